@@ -1,0 +1,204 @@
+// Loads the user's kubeconfig with kubectl's conventions: --kubeconfig, else the
+// KUBECONFIG list (first file wins for duplicate names and current-context), else
+// ~/.kube/config, else the in-cluster service account. Every failure is one line
+// naming the culprit (file, field, context).
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
+import { parseDocument } from 'yaml';
+
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+export interface KubeConfigOptions {
+  /** --kubeconfig: one file (or a KUBECONFIG-style list). */
+  kubeconfig?: string;
+  /** --context */
+  context?: string;
+  /** -n/--namespace; defaults to the context's namespace, then `default`. */
+  namespace?: string;
+  env?: NodeJS.ProcessEnv;
+  home?: string;
+  serviceAccountDir?: string;
+}
+
+export interface KubeTarget {
+  kc: KubeConfig;
+  contextName: string;
+  clusterName: string;
+  userName: string;
+  server: string;
+  /** Namespace from -n, else the context's, else `default`. */
+  namespace: string;
+  /** Where the config came from: file paths, or `in-cluster`. */
+  origin: string;
+}
+
+/** A kubeconfig problem; the message is one line naming file/field/context. */
+export class KubeConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KubeConfigError';
+  }
+}
+
+/** The kubeconfig files kubectl would read, in precedence order (may be empty). */
+export function kubeconfigFiles(opts: KubeConfigOptions = {}): string[] {
+  const env = opts.env ?? process.env;
+  if (opts.kubeconfig !== undefined && opts.kubeconfig !== '') return opts.kubeconfig.split(delimiter).filter((f) => f !== '');
+  if (env.KUBECONFIG !== undefined && env.KUBECONFIG !== '') return env.KUBECONFIG.split(delimiter).filter((f) => f !== '');
+  const file = join(opts.home ?? env.HOME ?? homedir(), '.kube', 'config');
+  return existsSync(file) ? [file] : [];
+}
+
+function inClusterAvailable(opts: KubeConfigOptions): boolean {
+  const env = opts.env ?? process.env;
+  const dir = opts.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
+  return (env.KUBERNETES_SERVICE_HOST ?? '') !== '' && existsSync(join(dir, 'token'));
+}
+
+/** True when a cluster is configured at all (a kubeconfig file or in-cluster credentials). */
+export function hasClusterConfig(opts: KubeConfigOptions = {}): boolean {
+  const files = kubeconfigFiles(opts);
+  // An explicit KUBECONFIG pointing at nothing readable still counts: loading will say why.
+  return files.length > 0 || inClusterAvailable(opts);
+}
+
+function oneLine(s: string): string {
+  return s.split('\n')[0]!.trim();
+}
+
+function loadFile(file: string): KubeConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new KubeConfigError(`kubeconfig ${file}: cannot read (${code})`);
+  }
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const line = e.linePos?.[0]?.line;
+    throw new KubeConfigError(`kubeconfig ${file}${line !== undefined ? `:${line}` : ''}: invalid YAML: ${oneLine(e.message)}`);
+  }
+  const root: unknown = doc.toJS();
+  if (root !== null && root !== undefined && (typeof root !== 'object' || Array.isArray(root))) {
+    throw new KubeConfigError(`kubeconfig ${file}: not a kubeconfig (expected a mapping with clusters, users, contexts)`);
+  }
+  const kc = new KubeConfig();
+  if (root === null || root === undefined) return kc; // an empty file is valid and contributes nothing
+  try {
+    kc.loadFromFile(file);
+  } catch (err) {
+    throw new KubeConfigError(`kubeconfig ${file}: ${oneLine(err instanceof Error ? err.message : String(err))}`);
+  }
+  return kc;
+}
+
+/** Merges kubeconfigs like kubectl: the first file to define a name or current-context wins. */
+function merge(configs: KubeConfig[]): KubeConfig {
+  const out = new KubeConfig();
+  const clusters = new Map<string, Cluster>();
+  const users = new Map<string, User>();
+  const contexts = new Map<string, Context>();
+  let current = '';
+  for (const kc of configs) {
+    for (const c of kc.clusters ?? []) if (!clusters.has(c.name)) clusters.set(c.name, c);
+    for (const u of kc.users ?? []) if (!users.has(u.name)) users.set(u.name, u);
+    for (const c of kc.contexts ?? []) if (!contexts.has(c.name)) contexts.set(c.name, c);
+    if (current === '' && kc.currentContext) current = kc.currentContext;
+  }
+  out.clusters = [...clusters.values()];
+  out.users = [...users.values()];
+  out.contexts = [...contexts.values()];
+  out.currentContext = current;
+  return out;
+}
+
+function available(kc: KubeConfig): string {
+  const names = kc.contexts.map((c) => c.name);
+  return names.length === 0 ? 'the kubeconfig defines no contexts' : `available: ${names.join(', ')}`;
+}
+
+/** Points `kc` at `contextName` and checks the context's cluster and user exist. */
+function selectContext(kc: KubeConfig, contextName: string, origin: string, namespace: string | undefined): KubeTarget {
+  if (contextName === '') {
+    throw new KubeConfigError(`kubeconfig ${origin}: no current-context set; pass --context (${available(kc)})`);
+  }
+  const ctx = kc.getContextObject(contextName);
+  if (!ctx) throw new KubeConfigError(`context "${contextName}" not found in kubeconfig ${origin} (${available(kc)})`);
+  const cluster = kc.getCluster(ctx.cluster);
+  if (!cluster) {
+    throw new KubeConfigError(`kubeconfig ${origin}: context "${contextName}" names cluster "${ctx.cluster}", which is not defined`);
+  }
+  if (ctx.user && !kc.getUser(ctx.user)) {
+    throw new KubeConfigError(`kubeconfig ${origin}: context "${contextName}" names user "${ctx.user}", which is not defined`);
+  }
+  try {
+    const u = new URL(cluster.server);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
+  } catch {
+    throw new KubeConfigError(`kubeconfig ${origin}: clusters["${cluster.name}"].server is not an http(s) URL: "${cluster.server}"`);
+  }
+  kc.setCurrentContext(contextName);
+  return {
+    kc,
+    contextName,
+    clusterName: cluster.name,
+    userName: ctx.user ?? '',
+    server: cluster.server,
+    namespace: namespace ?? (ctx.namespace || 'default'),
+    origin,
+  };
+}
+
+/** Loads the kubeconfig and selects the context; throws KubeConfigError with one line. */
+export function loadKubeConfig(opts: KubeConfigOptions = {}): KubeTarget {
+  const files = kubeconfigFiles(opts);
+  if (files.length === 0) {
+    if (inClusterAvailable(opts)) return loadInCluster(opts);
+    throw new KubeConfigError('no kubeconfig found (set KUBECONFIG, pass --kubeconfig, or create ~/.kube/config)');
+  }
+  const kc = merge(files.map(loadFile));
+  const origin = files.join(delimiter);
+  return selectContext(kc, opts.context ?? kc.currentContext ?? '', origin, opts.namespace);
+}
+
+function loadInCluster(opts: KubeConfigOptions): KubeTarget {
+  const dir = opts.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
+  const kc = new KubeConfig();
+  kc.loadFromCluster(dir === SERVICE_ACCOUNT_DIR ? '' : dir.slice(0, dir.length - SERVICE_ACCOUNT_DIR.length));
+  let ns = opts.namespace;
+  if (ns === undefined) {
+    try {
+      ns = readFileSync(join(dir, 'namespace'), 'utf8').trim() || 'default';
+    } catch {
+      ns = 'default';
+    }
+  }
+  const cluster = kc.getCurrentCluster()!;
+  return { kc, contextName: kc.currentContext, clusterName: cluster.name, userName: 'inClusterUser', server: cluster.server, namespace: ns, origin: 'in-cluster' };
+}
+
+/** The same kubeconfig pointed at another context (the TUI's `:ctx`). */
+export function switchContext(target: KubeTarget, contextName: string, namespace?: string): KubeTarget {
+  // A fresh KubeConfig: client-node caches HTTP agents per cluster/user on the instance.
+  const kc = new KubeConfig();
+  kc.clusters = target.kc.clusters;
+  kc.users = target.kc.users;
+  kc.contexts = target.kc.contexts;
+  kc.currentContext = target.kc.currentContext;
+  return selectContext(kc, contextName, target.origin, namespace);
+}
+
+/** Context names for `:ctx`, with the current one marked. */
+export function listContexts(target: KubeTarget): { name: string; cluster: string; user: string; namespace: string; current: boolean }[] {
+  return target.kc.contexts.map((c) => ({
+    name: c.name,
+    cluster: c.cluster,
+    user: c.user ?? '',
+    namespace: c.namespace ?? '',
+    current: c.name === target.contextName,
+  }));
+}
