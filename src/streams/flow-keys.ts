@@ -1,0 +1,133 @@
+// How a flow is named for aggregation: the node it comes from / goes to at each
+// topology level, the service it is a request to, whether it failed, and whether it is
+// infrastructure noise. Pure functions of one Flow; called once per ingested flow.
+import type { Endpoint, Flow } from '../model/flow.ts';
+
+export const LEVELS = ['namespace', 'workload', 'pod'] as const;
+export type Level = (typeof LEVELS)[number];
+
+/** Value of a Cilium label `source:key=value` for `key`, any source. */
+export function labelValue(labels: string[] | undefined, key: string): string | undefined {
+  if (!labels) return undefined;
+  for (const l of labels) {
+    const colon = l.indexOf(':');
+    const eq = l.indexOf('=', colon + 1);
+    const k = eq < 0 ? l.slice(colon + 1) : l.slice(colon + 1, eq);
+    if (k === key) return eq < 0 ? '' : l.slice(eq + 1);
+  }
+  return undefined;
+}
+
+function reservedName(labels: string[] | undefined): string | undefined {
+  if (!labels) return undefined;
+  for (const l of labels) if (l.startsWith('reserved:')) return l.slice('reserved:'.length).split('=')[0];
+  return undefined;
+}
+
+// A pod's name without its ReplicaSet/Deployment hash suffixes: cart-7d9c8b7f6-abcde -> cart.
+const POD_HASH = /-[a-z0-9]{8,10}-[a-z0-9]{5}$|-[a-z0-9]{5}$/;
+
+/** Workload name of an endpoint: first workload, then app labels, then the pod name without hashes. */
+export function workloadName(ep: Endpoint): string | undefined {
+  const w = ep.workloads?.[0]?.name;
+  if (w) return w;
+  const app = labelValue(ep.labels, 'app.kubernetes.io/name') ?? labelValue(ep.labels, 'app') ?? labelValue(ep.labels, 'k8s-app');
+  if (app) return app;
+  if (ep.pod_name) return ep.pod_name.replace(POD_HASH, '');
+  return undefined;
+}
+
+/** Name of a non-pod endpoint: reserved identity, else DNS name, else IP. */
+function externalName(ep: Endpoint | undefined, names: string[] | undefined, ip: string | undefined): string {
+  const reserved = reservedName(ep?.labels);
+  if (names && names.length > 0) return names[0];
+  if (reserved) return reserved === 'kube-apiserver' ? 'kube-apiserver' : reserved;
+  return ip ?? 'unknown';
+}
+
+/** Node id of one side of a flow at a level: `ns`, `ns/workload`, `ns/pod`, or an external name. */
+export function nodeId(flow: Flow, side: 'source' | 'destination', level: Level): string {
+  const ep = flow[side];
+  const ns = ep?.namespace;
+  if (!ns) {
+    const names = side === 'source' ? flow.source_names : flow.destination_names;
+    const ip = side === 'source' ? flow.IP?.source : flow.IP?.destination;
+    return externalName(ep, names, ip);
+  }
+  if (level === 'namespace') return ns;
+  if (level === 'workload') return `${ns}/${workloadName(ep) ?? ep.pod_name ?? '?'}`;
+  return `${ns}/${ep.pod_name ?? workloadName(ep) ?? '?'}`;
+}
+
+/** The service a flow is a request to (namespace/name), or undefined for replies and non-service traffic. */
+export function serviceOf(flow: Flow): string | undefined {
+  const svc = flow.destination_service;
+  if (svc?.name) return `${svc.namespace ?? flow.destination?.namespace ?? ''}/${svc.name}`.replace(/^\//, '');
+  const dst = flow.destination;
+  if (dst?.namespace) {
+    const w = workloadName(dst);
+    if (w) return `${dst.namespace}/${w}`;
+  }
+  return undefined;
+}
+
+export function isDrop(flow: Flow): boolean {
+  return flow.verdict === 'DROPPED' || flow.verdict === 'ERROR';
+}
+
+/** A failed request: dropped, HTTP 5xx, DNS error rcode, Kafka error code. */
+export function isError(flow: Flow): boolean {
+  if (isDrop(flow)) return true;
+  const l7 = flow.l7;
+  if (!l7) return false;
+  if (l7.http?.code !== undefined && l7.http.code >= 500) return true;
+  if (l7.dns?.rcode !== undefined && l7.dns.rcode !== 0) return true;
+  if (l7.kafka?.error_code !== undefined && l7.kafka.error_code !== 0) return true;
+  return false;
+}
+
+/** Latency of a completed L7 request in milliseconds, or undefined. */
+export function latencyMs(flow: Flow): number | undefined {
+  const l7 = flow.l7;
+  if (!l7 || l7.type !== 'RESPONSE' || l7.latency_ns === undefined) return undefined;
+  return l7.latency_ns / 1e6;
+}
+
+/**
+ * Whether a flow counts as one request to its service: an L7 response (it carries the
+ * status and latency), a dropped attempt, or, for services seen only at L4, a new
+ * TCP connection (SYN without ACK) or a UDP datagram that is not a reply.
+ */
+export function isRequest(flow: Flow): boolean {
+  if (flow.l7) return flow.l7.type === 'RESPONSE';
+  if (isDrop(flow)) return flow.is_reply !== true;
+  if (flow.is_reply === true || flow.reply === true) return false;
+  const tcp = flow.l4?.TCP;
+  if (tcp) return tcp.flags?.SYN === true && tcp.flags?.ACK !== true;
+  return flow.l4?.UDP !== undefined;
+}
+
+const INFRA_APPS = new Set(['kube-dns', 'coredns', 'prometheus', 'metrics-server', 'kube-state-metrics', 'node-exporter', 'prometheus-node-exporter', 'hubble-relay', 'cilium', 'kube-proxy']);
+const INFRA_RESERVED = new Set(['kube-apiserver', 'health', 'remote-node', 'host']);
+const INFRA_PATHS = /^(?:https?:\/\/[^/]*)?\/(?:healthz|readyz|livez|health|ready|metrics)(?:[/?]|$)/;
+
+function infraEndpoint(ep: Endpoint | undefined): boolean {
+  if (!ep) return false;
+  const reserved = reservedName(ep.labels);
+  if (reserved && INFRA_RESERVED.has(reserved)) return true;
+  const app = labelValue(ep.labels, 'k8s-app') ?? labelValue(ep.labels, 'app.kubernetes.io/name') ?? labelValue(ep.labels, 'app');
+  if (app && INFRA_APPS.has(app)) return true;
+  const w = workloadName(ep);
+  return w !== undefined && INFRA_APPS.has(w);
+}
+
+/** Infrastructure noise: DNS, the API server, health checks, metrics scrapes, host/agents. */
+export function isInfra(flow: Flow): boolean {
+  if (infraEndpoint(flow.source) || infraEndpoint(flow.destination)) return true;
+  if (flow.destination_service?.name === 'kubernetes' && flow.destination_service.namespace === 'default') return true;
+  if (flow.l7?.dns) return true;
+  const port = flow.l4?.UDP?.destination_port ?? flow.l4?.TCP?.destination_port;
+  if (port === 53) return true;
+  const url = flow.l7?.http?.url;
+  return url !== undefined && INFRA_PATHS.test(url);
+}

@@ -1,0 +1,122 @@
+// The TUI's derived state, fed one SourceEvent at a time in O(1): every flow goes into a
+// bounded ring (so a new filter can be re-applied to what was already seen), flows that
+// pass the filter go into a second ring and the topology / RED aggregators. Views read
+// snapshots of this once per frame and never touch the source.
+import type { Flow } from '../model/flow.ts';
+import { flowTimeMs } from '../model/flow.ts';
+import type { SourceEvent, SourceState } from '../model/source.ts';
+import { Counters } from './counters.ts';
+import { RingBuffer } from './ring-buffer.ts';
+import { RedAggregator } from './red.ts';
+import { TopologyAggregator } from './topology.ts';
+
+export const DEFAULT_BUFFER_SIZE = 20_000;
+/** Names remembered for completion; bounded so pod churn cannot grow memory forever. */
+const MAX_NAMES = 5000;
+
+export interface SourceStatus {
+  source: string;
+  state: SourceState;
+  message?: string;
+}
+
+export interface Names {
+  namespaces: Set<string>;
+  pods: Set<string>;
+  services: Set<string>;
+}
+
+export class FlowStore {
+  readonly all: RingBuffer<Flow>;
+  shown: RingBuffer<Flow>;
+  topology = new TopologyAggregator();
+  red = new RedAggregator();
+  readonly counters = new Counters();
+  readonly names: Names = { namespaces: new Set(), pods: new Set(), services: new Set() };
+  status: SourceStatus = { source: '-', state: 'connecting' };
+  /** Bumped on every change; a frame is drawn only when it moved. */
+  version = 0;
+  #predicate: (f: Flow) => boolean = () => true;
+  #lastMs = Number.NaN;
+
+  constructor(bufferSize: number = DEFAULT_BUFFER_SIZE) {
+    this.all = new RingBuffer(bufferSize);
+    this.shown = new RingBuffer(bufferSize);
+  }
+
+  ingest(ev: SourceEvent): void {
+    this.version++;
+    switch (ev.kind) {
+      case 'flow':
+        this.#addFlow(ev.flow);
+        return;
+      case 'lost':
+        this.counters.addLost(ev.lost.num_events_lost ?? 0);
+        return;
+      case 'status':
+        this.status = { source: ev.source, state: ev.state, message: ev.message };
+        return;
+      case 'node-status':
+        return;
+    }
+  }
+
+  #time(flow: Flow): number {
+    const t = flowTimeMs(flow);
+    if (!Number.isNaN(t)) {
+      this.#lastMs = t;
+      return t;
+    }
+    // No timestamp: it happened "now", as far as this stream knows.
+    return Number.isNaN(this.#lastMs) ? Date.now() : this.#lastMs;
+  }
+
+  #addFlow(flow: Flow): void {
+    const t = this.#time(flow);
+    this.all.push(flow);
+    this.counters.addFlow(flow, t);
+    this.#remember(flow);
+    if (this.#predicate(flow)) this.#accept(flow, t);
+  }
+
+  #accept(flow: Flow, t: number): void {
+    this.shown.push(flow);
+    this.topology.add(flow, t);
+    this.red.add(flow, t);
+  }
+
+  #remember(flow: Flow): void {
+    for (const ep of [flow.source, flow.destination]) {
+      if (!ep?.namespace) continue;
+      addBounded(this.names.namespaces, ep.namespace);
+      if (ep.pod_name) addBounded(this.names.pods, ep.pod_name);
+    }
+    for (const svc of [flow.source_service, flow.destination_service]) if (svc?.name) addBounded(this.names.services, svc.name);
+  }
+
+  /** Applies a new filter to everything still in the ring and to what comes next. */
+  setFilter(predicate: (f: Flow) => boolean): void {
+    this.#predicate = predicate;
+    this.shown = new RingBuffer(this.all.capacity);
+    this.topology = new TopologyAggregator();
+    this.red = new RedAggregator();
+    let last = Number.NaN;
+    for (const f of this.all.toArray()) {
+      let t = flowTimeMs(f);
+      if (Number.isNaN(t)) t = Number.isNaN(last) ? Date.now() : last;
+      last = t;
+      if (predicate(f)) this.#accept(f, t);
+    }
+    this.version++;
+  }
+
+  /** Event time the windows consider "now": the latest flow time seen. */
+  nowMs(): number {
+    return Number.isNaN(this.#lastMs) ? Date.now() : this.#lastMs;
+  }
+}
+
+function addBounded(set: Set<string>, v: string): void {
+  if (set.has(v) || set.size >= MAX_NAMES) return;
+  set.add(v);
+}

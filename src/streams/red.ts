@@ -1,0 +1,138 @@
+// Per-service RED metrics (rate, errors, duration) in time buckets: one latency
+// histogram per service per bucket, so the current p50/p95/p99 and a per-bucket
+// percentile series (the sparkline) come from the same data. add() is O(1).
+import type { Flow } from '../model/flow.ts';
+import { isError, isRequest, latencyMs, serviceOf } from './flow-keys.ts';
+import { mergeInto, newHistogram, quantile, record } from './histogram.ts';
+import { TimeBuckets } from './time-buckets.ts';
+
+interface Cell {
+  requests: number;
+  errors: number;
+  hist: Uint32Array;
+}
+
+export interface ServiceStats {
+  service: string;
+  /** Requests per second over the current window. */
+  rate: number;
+  /** Percentage of failed requests (0-100) over the current window. */
+  errorPct: number;
+  p50?: number;
+  p95?: number;
+  p99?: number;
+  /** One value per bucket over the horizon, oldest first; undefined where no latency was seen. */
+  series: (number | undefined)[];
+  /** Median of the series before the current window: what "normal" looked like. */
+  baseline?: number;
+}
+
+export type Percentile = 50 | 95 | 99;
+
+export interface RedOptions {
+  bucketMs?: number;
+  /** Window for the current figures (rate, error %, percentiles). */
+  windowMs?: number;
+  /** How far back the sparkline goes. */
+  horizonMs?: number;
+}
+
+export class RedAggregator {
+  readonly bucketMs: number;
+  readonly windowMs: number;
+  readonly horizonMs: number;
+  #buckets: TimeBuckets<Map<string, Cell>>;
+  #seen = new Map<string, number>(); // service -> last time seen
+  #firstMs = Number.POSITIVE_INFINITY;
+
+  constructor(opts: RedOptions = {}) {
+    this.bucketMs = opts.bucketMs ?? 5000;
+    this.windowMs = opts.windowMs ?? 10_000;
+    this.horizonMs = opts.horizonMs ?? 300_000;
+    this.#buckets = new TimeBuckets(this.bucketMs, Math.ceil(this.horizonMs / this.bucketMs) + 1, () => new Map());
+  }
+
+  get latestMs(): number {
+    return this.#buckets.latestMs;
+  }
+
+  add(flow: Flow, tMs: number): void {
+    if (tMs < this.#firstMs) this.#firstMs = tMs;
+    if (!isRequest(flow)) return;
+    const svc = serviceOf(flow);
+    if (svc === undefined) return;
+    const prev = this.#seen.get(svc);
+    if (prev === undefined || tMs > prev) this.#seen.set(svc, tMs);
+    const bucket = this.#buckets.at(tMs);
+    if (!bucket) return;
+    let cell = bucket.get(svc);
+    if (!cell) {
+      cell = { requests: 0, errors: 0, hist: newHistogram() };
+      bucket.set(svc, cell);
+    }
+    cell.requests++;
+    if (isError(flow)) cell.errors++;
+    const ms = latencyMs(flow);
+    if (ms !== undefined) record(cell.hist, ms);
+  }
+
+  /** Stats for every service seen within the horizon, unsorted. */
+  snapshot(percentile: Percentile = 95, nowMs: number = this.latestMs): ServiceStats[] {
+    const bw = this.bucketMs;
+    const nowBucket = Math.floor(nowMs / bw) * bw;
+    const firstBucket = nowBucket - (Math.ceil(this.horizonMs / bw) - 1) * bw;
+    const nBuckets = (nowBucket - firstBucket) / bw + 1;
+    const windowStart = nowMs - this.windowMs;
+    const buckets = this.#buckets.range(firstBucket, nowMs + 1);
+    const out: ServiceStats[] = [];
+    for (const [svc, last] of this.#seen) {
+      if (last < nowMs - this.horizonMs) {
+        this.#seen.delete(svc);
+        continue;
+      }
+      const series: (number | undefined)[] = new Array(nBuckets).fill(undefined);
+      const cur = newHistogram();
+      let requests = 0;
+      let errors = 0;
+      let oldest = nowMs;
+      for (const b of buckets) {
+        const cell = b.data.get(svc);
+        if (!cell) continue;
+        const i = (b.start - firstBucket) / bw;
+        if (i >= 0 && i < nBuckets) series[i] = quantile(cell.hist, percentile / 100);
+        if (b.start + bw > windowStart) {
+          requests += cell.requests;
+          errors += cell.errors;
+          mergeInto(cur, cell.hist);
+          if (b.start < oldest) oldest = b.start;
+        }
+      }
+      // Rate over the span the summed buckets really cover (whole buckets, not before the first flow).
+      const span = Math.max(1000, nowMs - Math.max(oldest, this.#firstMs));
+      const windowBuckets = Math.ceil(this.windowMs / bw);
+      out.push({
+        service: svc,
+        rate: requests / (span / 1000),
+        errorPct: requests === 0 ? 0 : (errors / requests) * 100,
+        p50: quantile(cur, 0.5),
+        p95: quantile(cur, 0.95),
+        p99: quantile(cur, 0.99),
+        series,
+        baseline: median(series.slice(0, Math.max(0, series.length - windowBuckets))),
+      });
+    }
+    return out;
+  }
+
+  clear(): void {
+    this.#buckets.clear();
+    this.#seen.clear();
+    this.#firstMs = Number.POSITIVE_INFINITY;
+  }
+}
+
+function median(values: (number | undefined)[]): number | undefined {
+  const v = values.filter((x): x is number => x !== undefined).sort((a, b) => a - b);
+  if (v.length === 0) return undefined;
+  return v[Math.floor(v.length / 2)];
+}

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RedAggregator } from '../../../src/streams/red.ts';
+import { quantile, newHistogram, record } from '../../../src/streams/histogram.ts';
+import { mkFlow } from './fixtures.ts';
+
+const T0 = 1_700_000_000_000;
+
+test('histogram quantiles are within the bin resolution', () => {
+  const h = newHistogram();
+  for (let i = 1; i <= 100; i++) record(h, i);
+  const p50 = quantile(h, 0.5)!;
+  const p99 = quantile(h, 0.99)!;
+  assert.ok(p50 > 45 && p50 < 56, `p50=${p50}`);
+  assert.ok(p99 > 90 && p99 < 110, `p99=${p99}`);
+  assert.equal(quantile(newHistogram(), 0.5), undefined);
+});
+
+test('rate, error % and percentiles per service over the current window', () => {
+  const red = new RedAggregator({ bucketMs: 5000, windowMs: 10_000, horizonMs: 60_000 });
+  // 40 s of traffic, 10 req/s; 10% 503s.
+  for (let i = 0; i < 400; i++) {
+    const t = T0 + i * 100;
+    red.add(mkFlow({ t, svc: 'cartservice', http: { code: i % 10 === 0 ? 503 : 200, latencyMs: 10 } }), t);
+  }
+  const [s] = red.snapshot(95, T0 + 39_999);
+  assert.equal(s.service, 'shop/cartservice');
+  assert.ok(Math.abs(s.rate - 10) < 0.5, `rate=${s.rate}`);
+  assert.ok(Math.abs(s.errorPct - 10) < 1, `err=${s.errorPct}`);
+  assert.ok(s.p95! > 9 && s.p95! < 11.5);
+  assert.equal(s.series.length, 12);
+  assert.equal(s.series.filter((x) => x !== undefined).length, 8);
+});
+
+test('a slowdown shows in the current p95 and the series, against the baseline', () => {
+  const red = new RedAggregator({ bucketMs: 5000, windowMs: 10_000, horizonMs: 120_000 });
+  for (let i = 0; i < 900; i++) {
+    const t = T0 + i * 100;
+    const slow = i >= 800; // the last 10 s are slow
+    red.add(mkFlow({ t, svc: 'checkout', http: { latencyMs: slow ? 200 : 20 } }), t);
+    red.add(mkFlow({ t, svc: 'cart', http: { latencyMs: 5 } }), t);
+  }
+  const stats = red.snapshot(95, T0 + 89_999);
+  const checkout = stats.find((s) => s.service === 'shop/checkout')!;
+  const cart = stats.find((s) => s.service === 'shop/cart')!;
+  assert.ok(checkout.p95! > 150, `p95=${checkout.p95}`);
+  assert.ok(checkout.baseline! < 25, `baseline=${checkout.baseline}`);
+  assert.ok(cart.p95! < 6);
+  const last = checkout.series[checkout.series.length - 1]!;
+  assert.ok(last > 150);
+});
+
+test('plain TCP connections count as requests, replies and mid-stream segments do not', () => {
+  const red = new RedAggregator();
+  red.add(mkFlow({ t: T0, svc: 'db', syn: true }), T0);
+  red.add(mkFlow({ t: T0, svc: 'db' }), T0); // ACK only
+  const [s] = red.snapshot(95, T0 + 1000);
+  assert.equal(s.rate, 1);
+  assert.equal(s.p95, undefined);
+});
