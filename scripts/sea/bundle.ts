@@ -1,0 +1,44 @@
+// The esbuild step: src/cli/main.ts and every dependency into one CommonJS file, the only
+// module form a Node 24 single executable can start from.
+import { join } from 'node:path';
+import { build, type Metafile } from 'esbuild';
+import { absentOptional, blessedUsrData, blessedWidgets } from './plugins.ts';
+
+export interface BuildInfo {
+  version: string;
+  commit: string;
+  bpfBuildId: string;
+}
+
+export async function bundleCli(root: string, entry: string, outfile: string, info: BuildInfo): Promise<{ metafile: Metafile }> {
+  const result = await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node24',
+    // Syntax-only minification: readable stack traces and crash excerpts; the runtime dwarfs the bundle anyway.
+    minifySyntax: true,
+    // Class and function names survive for error messages and stack traces.
+    keepNames: true,
+    legalComments: 'eof',
+    metafile: true,
+    logLevel: 'warning',
+    define: {
+      // src/cli/version-info.ts prefers this over reading package.json and git.
+      NETSCOPE_BUILD: JSON.stringify(info),
+      // ESM sources use import.meta; in the CommonJS bundle it becomes the executable's path.
+      'import.meta.url': '__netscope_import_meta_url',
+      'import.meta.filename': '__filename',
+      'import.meta.dirname': '__dirname',
+    },
+    banner: { js: 'var __netscope_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+    plugins: [
+      blessedWidgets(),
+      blessedUsrData(join(root, 'src', 'runtime', 'blessed-data.ts')),
+      absentOptional(['term.js', 'pty.js']),
+    ],
+  });
+  return { metafile: result.metafile };
+}
