@@ -1,0 +1,105 @@
+/* Event records shared by the eBPF programs (bpf/ns_*.bpf.c) and the loader (native/).
+ * Every record starts with ns_hdr; all fields are little-endian host order except
+ * addresses and ports, which stay in network byte order as the kernel holds them.
+ * Keep in sync with src/bpf-bridge/records.ts (sizes are asserted in both). */
+#ifndef NETSCOPE_H
+#define NETSCOPE_H
+
+#define NS_COMM_LEN 16
+#define NS_L7_SNAP 96   /* request/response bytes kept for HTTP/DNS parsing */
+
+enum ns_rec_type {
+	NS_REC_CONN_OPEN = 1,   /* TCP connection established (either side) */
+	NS_REC_CONN_CLOSE = 2,  /* TCP socket closed: per-connection summary */
+	NS_REC_DROP = 3,        /* packet freed by the kernel as dropped */
+	NS_REC_L7 = 4,          /* request/response pair seen at the socket layer */
+	NS_REC_DNS = 5,         /* one UDP/53 datagram (query or answer) */
+};
+
+/* conn flags */
+#define NS_F_ACTIVE 0x1    /* this side connected (client) */
+#define NS_F_PASSIVE 0x2   /* this side accepted (server) */
+#define NS_F_RST_RX 0x4    /* a reset was received on this socket */
+#define NS_F_RST_TX 0x8    /* a reset was sent on this socket */
+#define NS_F_ESTAB 0x10    /* reached ESTABLISHED */
+
+struct ns_tuple {
+	__u8 saddr[16];    /* local address of the observing socket (IPv4: first 4 bytes) */
+	__u8 daddr[16];    /* remote address */
+	__u16 sport;       /* network byte order */
+	__u16 dport;       /* network byte order */
+	__u8 family;       /* 4 or 6 */
+	__u8 proto;        /* IPPROTO_TCP / IPPROTO_UDP */
+	__u16 pad;
+};
+
+struct ns_hdr {
+	__u32 type;        /* enum ns_rec_type */
+	__u32 size;        /* whole record size in bytes */
+	__u64 ts_ns;       /* bpf_ktime_get_boot_ns() */
+};
+
+struct ns_conn {
+	struct ns_hdr hdr;
+	struct ns_tuple t;
+	__u64 cookie;           /* socket cookie: joins conn, L7 and DNS records */
+	__u64 start_ns;         /* SYN sent / SYN received */
+	__u64 estab_ns;         /* 0 if never established */
+	__u64 bytes_sent;       /* tcp_sock.bytes_acked */
+	__u64 bytes_received;   /* tcp_sock.bytes_received */
+	__u32 segs_out;
+	__u32 segs_in;
+	__u32 srtt_us;          /* smoothed RTT (tcp_sock.srtt_us >> 3) */
+	__u32 retrans;          /* tcp_sock.total_retrans */
+	__u32 pid;              /* tgid of the process behind the socket, 0 if unknown */
+	__u32 flags;            /* NS_F_* */
+	char comm[NS_COMM_LEN];
+};
+
+struct ns_drop {
+	struct ns_hdr hdr;
+	struct ns_tuple t;      /* parsed from the packet: saddr = packet source */
+	__u32 reason;           /* enum skb_drop_reason value (names come from BTF) */
+	__u32 ifindex;
+	__u32 len;
+	__u8 tcp_flags;
+	__u8 pad[3];
+	__u32 netns;            /* netns inode of the device or socket, 0 if unknown */
+	__u32 pad2;
+};
+
+struct ns_l7 {
+	struct ns_hdr hdr;
+	struct ns_tuple t;      /* socket view: saddr = local */
+	__u64 cookie;
+	__u64 req_ns;           /* first request byte seen */
+	__u64 latency_ns;       /* response start - request start */
+	__u32 req_egress;       /* 1: this side sent the request (client) */
+	__u16 req_len;          /* bytes valid in req */
+	__u16 resp_len;         /* bytes valid in resp */
+	__u32 pid;              /* from the connection table, 0 if unknown */
+	__u32 pad;
+	char comm[NS_COMM_LEN];
+	__u8 req[NS_L7_SNAP];
+	__u8 resp[32];
+};
+
+struct ns_dns {
+	struct ns_hdr hdr;
+	struct ns_tuple t;      /* packet view: saddr = packet source */
+	__u64 cookie;
+	__u32 egress;           /* 1: sent by a local socket */
+	__u32 len;              /* bytes valid in data (DNS message, after UDP header) */
+	__u32 pid;
+	__u32 pad;
+	__u8 data[NS_L7_SNAP + 32];
+};
+
+/* Per-object counters (array map "ns_stats", per CPU). */
+enum ns_stat {
+	NS_STAT_LOST = 0,   /* ring buffer reserve failures */
+	NS_STAT_EVENTS = 1, /* records submitted */
+	NS_STAT_MAX = 2,
+};
+
+#endif

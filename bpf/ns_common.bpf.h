@@ -1,0 +1,123 @@
+/* Maps and helpers shared by every netscope eBPF object. Each object declares the
+ * same maps with the same definitions; the loader creates them once and hands the
+ * same fds to the other objects (bpf_map__reuse_fd), so all programs share one ring
+ * buffer, one counter array and one connection table. */
+#ifndef NS_COMMON_BPF_H
+#define NS_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "netscope.h"
+
+#define NS_AF_INET 2
+#define NS_AF_INET6 10
+#define NS_IPPROTO_TCP 6
+#define NS_IPPROTO_UDP 17
+
+/* Wake the reader only when this much is queued; otherwise it polls every 50 ms.
+ * A wake-up per record costs more than the record itself at 10k+ connections/s. */
+#define NS_WAKEUP_BYTES (256 * 1024)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} ns_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NS_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} ns_stats SEC(".maps");
+
+/* What we know about a live TCP socket, keyed by socket cookie. */
+struct ns_conn_state {
+	__u64 start_ns;
+	__u64 estab_ns;
+	__u32 pid;
+	__u32 flags;
+	char comm[NS_COMM_LEN];
+	/* Captured while the socket is hashed: by the CLOSE transition the kernel
+	 * may already have released the local port. */
+	struct ns_tuple t;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct ns_conn_state);
+} ns_conns SEC(".maps");
+
+/* Request/response tracking per TCP socket (ns_l7.bpf.c); dropped on close. */
+struct ns_l7_state {
+	__u64 req_ns;
+	__u8 req_dir;      /* 1 egress, 2 ingress */
+	__u8 awaiting;     /* request seen, response not yet */
+	__u16 req_len;
+	__u32 pad;
+	__u8 req[NS_L7_SNAP];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct ns_l7_state);
+} ns_l7s SEC(".maps");
+
+static __always_inline void ns_stat_inc(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&ns_stats, &which);
+	if (v)
+		*v += 1;
+}
+
+static __always_inline void *ns_reserve(__u64 size)
+{
+	void *p = bpf_ringbuf_reserve(&ns_events, size, 0);
+	if (!p)
+		ns_stat_inc(NS_STAT_LOST);
+	return p;
+}
+
+static __always_inline void ns_submit(void *p)
+{
+	__u64 flags = bpf_ringbuf_query(&ns_events, BPF_RB_AVAIL_DATA) >= NS_WAKEUP_BYTES
+		? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(p, flags);
+	ns_stat_inc(NS_STAT_EVENTS);
+}
+
+static __always_inline void ns_hdr_init(struct ns_hdr *h, __u32 type, __u32 size)
+{
+	h->type = type;
+	h->size = size;
+	h->ts_ns = bpf_ktime_get_boot_ns();
+}
+
+/* Socket view: saddr/sport = local side. */
+static __always_inline void ns_tuple_from_sk(struct ns_tuple *t, const struct sock *sk)
+{
+	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__builtin_memset(t, 0, sizeof(*t));
+	if (fam == NS_AF_INET) {
+		__u32 s = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__u32 d = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__builtin_memcpy(t->saddr, &s, 4);
+		__builtin_memcpy(t->daddr, &d, 4);
+		t->family = 4;
+	} else {
+		BPF_CORE_READ_INTO(&t->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(&t->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		t->family = 6;
+	}
+	t->sport = bpf_htons(BPF_CORE_READ(sk, __sk_common.skc_num));
+	t->dport = BPF_CORE_READ(sk, __sk_common.skc_dport);
+	t->proto = NS_IPPROTO_TCP;
+}
+
+#endif

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/* TCP connection lifecycle from sock:inet_sock_set_state (BTF tracepoint):
+ * one record when a connection is established (either side) and one summary when
+ * the socket closes, with the kernel's own counters from tcp_sock. Two records per
+ * connection per side keeps volume bounded on a busy node whatever the traffic. */
+#include "ns_common.bpf.h"
+
+#define NS_TCP_ESTABLISHED 1
+#define NS_TCP_SYN_SENT 2
+#define NS_TCP_SYN_RECV 3
+#define NS_TCP_CLOSE 7
+#define NS_TCP_LISTEN 10
+
+static __always_inline void ns_emit_conn(const struct sock *sk, __u64 cookie, __u32 type,
+					 struct ns_conn_state *st)
+{
+	struct ns_conn *r = ns_reserve(sizeof(*r));
+	if (!r)
+		return;
+	ns_hdr_init(&r->hdr, type, sizeof(*r));
+	ns_tuple_from_sk(&r->t, sk);
+	if (st && st->t.family && (r->t.sport == 0 || r->t.dport == 0))
+		r->t = st->t;
+	r->cookie = cookie;
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	r->bytes_sent = BPF_CORE_READ(tp, bytes_acked);
+	r->bytes_received = BPF_CORE_READ(tp, bytes_received);
+	r->segs_out = BPF_CORE_READ(tp, segs_out);
+	r->segs_in = BPF_CORE_READ(tp, segs_in);
+	r->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
+	r->retrans = BPF_CORE_READ(tp, total_retrans);
+	if (st) {
+		r->start_ns = st->start_ns;
+		r->estab_ns = st->estab_ns;
+		r->pid = st->pid;
+		r->flags = st->flags;
+		__builtin_memcpy(r->comm, st->comm, NS_COMM_LEN);
+	} else {
+		r->start_ns = 0;
+		r->estab_ns = 0;
+		r->pid = 0;
+		r->flags = 0;
+		__builtin_memset(r->comm, 0, NS_COMM_LEN);
+	}
+	ns_submit(r);
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(ns_set_state, struct sock *sk, int oldstate, int newstate)
+{
+	if (BPF_CORE_READ(sk, sk_protocol) != NS_IPPROTO_TCP)
+		return 0;
+	__u64 cookie = bpf_get_socket_cookie(sk);
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	if (newstate == NS_TCP_SYN_SENT) {
+		/* connect(): process context, so the current task owns the socket. */
+		struct ns_conn_state st = {};
+		st.start_ns = now;
+		st.flags = NS_F_ACTIVE;
+		st.pid = bpf_get_current_pid_tgid() >> 32;
+		bpf_get_current_comm(st.comm, sizeof(st.comm));
+		bpf_map_update_elem(&ns_conns, &cookie, &st, BPF_ANY);
+		return 0;
+	}
+	if (newstate == NS_TCP_SYN_RECV) {
+		/* Child socket of a listener, created in softirq: the owner is learnt later
+		 * from its first send/recv (ns_proc.bpf.c). */
+		struct ns_conn_state st = {};
+		st.start_ns = now;
+		st.flags = NS_F_PASSIVE;
+		bpf_map_update_elem(&ns_conns, &cookie, &st, BPF_ANY);
+		return 0;
+	}
+	if (newstate == NS_TCP_ESTABLISHED) {
+		struct ns_conn_state *st = bpf_map_lookup_elem(&ns_conns, &cookie);
+		if (!st)
+			return 0;
+		st->estab_ns = now;
+		st->flags |= NS_F_ESTAB;
+		ns_tuple_from_sk(&st->t, sk);
+		ns_emit_conn(sk, cookie, NS_REC_CONN_OPEN, st);
+		return 0;
+	}
+	if (newstate == NS_TCP_CLOSE) {
+		if (oldstate == NS_TCP_LISTEN)
+			return 0;
+		struct ns_conn_state *st = bpf_map_lookup_elem(&ns_conns, &cookie);
+		ns_emit_conn(sk, cookie, NS_REC_CONN_CLOSE, st);
+		if (st)
+			bpf_map_delete_elem(&ns_conns, &cookie);
+		bpf_map_delete_elem(&ns_l7s, &cookie);
+	}
+	return 0;
+}
+
+static __always_inline void ns_mark(struct sock *sk, __u32 flag)
+{
+	if (!sk)
+		return;
+	__u64 cookie = bpf_get_socket_cookie(sk);
+	struct ns_conn_state *st = bpf_map_lookup_elem(&ns_conns, &cookie);
+	if (st) {
+		st->flags |= flag;
+		ns_tuple_from_sk(&st->t, sk);
+	}
+}
+
+SEC("tp_btf/tcp_receive_reset")
+int BPF_PROG(ns_rx_reset, struct sock *sk)
+{
+	ns_mark(sk, NS_F_RST_RX);
+	return 0;
+}
+
+SEC("tp_btf/tcp_send_reset")
+int BPF_PROG(ns_tx_reset, struct sock *sk)
+{
+	ns_mark(sk, NS_F_RST_TX);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

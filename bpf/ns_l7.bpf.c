@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Request/response latency and payload snapshots at the socket layer, from
+ * cgroup_skb ingress/egress on the root cgroup (sees every socket's packets with
+ * the IP header first, and the socket cookie that joins them to connections).
+ * Per TCP socket: the direction of the first payload is the request direction; a
+ * request starts with the first payload in that direction after a response, and
+ * the first payload the other way ends it. One record per request/response pair
+ * carries the latency and the first bytes of both (HTTP/1.x is parsed from them in
+ * user space). UDP port 53 datagrams are copied for DNS parsing. */
+#include "ns_common.bpf.h"
+
+/* Scratch space: records too big for the 512-byte BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ns_l7_state);
+} ns_l7_tmp SEC(".maps");
+
+static __always_inline int ns_parse(struct __sk_buff *skb, struct ns_tuple *t, __u32 *payload_off)
+{
+	__u8 vihl = 0;
+	if (bpf_skb_load_bytes(skb, 0, &vihl, 1))
+		return -1;
+	__u32 l4off;
+	__builtin_memset(t, 0, sizeof(*t));
+	if ((vihl >> 4) == 4) {
+		__u8 proto = 0;
+		__u16 frag = 0;
+		bpf_skb_load_bytes(skb, 9, &proto, 1);
+		bpf_skb_load_bytes(skb, 6, &frag, 2);
+		if (bpf_ntohs(frag) & 0x1fff)
+			return -1;
+		bpf_skb_load_bytes(skb, 12, t->saddr, 4);
+		bpf_skb_load_bytes(skb, 16, t->daddr, 4);
+		t->family = 4;
+		t->proto = proto;
+		l4off = (vihl & 0xf) * 4;
+	} else if ((vihl >> 4) == 6) {
+		__u8 nexthdr = 0;
+		bpf_skb_load_bytes(skb, 6, &nexthdr, 1);
+		bpf_skb_load_bytes(skb, 8, t->saddr, 16);
+		bpf_skb_load_bytes(skb, 24, t->daddr, 16);
+		t->family = 6;
+		t->proto = nexthdr;
+		l4off = 40;
+	} else {
+		return -1;
+	}
+	__u16 ports[2] = {};
+	if (t->proto == NS_IPPROTO_TCP) {
+		__u8 doff = 0;
+		if (bpf_skb_load_bytes(skb, l4off, ports, 4) || bpf_skb_load_bytes(skb, l4off + 12, &doff, 1))
+			return -1;
+		*payload_off = l4off + (doff >> 4) * 4;
+	} else if (t->proto == NS_IPPROTO_UDP) {
+		if (bpf_skb_load_bytes(skb, l4off, ports, 4))
+			return -1;
+		*payload_off = l4off + 8;
+	} else {
+		return -1;
+	}
+	t->sport = ports[0];
+	t->dport = ports[1];
+	return 0;
+}
+
+/* Copy up to max bytes of payload; the verifier needs constant sizes, so try a
+ * few sizes from large to small. */
+static __always_inline __u16 ns_snap(struct __sk_buff *skb, __u32 off, __u32 avail, __u8 *dst, __u32 max)
+{
+	if (avail >= max) {
+		if (max == NS_L7_SNAP && !bpf_skb_load_bytes(skb, off, dst, NS_L7_SNAP))
+			return NS_L7_SNAP;
+		if (max == NS_L7_SNAP + 32 && !bpf_skb_load_bytes(skb, off, dst, NS_L7_SNAP + 32))
+			return NS_L7_SNAP + 32;
+		if (max == 32 && !bpf_skb_load_bytes(skb, off, dst, 32))
+			return 32;
+	}
+	if (avail >= 64 && max >= 64 && !bpf_skb_load_bytes(skb, off, dst, 64))
+		return 64;
+	if (avail >= 32 && max >= 32 && !bpf_skb_load_bytes(skb, off, dst, 32))
+		return 32;
+	if (avail >= 16 && !bpf_skb_load_bytes(skb, off, dst, 16))
+		return 16;
+	if (avail >= 8 && !bpf_skb_load_bytes(skb, off, dst, 8))
+		return 8;
+	if (avail >= 4 && !bpf_skb_load_bytes(skb, off, dst, 4))
+		return 4;
+	if (avail >= 1 && !bpf_skb_load_bytes(skb, off, dst, 1))
+		return 1;
+	return 0;
+}
+
+static __always_inline void ns_dns(struct __sk_buff *skb, struct ns_tuple *t, __u32 off, int egress)
+{
+	__u32 avail = skb->len > off ? skb->len - off : 0;
+	if (avail < 12)
+		return;
+	struct ns_dns *r = ns_reserve(sizeof(*r));
+	if (!r)
+		return;
+	ns_hdr_init(&r->hdr, NS_REC_DNS, sizeof(*r));
+	r->t = *t;
+	r->cookie = bpf_get_socket_cookie(skb);
+	r->egress = egress;
+	r->pid = 0;
+	r->pad = 0;
+	__builtin_memset(r->data, 0, sizeof(r->data));
+	r->len = ns_snap(skb, off, avail, r->data, NS_L7_SNAP + 32);
+	ns_submit(r);
+}
+
+static __always_inline int ns_skb(struct __sk_buff *skb, int egress)
+{
+	struct ns_tuple t;
+	__u32 off = 0;
+	if (ns_parse(skb, &t, &off))
+		return 1;
+	if (t.proto == NS_IPPROTO_UDP) {
+		if (t.sport == bpf_htons(53) || t.dport == bpf_htons(53))
+			ns_dns(skb, &t, off, egress);
+		return 1;
+	}
+	if (skb->len <= off)
+		return 1; /* pure ACK / control segment */
+	__u32 avail = skb->len - off;
+	__u64 cookie = bpf_get_socket_cookie(skb);
+	__u8 dir = egress ? 1 : 2;
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	struct ns_l7_state *st = bpf_map_lookup_elem(&ns_l7s, &cookie);
+	if (!st) {
+		__u32 zero = 0;
+		struct ns_l7_state *tmp = bpf_map_lookup_elem(&ns_l7_tmp, &zero);
+		if (!tmp)
+			return 1;
+		tmp->req_dir = dir;
+		tmp->awaiting = 0;
+		bpf_map_update_elem(&ns_l7s, &cookie, tmp, BPF_NOEXIST);
+		st = bpf_map_lookup_elem(&ns_l7s, &cookie);
+		if (!st)
+			return 1;
+	}
+	if (dir == st->req_dir) {
+		if (!st->awaiting) {
+			st->awaiting = 1;
+			st->req_ns = now;
+			st->req_len = ns_snap(skb, off, avail, st->req, NS_L7_SNAP);
+		}
+		return 1;
+	}
+	if (!st->awaiting)
+		return 1; /* more of the same response */
+	st->awaiting = 0;
+
+	struct ns_l7 *r = ns_reserve(sizeof(*r));
+	if (!r)
+		return 1;
+	ns_hdr_init(&r->hdr, NS_REC_L7, sizeof(*r));
+	/* socket view: local side first */
+	if (egress) {
+		r->t = t;
+	} else {
+		__builtin_memcpy(r->t.saddr, t.daddr, 16);
+		__builtin_memcpy(r->t.daddr, t.saddr, 16);
+		r->t.sport = t.dport;
+		r->t.dport = t.sport;
+		r->t.family = t.family;
+		r->t.proto = t.proto;
+		r->t.pad = 0;
+	}
+	r->cookie = cookie;
+	r->req_ns = st->req_ns;
+	r->latency_ns = now - st->req_ns;
+	r->req_egress = st->req_dir == 1;
+	r->req_len = st->req_len;
+	__builtin_memcpy(r->req, st->req, NS_L7_SNAP);
+	__builtin_memset(r->resp, 0, sizeof(r->resp));
+	r->resp_len = ns_snap(skb, off, avail, r->resp, 32);
+	struct ns_conn_state *c = bpf_map_lookup_elem(&ns_conns, &cookie);
+	if (c) {
+		r->pid = c->pid;
+		__builtin_memcpy(r->comm, c->comm, NS_COMM_LEN);
+	} else {
+		r->pid = 0;
+		__builtin_memset(r->comm, 0, NS_COMM_LEN);
+	}
+	ns_submit(r);
+	return 1;
+}
+
+SEC("cgroup_skb/ingress")
+int ns_skb_ingress(struct __sk_buff *skb)
+{
+	return ns_skb(skb, 0);
+}
+
+SEC("cgroup_skb/egress")
+int ns_skb_egress(struct __sk_buff *skb)
+{
+	return ns_skb(skb, 1);
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,358 @@
+/* netscope-loader: loads netscope's eBPF objects, attaches them, and streams their
+ * records on stdout (binary, framed by struct ns_hdr) until SIGTERM/SIGINT or
+ * until stdin (a pipe from the parent) reaches EOF, so the collector never outlives
+ * netscope. Every program is held through a bpf_link and nothing is pinned: on
+ * exit, or if this process is killed, the kernel frees programs and maps.
+ *
+ * Usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--no-drops] [--verbose]
+ * Exit: 0 stopped, 1 runtime failure, 3 missing privileges, 4 missing kernel feature. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <linux/types.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "../bpf/netscope.h"
+#include "loader_proto.h"
+#include "loader.h"
+
+#define MAX_OBJS 8
+#define MAX_LINKS 32
+#define MAX_SHARED 16
+
+static volatile sig_atomic_t stop;
+static int verbose;
+
+static struct bpf_object *objs[MAX_OBJS];
+static int n_objs;
+static struct bpf_link *links[MAX_LINKS];
+static int n_links;
+static struct { char name[32]; int fd; } shared[MAX_SHARED];
+static int n_shared;
+static char attached[512];
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void die(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "netscope-loader: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	exit(code);
+}
+
+static void warn(const char *fmt, ...)
+{
+	char buf[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	ns_out_text(NS_META_WARN, buf);
+	if (verbose)
+		fprintf(stderr, "netscope-loader: warning: %s\n", buf);
+}
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (!verbose && level != LIBBPF_WARN)
+		return 0;
+	if (!verbose)
+		return 0; /* failures are reported as one-line warnings instead */
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int shared_fd(const char *name)
+{
+	for (int i = 0; i < n_shared; i++)
+		if (strcmp(shared[i].name, name) == 0)
+			return shared[i].fd;
+	return -1;
+}
+
+static int default_cgroup(char *out, size_t len)
+{
+	const char *cands[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+	for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
+		struct statfs s;
+		if (statfs(cands[i], &s) == 0 && s.f_type == CGROUP2_SUPER_MAGIC) {
+			snprintf(out, len, "%s", cands[i]);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void note_attached(const char *name)
+{
+	size_t l = strlen(attached);
+	snprintf(attached + l, sizeof(attached) - l, "%s%s", l ? "," : "", name);
+}
+
+/* Opens, loads and attaches one object; shared maps reuse the first object's fds. */
+static int load_object(const char *dir, const char *name, int cg_fd)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s.bpf.o", dir, name);
+	if (access(path, R_OK) != 0) {
+		warn("%s: %s not readable: %s", name, path, strerror(errno));
+		return -1;
+	}
+	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	if (!obj) {
+		warn("%s: cannot open %s: %s", name, path, strerror(errno));
+		return -1;
+	}
+	struct bpf_map *map;
+	bpf_object__for_each_map(map, obj) {
+		int fd = shared_fd(bpf_map__name(map));
+		if (fd >= 0 && bpf_map__reuse_fd(map, fd)) {
+			warn("%s: cannot share map %s", name, bpf_map__name(map));
+			bpf_object__close(obj);
+			return -1;
+		}
+	}
+	int err = bpf_object__load(obj);
+	if (err) {
+		warn("%s: kernel rejected the programs (%s); rerun with --verbose for the verifier log",
+		     name, strerror(-err));
+		bpf_object__close(obj);
+		return -1;
+	}
+	bpf_object__for_each_map(map, obj) {
+		const char *mn = bpf_map__name(map);
+		if (shared_fd(mn) < 0 && n_shared < MAX_SHARED && mn[0] != '.') {
+			snprintf(shared[n_shared].name, sizeof(shared[n_shared].name), "%s", mn);
+			shared[n_shared].fd = bpf_map__fd(map);
+			n_shared++;
+		}
+	}
+	objs[n_objs++] = obj;
+	int ok = 0;
+	struct bpf_program *prog;
+	bpf_object__for_each_program(prog, obj) {
+		struct bpf_link *link;
+		enum bpf_prog_type pt = bpf_program__type(prog);
+		if (pt == BPF_PROG_TYPE_CGROUP_SKB) {
+			if (cg_fd < 0)
+				continue;
+			link = bpf_program__attach_cgroup(prog, cg_fd);
+		} else {
+			link = bpf_program__attach(prog);
+		}
+		if (!link || n_links >= MAX_LINKS) {
+			warn("%s: cannot attach %s: %s", name, bpf_program__name(prog), strerror(errno));
+			if (link)
+				bpf_link__destroy(link);
+			continue;
+		}
+		links[n_links++] = link;
+		note_attached(bpf_program__name(prog));
+		ok++;
+	}
+	return ok;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	(void)ctx;
+	return ns_out_write(data, size) ? -1 : 0;
+}
+
+static void emit_stats(int stats_fd)
+{
+	struct {
+		struct ns_hdr hdr;
+		__u64 lost;
+		__u64 events;
+	} r;
+	int ncpu = libbpf_num_possible_cpus();
+	if (stats_fd < 0 || ncpu <= 0 || ncpu > 4096)
+		return;
+	__u64 vals[ncpu];
+	__u64 tot[NS_STAT_MAX] = { 0 };
+	for (__u32 k = 0; k < NS_STAT_MAX; k++) {
+		if (bpf_map_lookup_elem(stats_fd, &k, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			tot[k] += vals[c];
+	}
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	memset(&r, 0, sizeof(r));
+	r.hdr.type = NS_META_STATS;
+	r.hdr.size = sizeof(r);
+	r.hdr.ts_ns = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+	r.lost = tot[NS_STAT_LOST];
+	r.events = tot[NS_STAT_EVENTS];
+	ns_out_write(&r, sizeof(r));
+}
+
+static void emit_clock(void)
+{
+	struct timespec rt, bt;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	struct {
+		struct ns_hdr hdr;
+		__s64 offset;
+	} r;
+	memset(&r, 0, sizeof(r));
+	r.hdr.type = NS_META_CLOCK;
+	r.hdr.size = sizeof(r);
+	r.hdr.ts_ns = (__u64)bt.tv_sec * 1000000000ull + (__u64)bt.tv_nsec;
+	r.offset = ((__s64)rt.tv_sec - (__s64)bt.tv_sec) * 1000000000ll + ((__s64)rt.tv_nsec - (__s64)bt.tv_nsec);
+	ns_out_write(&r, sizeof(r));
+}
+
+static void cleanup(void)
+{
+	for (int i = n_links - 1; i >= 0; i--)
+		bpf_link__destroy(links[i]);
+	n_links = 0;
+	for (int i = n_objs - 1; i >= 0; i--)
+		bpf_object__close(objs[i]);
+	n_objs = 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = NULL;
+	char cgroup[256] = "";
+	int no_l7 = 0, no_drops = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--cgroup") == 0 && i + 1 < argc)
+			snprintf(cgroup, sizeof(cgroup), "%s", argv[++i]);
+		else if (strcmp(argv[i], "--no-l7") == 0)
+			no_l7 = 1;
+		else if (strcmp(argv[i], "--no-drops") == 0)
+			no_drops = 1;
+		else if (strcmp(argv[i], "--verbose") == 0)
+			verbose = 1;
+		else if (argv[i][0] != '-' && !dir)
+			dir = argv[i];
+		else
+			die(1, "unknown argument \"%s\" (usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--no-drops] [--verbose])", argv[i]);
+	}
+	if (!dir)
+		die(1, "usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--no-drops] [--verbose]");
+
+	char missing[128];
+	if (ns_missing_caps(missing, sizeof(missing)))
+		die(3, "missing capabilities: %s (run as root or grant CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)", missing);
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
+		die(4, "kernel BTF not available (/sys/kernel/btf/vmlinux): a kernel built with CONFIG_DEBUG_INFO_BTF=y is required");
+	libbpf_set_print(libbpf_log);
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1)
+		die(4, "BPF ring buffer not supported by this kernel (needs Linux 5.8 or later)");
+
+	signal(SIGPIPE, SIG_IGN);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	ns_out_init();
+	emit_clock();
+
+	int cg_fd = -1;
+	if (!no_l7) {
+		if (!cgroup[0] && default_cgroup(cgroup, sizeof(cgroup)))
+			warn("no cgroup v2 hierarchy found: HTTP, DNS and request latency not observed");
+		else if ((cg_fd = open(cgroup, O_RDONLY | O_DIRECTORY)) < 0)
+			warn("cannot open cgroup %s: %s: HTTP, DNS and request latency not observed", cgroup, strerror(errno));
+	}
+
+	int total = 0, n;
+	if ((n = load_object(dir, "ns_conn", -1)) > 0)
+		total += n;
+	else
+		warn("TCP connection events not observed");
+	if ((n = load_object(dir, "ns_proc", -1)) > 0)
+		total += n;
+	else
+		warn("process of accepted connections not known (needs sock_send_length/sock_recv_length tracepoints, Linux 6.3+)");
+	if (!no_drops) {
+		if (ns_emit_drop_reasons() < 0)
+			warn("kernel BTF has no enum skb_drop_reason (Linux 5.17+ needed): drops not observed; connections, HTTP and DNS still work");
+		else if ((n = load_object(dir, "ns_drop", -1)) > 0)
+			total += n;
+		else
+			warn("packet drops not observed");
+	}
+	if (cg_fd >= 0) {
+		if ((n = load_object(dir, "ns_l7", cg_fd)) > 0)
+			total += n;
+		else
+			warn("HTTP, DNS and request latency not observed");
+	}
+	if (total == 0) {
+		ns_out_flush();
+		cleanup();
+		die(1, "no eBPF program could be attached (rerun with --verbose for the kernel's reasons)");
+	}
+
+	int rb_fd = shared_fd("ns_events");
+	int stats_fd = shared_fd("ns_stats");
+	struct ring_buffer *rb = ring_buffer__new(rb_fd, on_record, NULL, NULL);
+	if (!rb) {
+		cleanup();
+		die(1, "cannot open the ring buffer: %s", strerror(errno));
+	}
+	ns_out_text(NS_META_READY, attached);
+	emit_stats(stats_fd);
+	ns_out_flush();
+
+	struct stat st;
+	int watch_stdin = fstat(STDIN_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+	struct timespec last, now;
+	clock_gettime(CLOCK_MONOTONIC, &last);
+	while (!stop && !ns_out_failed()) {
+		int err = ring_buffer__poll(rb, 50);
+		if (err < 0 && err != -EINTR) {
+			warn("ring buffer poll failed: %s", strerror(-err));
+			break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000 >= 1000) {
+			emit_stats(stats_fd);
+			last = now;
+		}
+		ns_out_flush();
+		if (watch_stdin) {
+			struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+			if (poll(&p, 1, 0) > 0) {
+				char b[256];
+				if (read(STDIN_FILENO, b, sizeof(b)) <= 0)
+					stop = 1;
+			}
+		}
+	}
+	ring_buffer__consume(rb);
+	emit_stats(stats_fd);
+	ns_out_flush();
+	ring_buffer__free(rb);
+	cleanup();
+	if (cg_fd >= 0)
+		close(cg_fd);
+	return 0;
+}
