@@ -4,7 +4,7 @@
 // the eBPF objects, the native loader and blessed's terminfo data) into a blob, and
 // postject injects the blob into a copy of the project's pinned Node 24 binary.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ Builds dist/netscope, a single executable (Node SEA) with everything netscope ne
 Flags:
   --out PATH         where to write the executable (default: dist/netscope)
   --entry FILE       bundle this entry point instead of src/cli/main.ts (to debug the pipeline)
+  --work DIR         intermediate files: bundle, SEA config, blob (default: dist/sea)
   --no-strip         keep the Node binary's debug symbols (about 18 MB more)
   --no-code-cache    do not embed V8 code cache (slower start, slightly smaller)
   --skip-bpf         do not run scripts/build-bpf.sh first (embed whatever build/ holds)
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
     options: {
       out: { type: 'string', default: join(root, 'dist', 'netscope') },
       entry: { type: 'string', default: join(root, 'src', 'cli', 'main.ts') },
+      work: { type: 'string', default: join(root, 'dist', 'sea') },
       'no-strip': { type: 'boolean', default: false },
       'no-code-cache': { type: 'boolean', default: false },
       'skip-bpf': { type: 'boolean', default: false },
@@ -92,8 +94,7 @@ async function main(): Promise<void> {
     return;
   }
   const out = values.out;
-  const work = join(root, 'dist', 'sea');
-  rmSync(work, { recursive: true, force: true });
+  const work = values.work;
   mkdirSync(work, { recursive: true });
 
   // The blob must be made by the very Node binary it is injected into.

@@ -26,7 +26,7 @@ function walk(dir: string): string[] {
 }
 
 /** Intermediate build products that are never read at run time. */
-const NOT_RUNTIME = /\.(d|skel\.h)$|(?<!\.bpf)\.o$/;
+const NOT_RUNTIME = /\.(d|skel\.h|tmp)$|(?<!\.bpf)\.o$/;
 
 function fromDir(dir: string, keyPrefix: string): EmbeddedFile[] {
   if (!existsSync(dir)) return [];
@@ -43,8 +43,10 @@ function fromDir(dir: string, keyPrefix: string): EmbeddedFile[] {
 }
 
 /** Everything netscope reads from disk at run time. Missing build outputs are reported, not fatal. */
-export function collectAssets(root: string): { files: EmbeddedFile[]; missing: string[] } {
-  const blessedUsr = join(createRequire(join(root, 'package.json')).resolve('blessed/package.json'), '..', 'usr');
+export function collectAssets(
+  root: string,
+  blessedUsr = join(createRequire(join(root, 'package.json')).resolve('blessed/package.json'), '..', 'usr'),
+): { files: EmbeddedFile[]; missing: string[] } {
   const files: EmbeddedFile[] = [];
   const missing: string[] = [];
   for (const rel of ['build/bpf', 'build/native']) {

