@@ -1,0 +1,123 @@
+// The thin effectful edge: runs native/netscope-loader as a child process and turns
+// its stdout into SourceEvents. A separate process keeps a crash in C (or a kernel
+// refusing a program) away from the TUI, and stdin is a pipe the loader watches:
+// if netscope dies, the loader sees EOF, detaches everything and exits.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Observable } from 'rxjs';
+import type { SourceEvent } from '../model/source.ts';
+import { sanitize } from '../model/sanitize.ts';
+import { RecordReader } from './records.ts';
+import { FlowMapper } from './to-flow.ts';
+
+export interface CollectorOptions {
+  /** The loader executable; default $NETSCOPE_LOADER or build/native/netscope-loader. */
+  loaderPath?: string;
+  /** Directory holding ns_*.bpf.o; default $NETSCOPE_BPF_DIR or build/bpf. */
+  objDir?: string;
+  /** cgroup v2 directory for the socket-layer (HTTP/DNS) programs; default: the root. */
+  cgroup?: string;
+  /** Leave out HTTP/DNS/request latency (cgroup_skb programs). */
+  noL7?: boolean;
+  /** Leave out packet drops. */
+  noDrops?: boolean;
+  nodeName?: string;
+  /** Name in status events. */
+  sourceName?: string;
+}
+
+export interface CollectorPaths {
+  loaderPath: string;
+  objDir: string;
+}
+
+export function collectorPaths(opts: CollectorOptions = {}): CollectorPaths {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  return {
+    loaderPath: opts.loaderPath ?? process.env['NETSCOPE_LOADER'] ?? join(root, 'build', 'native', 'netscope-loader'),
+    objDir: opts.objDir ?? process.env['NETSCOPE_BPF_DIR'] ?? join(root, 'build', 'bpf'),
+  };
+}
+
+/** Exit statuses of the loader (native/loader.c). */
+const LOADER_EXIT: Record<number, string> = { 1: 'failed', 3: 'lacks privileges', 4: 'kernel lacks a required feature' };
+
+/**
+ * Cold Observable: subscribing starts the collector, unsubscribing stops it
+ * (SIGTERM; the loader detaches its programs and exits). Emits a `done` status
+ * with the event and lost totals when the loader stops, and errors with the
+ * loader's own one-line message when it fails.
+ */
+export function runCollector(opts: CollectorOptions = {}): Observable<SourceEvent> {
+  return new Observable<SourceEvent>((sub) => {
+    const { loaderPath, objDir } = collectorPaths(opts);
+    const sourceName = opts.sourceName ?? 'local';
+    if (!existsSync(loaderPath) || !existsSync(join(objDir, 'ns_conn.bpf.o'))) {
+      const msg = `eBPF collector not built: ${existsSync(loaderPath) ? join(objDir, 'ns_conn.bpf.o') : loaderPath} missing (run npm run build:bpf)`;
+      sub.next({ kind: 'status', source: sourceName, state: 'error', message: msg });
+      sub.error(new Error(msg));
+      return;
+    }
+    const args = [objDir];
+    if (opts.cgroup !== undefined) args.push('--cgroup', opts.cgroup);
+    if (opts.noL7) args.push('--no-l7');
+    if (opts.noDrops) args.push('--no-drops');
+    const mapper = new FlowMapper({ nodeName: opts.nodeName ?? hostname(), sourceName });
+    const reader = new RecordReader();
+    sub.next({ kind: 'status', source: sourceName, state: 'connecting', message: `starting eBPF collector (${loaderPath})` });
+    const child = spawn(loaderPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stopping = false;
+    let failed = false;
+
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      try {
+        for (const rec of reader.push(chunk)) for (const ev of mapper.map(rec)) sub.next(ev);
+      } catch (err) {
+        failed = true;
+        const msg = `eBPF collector: ${err instanceof Error ? err.message : String(err)}`;
+        sub.next({ kind: 'status', source: sourceName, state: 'error', message: msg });
+        child.kill('SIGTERM');
+        sub.error(new Error(msg));
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-4096);
+    });
+    child.on('error', (err) => {
+      if (failed) return;
+      failed = true;
+      const msg = `cannot start eBPF collector ${loaderPath}: ${err.message}`;
+      sub.next({ kind: 'status', source: sourceName, state: 'error', message: msg });
+      sub.error(new Error(msg));
+    });
+    child.on('close', (code, signal) => {
+      if (failed) return;
+      const totals = `${mapper.eventsTotal} kernel events, ${mapper.lostTotal} lost`;
+      if (code === 0 || (stopping && signal === 'SIGTERM')) {
+        sub.next({ kind: 'status', source: sourceName, state: 'done', message: `eBPF collector stopped: ${totals}` });
+        sub.complete();
+        return;
+      }
+      const line = sanitize(stderr.trim().split('\n').pop() ?? '').replace(/^netscope-loader: /, '');
+      const why = code !== null ? (LOADER_EXIT[code] ?? `exited with status ${code}`) : `killed by ${signal}`;
+      const msg = `eBPF collector ${why}${line ? `: ${line}` : ''}`;
+      sub.next({ kind: 'status', source: sourceName, state: 'error', message: msg });
+      sub.error(new Error(msg));
+    });
+    // An EPIPE on the loader's stdin only means it already exited; 'close' reports it.
+    child.stdin.on('error', () => {});
+
+    return () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        stopping = true;
+        child.kill('SIGTERM');
+        child.stdin.end();
+      }
+    };
+  });
+}

@@ -1,0 +1,10 @@
+// `--local`: flows from netscope's own eBPF collector on this machine (any CNI, no
+// Hubble needed). Needs root or CAP_BPF + CAP_PERFMON + CAP_NET_ADMIN.
+import type { Source } from '../model/source.ts';
+import { runCollector, type CollectorOptions } from '../bpf-bridge/loader-process.ts';
+
+export type LocalSourceOptions = CollectorOptions;
+
+export function createLocalSource(opts: LocalSourceOptions = {}): Source {
+  return runCollector({ sourceName: 'local', ...opts });
+}
