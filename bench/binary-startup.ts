@@ -1,0 +1,118 @@
+// `npm run bench:binary`: what an SRE pays for the single binary. Prints its size, the
+// median wall time of `netscope --version`, and the median time from launching the TUI
+// on the demo cluster (in tmux, like a real terminal) to its first drawn frame.
+// Targets from the issue: --version < 150 ms, first frame < 600 ms. Prints figures only.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ensureBinary } from '../scripts/sea/freshness.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+const { values } = parseArgs({
+  options: {
+    exe: { type: 'string' },
+    runs: { type: 'string', default: '20' },
+    'frame-runs': { type: 'string', default: '7' },
+    'tui-args': { type: 'string', default: '--demo' },
+    // Text that only a drawn frame contains; the TUI's title bar.
+    marker: { type: 'string', default: 'netscope' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  process.stdout.write(`Usage: npm run bench:binary -- [--exe PATH] [--runs N] [--frame-runs N] [--tui-args "ARGS"] [--marker TEXT]
+
+Builds dist/netscope if stale (unless --exe is given), then prints its size, the median time
+of --version over --runs runs, and the median time to the first TUI frame (the first
+tmux capture containing --marker) over --frame-runs runs, minus nothing: tmux's own start
+is measured separately and printed as the baseline.
+`);
+  process.exit(0);
+}
+
+const exe = values.exe ?? ensureBinary(root);
+const runs = Number(values.runs);
+const frameRuns = Number(values['frame-runs']);
+const emptyBin = mkdtempSync(join(tmpdir(), 'netscope-bench-path-'));
+// As on a jump host: no node anywhere on PATH.
+const env = { PATH: emptyBin, HOME: emptyBin, LANG: 'C.UTF-8', TERM: 'xterm-256color' };
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+function ms(n: number): string {
+  return `${n.toFixed(1)} ms`;
+}
+
+function timeVersion(): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(exe, ['--version'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const t = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`--version exited ${r.status}`);
+  return t;
+}
+
+// A private tmux server: never touch sessions of other people or tests.
+const socket = `netscope-bench-${process.pid}`;
+
+function tmux(args: string[]): string {
+  const r = spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+/** ms from `tmux new-session` to the first capture showing the marker (polled every 2 ms). */
+function timeToMarker(command: string[], marker: string): number {
+  const session = `netscope-bench-${process.pid}`;
+  const t0 = process.hrtime.bigint();
+  tmux(['new-session', '-d', '-s', session, '-x', '120', '-y', '40', '/usr/bin/env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...command]);
+  try {
+    for (;;) {
+      const pane = tmux(['capture-pane', '-p', '-t', session]);
+      if (pane.includes(marker)) return Number(process.hrtime.bigint() - t0) / 1e6;
+      if (Number(process.hrtime.bigint() - t0) > 20e9) throw new Error(`no "${marker}" on screen after 20 s:\n${pane}`);
+      spawnSync('sleep', ['0.002']);
+    }
+  } finally {
+    spawnSync('tmux', ['-L', socket, 'kill-session', '-t', session]);
+  }
+}
+
+function hasCommand(name: string): boolean {
+  const r = spawnSync(exe, ['--help'], { env, encoding: 'utf8' });
+  return new RegExp(`^  ${name}\\b`, 'm').test(r.stdout);
+}
+
+try {
+  const size = statSync(exe).size;
+  process.stdout.write(`binary: ${exe}\n`);
+  process.stdout.write(`size: ${(size / 1e6).toFixed(1)} MB (${size} bytes)\n`);
+  process.stdout.write(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+
+  timeVersion(); // warm the page cache: a jump host runs it more than once
+  const v = Array.from({ length: runs }, timeVersion);
+  process.stdout.write(`--version: median ${ms(median(v))} over ${runs} runs (min ${ms(Math.min(...v))}, max ${ms(Math.max(...v))}); target < 150 ms\n`);
+
+  const baseline = median(Array.from({ length: frameRuns }, () => timeToMarker(['/bin/sh', '-c', `printf '%s' '${values.marker}'; exec /bin/sleep 30`], values.marker)));
+  process.stdout.write(`tmux baseline (printf of the marker): median ${ms(baseline)}\n`);
+  if (hasCommand('tui')) {
+    const args = values['tui-args'].split(' ').filter((a) => a !== '');
+    const f = Array.from({ length: frameRuns }, () => timeToMarker([exe, ...args], values.marker));
+    process.stdout.write(
+      `first TUI frame (${['netscope', ...args].join(' ')}): median ${ms(median(f))} over ${frameRuns} runs (min ${ms(Math.min(...f))}, max ${ms(Math.max(...f))}), ${ms(median(f) - baseline)} above the tmux baseline; target < 600 ms\n`,
+    );
+  } else {
+    process.stdout.write('first TUI frame: not measured, this binary has no tui command\n');
+  }
+  process.stdout.write(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+} finally {
+  spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+  rmSync(emptyBin, { recursive: true, force: true });
+}
