@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { collectAssets, seaAssets } from './sea/assets.ts';
@@ -93,8 +93,8 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const out = values.out;
-  const work = values.work;
+  const out = resolve(values.out);
+  const work = resolve(values.work);
   mkdirSync(work, { recursive: true });
 
   // The blob must be made by the very Node binary it is injected into.
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   log(`netscope ${info.version}, commit ${info.commit}, bpf build id ${info.bpfBuildId}`);
 
   const bundle = join(work, 'netscope.cjs');
-  const result = await bundleCli(root, values.entry, bundle, info);
+  const result = await bundleCli(root, resolve(values.entry), bundle, info);
   log(`bundle ${mb(statSync(bundle).size)} from ${Object.keys(result.metafile.inputs).length} modules`);
 
   const { files, missing } = collectAssets(root);

@@ -50,6 +50,11 @@ function hint(relPath: string): string {
   return relPath.startsWith('build/') ? ' (run `npm run build:bpf` first)' : '';
 }
 
+function notEmbedded(key: string, what: string): AssetMissingError {
+  const rebuild = key.startsWith('build/') ? '`npm run build:bpf`, then `npm run build:binary`' : '`npm run build:binary`';
+  return new AssetMissingError(key, `${what} is not embedded in this binary; rebuild it with ${rebuild}`);
+}
+
 function extract(key: string, mode: number): string {
   const cached = extracted.get(key);
   if (cached !== undefined) return cached;
@@ -78,7 +83,7 @@ export function resolveAsset(relPath: string): string {
   }
   const entry = embeddedManifest().files[key];
   if (entry === undefined) {
-    throw new AssetMissingError(key, `${key} is not embedded in this binary (it was built without it${hint(key)})`);
+    throw notEmbedded(key, key);
   }
   return extract(key, entry.mode);
 }
@@ -94,7 +99,7 @@ export function resolveAssetDir(relDir: string): string {
   const prefix = key + '/';
   const files = Object.entries(embeddedManifest().files).filter(([k]) => k.startsWith(prefix));
   if (files.length === 0) {
-    throw new AssetMissingError(key, `${key}/ is not embedded in this binary (it was built without it${hint(key)})`);
+    throw notEmbedded(key, `${key}/`);
   }
   for (const [k, e] of files) extract(k, e.mode);
   return join(privateDir(), ...key.split('/'));
