@@ -1,0 +1,166 @@
+// The embedded demo cluster as a Source: Online Boutique on a three-node
+// Cilium cluster, its traffic generated deterministically from a seed. History
+// (flows timestamped in the recent past) comes first, then, with `follow`, live
+// flows in real time at `rate` flows/s, emitted in small batches on a timer.
+
+import { Observable } from 'rxjs';
+import type { Source, SourceEvent } from '../../model/source.ts';
+import { buildCluster } from './cluster.ts';
+import { msToUs, rfc3339Nanos } from './flow-time.ts';
+import { toK8sObjects } from './k8s-objects.ts';
+import type { DemoClusterObjects } from './k8s-types.ts';
+import { DemoSimulator } from './simulator.ts';
+
+export type { DemoClusterObjects } from './k8s-types.ts';
+export { DemoSimulator } from './simulator.ts';
+export { buildCluster } from './cluster.ts';
+
+export interface DemoOptions {
+  /** Seeds the cluster layout and all traffic. Default 1. */
+  seed?: number;
+  /** Flows per second, history and live. Default 20; 50,000/s is fine. */
+  rate?: number;
+  /**
+   * Seconds of recent past to pre-generate (timestamps before now). Default 300.
+   * Capped at MAX_HISTORY_FLOWS worth of flows (a status warning says so).
+   */
+  historySeconds?: number;
+  /** After history, keep generating live in real time at `rate`. Default false. */
+  follow?: boolean;
+  /** Seconds of live running after which productcatalogservice gets slow. Default 180. */
+  slowdownAfterSeconds?: number;
+  /** Namespace of the application. Default `shop`. */
+  namespace?: string;
+  /** Clock in ms since the epoch; injectable for tests. Default Date.now. */
+  now?: () => number;
+}
+
+/** Hubble's own ring buffer holds far less; more history would only cost memory and start-up time. */
+export const MAX_HISTORY_FLOWS = 250_000;
+/** Live batches: one every TICK_MS of wall time. */
+const TICK_MS = 25;
+/** If the event loop stalls longer than this, skip ahead (reported as lost events) instead of bursting. */
+const MAX_LAG_US = 2_000_000;
+/** History is generated in slices of this much virtual time, yielding to the event loop between big chunks. */
+const HISTORY_SLICE_US = 250_000;
+const HISTORY_CHUNK_FLOWS = 20_000;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+interface ResolvedOptions {
+  seed: number;
+  rate: number;
+  historySeconds: number;
+  follow: boolean;
+  slowdownAfterSeconds: number;
+  namespace: string;
+  now: () => number;
+}
+
+function resolveOptions(o: DemoOptions): ResolvedOptions {
+  const seed = o.seed ?? 1;
+  const rate = o.rate ?? 20;
+  const historySeconds = o.historySeconds ?? 300;
+  const slowdownAfterSeconds = o.slowdownAfterSeconds ?? 180;
+  const namespace = o.namespace ?? 'shop';
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`demo: seed must be a non-negative integer (got ${seed})`);
+  if (!Number.isFinite(rate) || rate <= 0 || rate > 10_000_000) throw new RangeError(`demo: rate must be a positive number of flows per second (got ${rate})`);
+  if (!Number.isFinite(historySeconds) || historySeconds < 0) throw new RangeError(`demo: historySeconds must be >= 0 (got ${historySeconds})`);
+  if (!(slowdownAfterSeconds >= 0)) throw new RangeError(`demo: slowdownAfterSeconds must be >= 0 (got ${slowdownAfterSeconds})`);
+  if (!DNS_LABEL.test(namespace) || namespace === 'kube-system' || namespace === 'default') {
+    throw new RangeError(`demo: namespace must be a DNS label other than default/kube-system (got "${namespace}")`);
+  }
+  return { seed, rate, historySeconds, follow: o.follow ?? false, slowdownAfterSeconds, namespace, now: o.now ?? Date.now };
+}
+
+/**
+ * A cold Observable: each subscription runs its own simulation. Emits a status
+ * `connected` event, then history flows in time order, then (with `follow`) live
+ * flows until unsubscribed; without `follow` it completes after history.
+ * Throws a RangeError naming the option when an option is invalid.
+ */
+export function createDemoSource(opts: DemoOptions = {}): Source {
+  const o = resolveOptions(opts);
+  return new Observable<SourceEvent>((sub) => {
+    const liveStartUs = msToUs(o.now());
+    const historyUs = Math.round(Math.min(o.historySeconds, MAX_HISTORY_FLOWS / o.rate) * 1_000_000);
+    const sim = new DemoSimulator({
+      seed: o.seed,
+      namespace: o.namespace,
+      rate: o.rate,
+      startUs: liveStartUs - historyUs,
+      slowdownAtUs: o.follow ? liveStartUs + Math.round(o.slowdownAfterSeconds * 1_000_000) : Number.POSITIVE_INFINITY,
+    });
+    let immediate: NodeJS.Immediate | undefined;
+    let interval: NodeJS.Timeout | undefined;
+
+    sub.next({
+      kind: 'status',
+      source: 'demo',
+      state: 'connected',
+      message: `demo cluster: Online Boutique in namespace ${o.namespace}, seed ${o.seed}, ${o.rate} flows/s`,
+    });
+    if (historyUs < Math.round(o.historySeconds * 1_000_000)) {
+      sub.next({
+        kind: 'status',
+        source: 'demo',
+        state: 'warning',
+        message: `demo: history limited to the last ${(historyUs / 1_000_000).toFixed(1)}s (${MAX_HISTORY_FLOWS} flows at ${o.rate} flows/s)`,
+      });
+    }
+
+    const emit = (upToUs: number): number => {
+      const flows = sim.advanceTo(upToUs);
+      for (const flow of flows) {
+        if (sub.closed) break;
+        sub.next({ kind: 'flow', flow });
+      }
+      return flows.length;
+    };
+
+    const tick = (): void => {
+      const target = msToUs(o.now());
+      if (target - sim.nowUs > MAX_LAG_US) {
+        // Stalled (suspended laptop, blocked loop): do not burst seconds of backlog.
+        const lost = sim.skipTo(target);
+        if (lost > 0 && !sub.closed) {
+          sub.next({ kind: 'lost', lost: { source: 'OBSERVER_EVENTS_QUEUE', num_events_lost: lost }, time: rfc3339Nanos(target, 0) });
+        }
+      }
+      emit(target);
+    };
+
+    let historyAt = liveStartUs - historyUs;
+    const pumpHistory = (): void => {
+      immediate = undefined;
+      let n = 0;
+      while (!sub.closed && historyAt < liveStartUs && n < HISTORY_CHUNK_FLOWS) {
+        historyAt = Math.min(historyAt + HISTORY_SLICE_US, liveStartUs);
+        n += emit(historyAt);
+      }
+      if (sub.closed) return;
+      if (historyAt < liveStartUs) {
+        immediate = setImmediate(pumpHistory);
+      } else if (!o.follow) {
+        sub.complete();
+      } else {
+        interval = setInterval(tick, TICK_MS);
+      }
+    };
+    pumpHistory();
+
+    return () => {
+      if (immediate !== undefined) clearImmediate(immediate);
+      if (interval !== undefined) clearInterval(interval);
+    };
+  });
+}
+
+/** The demo cluster's objects in Kubernetes API JSON shape; same seed and namespace as the source, same cluster. */
+export function demoClusterObjects(opts: { seed?: number; namespace?: string; now?: () => number } = {}): DemoClusterObjects {
+  const seed = opts.seed ?? 1;
+  const namespace = opts.namespace ?? 'shop';
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`demo: seed must be a non-negative integer (got ${seed})`);
+  if (!DNS_LABEL.test(namespace)) throw new RangeError(`demo: namespace must be a DNS label (got "${namespace}")`);
+  return toK8sObjects(buildCluster(seed, namespace), (opts.now ?? Date.now)());
+}

@@ -1,0 +1,342 @@
+// The demo cluster's traffic as a pure function of (seed, virtual time): users
+// hit the frontend, requests fan out over Online Boutique's call graph, each
+// hop becomes the flows Hubble would show (DNS lookups, TCP handshakes on
+// keep-alive connections, data packets, L7 request/response with latency), and
+// a debugging pod keeps getting its SYNs dropped by NetworkPolicy.
+//
+// advanceTo(t) processes every event up to virtual time t and returns the flows
+// with time <= t, in time order. Nothing here reads a clock or sets a timer, so
+// tests drive it on virtual time and index.ts drives it from the wall clock.
+
+import type { Flow } from '../../model/flow.ts';
+import { DENIED_ATTEMPTS, DNS_TTL_SECONDS, SLOWDOWN, nextJourney, type Call, type WorkloadSpec } from './boutique.ts';
+import { buildCluster, isAllowed, policyFor, type DemoCluster, type DemoPod, type DemoService } from './cluster.ts';
+import {
+  Conversation,
+  dnsRequestFlow,
+  dnsResponseFlow,
+  httpRequestFlow,
+  httpResponseFlow,
+  policyDropFlow,
+  policyVerdictFlow,
+  traceFlow,
+  type HttpRecord,
+  type Peer,
+} from './flow-factory.ts';
+import { FlowQueue } from './flow-queue.ts';
+import { rfc3339Nanos } from './flow-time.ts';
+import { Rng, formatUuid, mix32 } from './prng.ts';
+
+export interface SimulatorOptions {
+  seed: number;
+  namespace: string;
+  /** Target flows per second of virtual time. */
+  rate: number;
+  /** Virtual start time, µs since the epoch. */
+  startUs: number;
+  /** From this virtual time on the slowdown service is degraded; +Infinity for never. */
+  slowdownAtUs: number;
+}
+
+const SECOND = 1_000_000;
+/** Concurrent simulated users in loadgenerator, each with its own keep-alive connection. */
+const LOADGEN_USERS = 8;
+/** Linux SYN retransmits within `nc -w 5`: at 0 s, +1 s and +3 s. */
+const SYN_RETRIES_US = [0, 1 * SECOND, 3 * SECOND];
+
+interface ConnState {
+  conv: Conversation;
+  server: DemoPod;
+  expiresUs: number;
+}
+
+export class DemoSimulator {
+  readonly cluster: DemoCluster;
+  readonly rate: number;
+  readonly slowdownAtUs: number;
+  private readonly rng: Rng;
+  private readonly queue = new FlowQueue();
+  private readonly seedMix: number;
+  private readonly peers = new Map<DemoPod, Peer>();
+  private readonly conns = new Map<string, ConnState>();
+  private readonly dnsExpiry = new Map<string, number>();
+  private readonly dnsService: DemoService;
+  private readonly loadgen: DemoPod;
+  private readonly toolbox: DemoPod;
+  /** Every event up to this virtual time has been processed. */
+  private clockUs: number;
+  private nextRootUs: number;
+  private nextToolboxUs: number;
+  private toolboxTurn = 0;
+  private created = 0;
+  private createdAtLastRoot = 0;
+  private emitted = 0;
+  private lastEmitUs = -1;
+  private lastExtraNs = 0;
+
+  constructor(opts: SimulatorOptions) {
+    this.cluster = buildCluster(opts.seed, opts.namespace);
+    this.rate = opts.rate;
+    this.slowdownAtUs = opts.slowdownAtUs;
+    this.rng = new Rng(opts.seed, 0x7f10);
+    this.seedMix = mix32(opts.seed ^ 0x5bd1e995);
+    this.clockUs = opts.startUs;
+    this.nextRootUs = opts.startUs;
+    this.nextToolboxUs = opts.startUs + Math.round(this.rng.next() * 4 * SECOND);
+    this.dnsService = mustGet(this.cluster.serviceByWorkload, 'coredns');
+    this.loadgen = mustGet(this.cluster.podsByWorkload, 'loadgenerator')[0];
+    this.toolbox = mustGet(this.cluster.podsByWorkload, 'toolbox')[0];
+  }
+
+  /** Virtual time up to which flows have been produced. */
+  get nowUs(): number {
+    return this.clockUs;
+  }
+
+  /** Flows already decided but lying in the future. */
+  get pending(): number {
+    return this.queue.size;
+  }
+
+  /** Runs the simulation up to virtual time `us`; returns the flows with time <= us, in time order. */
+  advanceTo(us: number): Flow[] {
+    for (;;) {
+      const root = this.nextRootUs;
+      const tool = this.nextToolboxUs;
+      if (root <= tool) {
+        if (root > us) break;
+        this.userRequest(root);
+      } else {
+        if (tool > us) break;
+        this.toolboxAttempt(tool);
+      }
+    }
+    const out: Flow[] = [];
+    this.queue.drainUntil(us, out, this.stamp);
+    if (us > this.clockUs) this.clockUs = us;
+    return out;
+  }
+
+  /**
+   * Jumps to `us` without generating the traffic in between (the live driver
+   * fell behind the wall clock). Returns roughly how many flows were skipped.
+   */
+  skipTo(us: number): number {
+    let skipped = 0;
+    if (this.nextRootUs < us) {
+      skipped = Math.round(((us - this.nextRootUs) / SECOND) * this.rate);
+      this.nextRootUs = us;
+    }
+    if (this.nextToolboxUs < us) this.nextToolboxUs = us;
+    return skipped;
+  }
+
+  // ---- emission ----------------------------------------------------------
+
+  /** Gives a flow its time (ns digits increase within one µs) and a deterministic uuid. */
+  private readonly stamp = (us: number, flow: Flow): void => {
+    const n = this.emitted++;
+    const h = mix32(n ^ this.seedMix);
+    let extra = h % 500;
+    if (us === this.lastEmitUs) extra = Math.min(999, this.lastExtraNs + 1 + (h % 7));
+    this.lastEmitUs = us;
+    this.lastExtraNs = extra;
+    flow.time = rfc3339Nanos(us, extra);
+    flow.uuid = formatUuid(h, mix32(h ^ 0x68e31da4), mix32(n + 0x1b873593), mix32(h + this.seedMix));
+  };
+
+  private push(us: number, flow: Flow): void {
+    this.queue.push(us, this.created++, flow);
+  }
+
+  // ---- traffic -----------------------------------------------------------
+
+  private userRequest(t: number): void {
+    const journey = nextJourney(this.rng);
+    this.call(this.loadgen, journey, t, this.rng.int(LOADGEN_USERS));
+    // Poisson-like arrivals whose mean spacing spends exactly the flow budget the
+    // rate allows for what was just generated (including background traffic).
+    const flows = this.created - this.createdAtLastRoot;
+    this.createdAtLastRoot = this.created;
+    const gap = Math.max(1, Math.round((flows / this.rate) * SECOND * this.rng.exp(1)));
+    this.nextRootUs = t + gap;
+  }
+
+  private toolboxAttempt(t: number): void {
+    const target = DENIED_ATTEMPTS[this.toolboxTurn++ % DENIED_ATTEMPTS.length];
+    const svc = mustGet(this.cluster.serviceByWorkload, target.to);
+    const policy = policyFor(this.cluster, target.to);
+    t = this.resolve(this.toolbox, svc, t);
+    const server = this.rng.pick(svc.backends);
+    const conv = new Conversation(this.peer(this.toolbox), this.peer(server), this.ephemeralPort(), svc.targetPort, svc.ref);
+    if (policy !== undefined && !isAllowed(this.cluster, 'toolbox', target.to)) {
+      for (const offset of SYN_RETRIES_US) {
+        this.push(t + offset, policyVerdictFlow(conv, policy.ref, false));
+        this.push(t + offset, policyDropFlow(conv, policy.ref));
+      }
+    }
+    this.nextToolboxUs = t + 2 * SECOND + Math.round(this.rng.exp(6 * SECOND));
+  }
+
+  /**
+   * One request from `caller` to `call.service` starting at `t`, with everything
+   * it causes; returns when the caller has the response and whether it failed.
+   */
+  private call(caller: DemoPod, call: Call, t: number, slot = 0): { end: number; failed: boolean } {
+    const svc = mustGet(this.cluster.serviceByWorkload, call.service);
+    t = this.resolve(caller, svc, t);
+    const opened = this.connection(caller, svc, slot, t);
+    const { conv, server } = opened.state;
+    t = opened.t;
+    const rtt = this.rtt(caller, server);
+    const wl = svc.workload;
+    const l7 = wl.protocol === 'grpc' || wl.protocol === 'http';
+
+    this.push(t, traceFlow(conv, false, 'ACK_PSH'));
+    const reqAt = t + 15 + this.rng.int(30);
+    const http: HttpRecord | undefined = l7 ? this.httpRecord(svc, call) : undefined;
+    if (http !== undefined) this.push(reqAt, httpRequestFlow(conv, http));
+
+    const own = this.ownLatencyUs(wl, t);
+    let s = t + rtt / 2 + own * 0.35;
+    let failed = false;
+    for (const child of call.children) {
+      const r = this.call(server, child, Math.round(s));
+      s = r.end + 10 + this.rng.int(40);
+      if (r.failed && child.critical !== false) {
+        failed = true; // the handler returns its error right away
+        break;
+      }
+    }
+    s = Math.round(s + own * 0.65);
+    if (!failed && this.rng.chance(this.errorRate(wl, t))) failed = true;
+    if (http !== undefined) {
+      const code = failed ? (wl.name === SLOWDOWN.service && t >= this.slowdownAtUs ? 503 : 500) : (call.okCode ?? 200);
+      this.push(s, httpResponseFlow(conv, http, code, Math.max(1, s - reqAt) * 1000));
+    }
+    this.push(s + 10, traceFlow(conv, true, 'ACK_PSH'));
+    return { end: Math.round(s + rtt / 2), failed };
+  }
+
+  private httpRecord(svc: DemoService, call: Call): HttpRecord {
+    if (svc.workload.protocol === 'http') {
+      return { method: call.httpMethod ?? 'GET', url: `http://${svc.name}:${svc.port}${call.method}`, protocol: 'HTTP/1.1' };
+    }
+    return { method: 'POST', url: `http://${svc.name}:${svc.port}/${svc.workload.grpcService}/${call.method}`, protocol: 'HTTP/2' };
+  }
+
+  /** DNS A lookup for `svc` unless the caller's cached answer (TTL 30 s) is still fresh; returns when done. */
+  private resolve(caller: DemoPod, svc: DemoService, t: number): number {
+    const key = `${caller.name}>${svc.name}`;
+    const expiry = this.dnsExpiry.get(key);
+    if (expiry === undefined) {
+      // Running before the simulation started: an answer is already cached.
+      this.dnsExpiry.set(key, t + this.rng.int(DNS_TTL_SECONDS * SECOND));
+      return t;
+    }
+    if (t < expiry) return t;
+    const dns = this.dnsService;
+    const server = this.rng.pick(dns.backends);
+    const conv = new Conversation(this.peer(caller), this.peer(server), this.ephemeralPort(), 53, dns.ref, true);
+    const query = `${svc.name}.${svc.namespace}.svc.cluster.local.`;
+    const latency = Math.round(this.rtt(caller, server) + this.rng.logNormal(dns.workload.latency.medianMs, dns.workload.latency.sigma) * 1000);
+    this.push(t, dnsRequestFlow(conv, query));
+    this.push(t + latency, dnsResponseFlow(conv, query, [svc.clusterIP], DNS_TTL_SECONDS, latency * 1000));
+    this.dnsExpiry.set(key, t + latency + DNS_TTL_SECONDS * SECOND);
+    return t + latency + 20;
+  }
+
+  /**
+   * The caller's keep-alive connection to `svc` (one per user for the load
+   * generator, one per callee for gRPC and Redis clients). When its age is up the
+   * server closes it (FIN both ways) and the client opens a new one (handshake,
+   * plus a policy verdict when a NetworkPolicy selects the server).
+   */
+  private connection(caller: DemoPod, svc: DemoService, slot: number, t: number): { state: ConnState; t: number } {
+    const key = `${caller.name}>${svc.name}#${slot}`;
+    let st = this.conns.get(key);
+    if (st === undefined) {
+      // Established before the simulation started: no handshake to show.
+      st = this.openConnection(caller, svc, t);
+      st.expiresUs = t + this.rng.int(this.connectionLifetimeUs(svc));
+      this.conns.set(key, st);
+      return { state: st, t };
+    }
+    if (t < st.expiresUs) return { state: st, t };
+
+    const old = st.conv;
+    const oldRtt = this.rtt(caller, st.server);
+    this.push(t, traceFlow(old, true, 'ACK_FIN'));
+    this.push(t + Math.round(oldRtt / 2), traceFlow(old, false, 'ACK_FIN'));
+    this.push(t + Math.round(oldRtt), traceFlow(old, true, 'ACK'));
+    t += Math.round(oldRtt) + 30;
+
+    st = this.openConnection(caller, svc, t);
+    this.conns.set(key, st);
+    const { conv, server } = st;
+    const rtt = this.rtt(caller, server);
+    const policy = policyFor(this.cluster, svc.workload.name);
+    if (policy !== undefined) this.push(t, policyVerdictFlow(conv, policy.ref, true));
+    this.push(t, traceFlow(conv, false, 'SYN'));
+    this.push(t + Math.round(rtt / 2), traceFlow(conv, true, 'SYN_ACK'));
+    this.push(t + Math.round(rtt), traceFlow(conv, false, 'ACK'));
+    return { state: st, t: t + Math.round(rtt) + 20 };
+  }
+
+  private openConnection(caller: DemoPod, svc: DemoService, t: number): ConnState {
+    const server = this.rng.pick(svc.backends);
+    return {
+      conv: new Conversation(this.peer(caller), this.peer(server), this.ephemeralPort(), svc.targetPort, svc.ref),
+      server,
+      expiresUs: t + this.connectionLifetimeUs(svc),
+    };
+  }
+
+  private connectionLifetimeUs(svc: DemoService): number {
+    switch (svc.workload.protocol) {
+      case 'http':
+        return 5 * SECOND + Math.round(this.rng.exp(45 * SECOND));
+      case 'redis':
+        return 60 * SECOND + Math.round(this.rng.exp(600 * SECOND));
+      default:
+        // gRPC servers' MaxConnectionAge-style rotation.
+        return 30 * SECOND + Math.round(this.rng.exp(240 * SECOND));
+    }
+  }
+
+  private ownLatencyUs(wl: WorkloadSpec, t: number): number {
+    if (wl.name === SLOWDOWN.service && t >= this.slowdownAtUs) {
+      return this.rng.logNormal(wl.latency.medianMs * SLOWDOWN.medianFactor, SLOWDOWN.sigma) * 1000;
+    }
+    return this.rng.logNormal(wl.latency.medianMs, wl.latency.sigma) * 1000;
+  }
+
+  private errorRate(wl: WorkloadSpec, t: number): number {
+    if (wl.name === SLOWDOWN.service && t >= this.slowdownAtUs) return wl.errorRate + SLOWDOWN.extraErrorRate;
+    return wl.errorRate;
+  }
+
+  /** Round trip between two pods, µs: veth on one node, the overlay between nodes. */
+  private rtt(a: DemoPod, b: DemoPod): number {
+    return a.node === b.node ? this.rng.logNormal(60, 0.3) : this.rng.logNormal(240, 0.35);
+  }
+
+  private ephemeralPort(): number {
+    return this.rng.range(32768, 60999);
+  }
+
+  private peer(pod: DemoPod): Peer {
+    let p = this.peers.get(pod);
+    if (p === undefined) {
+      p = { endpoint: pod.endpoint, ip: pod.ip, node: pod.node.name };
+      this.peers.set(pod, p);
+    }
+    return p;
+  }
+}
+
+function mustGet<K, V>(m: Map<K, V>, k: K): V {
+  const v = m.get(k);
+  if (v === undefined) throw new Error(`demo cluster: missing ${String(k)}`);
+  return v;
+}
