@@ -127,6 +127,8 @@ async function main(): Promise<void> {
     useSnapshot: false,
     useCodeCache: !values['no-code-cache'],
     execArgv: ['--disable-warning=ExperimentalWarning'],
+    // A jump host's NODE_OPTIONS belongs to its own Node apps; it must not change netscope.
+    execArgvExtension: 'none',
     assets: seaAssets(files, join(work, 'manifest.json')),
   };
   const configPath = join(work, 'sea-config.json');

@@ -91,6 +91,12 @@ test('a usage error is one line on stderr and status 2', () => {
   assert.equal(r.stderr, 'netscope: unknown command "no-such-command" (see netscope --help)\n');
 });
 
+test("the host's NODE_OPTIONS does not reach the embedded runtime", () => {
+  const r = run(['--version'], { NODE_OPTIONS: '--require /nonexistent/preload.js' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^netscope /);
+});
+
 function sourceOf(key: string): string {
   if (key.startsWith(BLESSED_USR_ASSET_DIR + '/')) {
     return join(root, 'node_modules', 'blessed', 'usr', key.slice(BLESSED_USR_ASSET_DIR.length + 1));
