@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssetMissingError, hasAsset, resolveAsset, resolveAssetDir } from '../../src/runtime/assets.ts';
-import { privateDir, removePrivateDir } from '../../src/runtime/private-dir.ts';
+import { privateDir, removePrivateDir, sweepStaleDirs } from '../../src/runtime/private-dir.ts';
 import { blessedUsrDir } from '../../src/runtime/blessed-data.ts';
 import { collectAssets, seaAssets } from '../../scripts/sea/assets.ts';
 import { MANIFEST_KEY } from '../../src/runtime/sea.ts';
@@ -55,6 +55,29 @@ test('privateDir is one 0700 directory per process, removed on demand', () => {
   const b = privateDir();
   assert.notEqual(b, a);
   removePrivateDir();
+});
+
+test('a leftover dir of a dead netscope process is swept; live, foreign and other dirs are kept', () => {
+  const base = mkdtempSync(join(tmpdir(), 'netscope-sweep-test-'));
+  try {
+    const make = (name: string, pid?: string): string => {
+      const p = join(base, name);
+      mkdirSync(p);
+      if (pid !== undefined) writeFileSync(join(p, 'owner.pid'), pid);
+      return p;
+    };
+    // A pid that surely exited: a finished child of ours.
+    const deadPid = spawnSync(process.execPath, ['-e', '0']).pid;
+    const dead = make('netscope-run-dead', String(deadPid));
+    const alive = make('netscope-run-alive', String(process.pid === 1 ? 2 : 1));
+    const mine = make('netscope-run-self', String(process.pid));
+    const noPid = make('netscope-run-nopid');
+    const other = make('something-else', String(deadPid));
+    assert.deepEqual(sweepStaleDirs(base), [dead]);
+    for (const p of [alive, mine, noPid, other]) assert.equal(existsSync(p), true, p);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
 });
 
 const nodeBin = process.execPath;
