@@ -23,18 +23,22 @@ function push<K extends ListField>(ff: FlowFilter, field: K, value: Item<K>): vo
   (ff as Record<string, unknown>)[field] = list;
 }
 
-// Flags Hubble refuses to combine. Same table as hubble except: --namespace with
-// --from-pod/--to-pod/--from-service/--to-service is allowed (the namespace simply
-// qualifies bare names), and --all-namespaces, which here means "no namespace
-// restriction", only conflicts with the namespace flags themselves.
+// Flags Hubble refuses to combine (hubble's table). --namespace is applied to the
+// source of one filter and the destination of the other, so with a one-sided pod
+// or service flag it would give odd results; hence the conflicts. --all-namespaces
+// here means "no namespace restriction" and only conflicts with namespace flags.
 const CONFLICTS: readonly (readonly string[])[] = [
   ['from-fqdn', 'from-ip', 'ip', 'fqdn', 'from-namespace', 'namespace'],
   ['from-fqdn', 'from-ip', 'ip', 'fqdn', 'from-pod', 'pod'],
   ['to-fqdn', 'to-ip', 'ip', 'fqdn', 'to-namespace', 'namespace'],
+  ['to-fqdn', 'to-ip', 'ip', 'fqdn', 'to-pod', 'pod'],
+  ['to-pod', 'namespace', 'all-namespaces'],
+  ['from-pod', 'namespace', 'all-namespaces'],
+  ['to-service', 'namespace', 'all-namespaces'],
+  ['from-service', 'namespace', 'all-namespaces'],
   ['all-namespaces', 'namespace'],
   ['all-namespaces', 'from-namespace'],
   ['all-namespaces', 'to-namespace'],
-  ['to-fqdn', 'to-ip', 'ip', 'fqdn', 'to-pod', 'pod'],
   ['label', 'from-label'],
   ['label', 'to-label'],
   ['service', 'from-service'],
@@ -269,6 +273,7 @@ export class FilterBuilder {
         next = i + 2;
       }
     } else {
+      if (flag.name === 'not' && split.inline !== undefined) throw new FilterError('--not takes no value');
       value = split.inline === undefined ? 'true' : String(V.parseBool(flag.name, split.inline));
     }
     this.set(flag, value);
@@ -278,7 +283,6 @@ export class FilterBuilder {
   private set(flag: FilterFlag, value: string): void {
     const name = flag.name;
     if (name === 'not') {
-      if (value !== 'true') throw new FilterError('--not takes no value');
       if (this.negateNext) throw new FilterError('consecutive --not: --not applies to the next filter flag only');
       this.negateNext = true;
       return;
