@@ -7,6 +7,7 @@ import { versionLines } from './version-info.ts';
 // Loaded lazily so `netscope --version` does not pay for blessed, grpc or the k8s client.
 const COMMANDS: Record<string, () => Promise<Command>> = {
   version: async () => versionCommand,
+  observe: async () => (await import('./commands/observe.ts')).observeCommand,
 };
 
 /** The command run when no subcommand is named (the TUI, once registered). */

@@ -1,0 +1,203 @@
+// `netscope observe`: print flows like `hubble observe` does, from a Hubble JSON
+// export or the demo cluster, with hubble's filters and output formats.
+import type { Subscription } from 'rxjs';
+import { linePrefilter } from '../../codec/line-prefilter.ts';
+import { timestampFromMs } from '../../codec/timestamp.ts';
+import { compileFilterSet, filterHelp, rawFiltersText } from '../../filter/index.ts';
+import type { SourceEvent } from '../../model/source.ts';
+import { sanitize } from '../../model/sanitize.ts';
+import { shouldColor } from '../../printer/colors.ts';
+import { createPrinter } from '../../printer/index.ts';
+import { TIME_FORMAT_NAMES } from '../../printer/time-format.ts';
+import { openSource } from '../../sources/open.ts';
+import type { Command } from '../command.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
+import { DEFAULT_LAST, MAX_LAST, parseObserveArgs, type ObserveConfig } from '../observe-args.ts';
+import { Selection, type SelectionMode } from '../observe-selection.ts';
+import { OutputBuffer } from '../output-buffer.ts';
+import { sourceFlagsHelp, sourceOptionsFrom } from '../source-flags.ts';
+
+/** Malformed lines reported one by one before the rest are only counted. */
+const MAX_REPORTED_LINES = 20;
+/** With --follow --last N, history counts as over when the source is quiet this long. */
+const HISTORY_QUIET_MS = 200;
+/** History the demo generates for --follow --last / --since, at most (seconds). */
+const MAX_DEMO_HISTORY_S = 3600;
+
+export function observeHelp(): string {
+  return [
+    'Print flows like `hubble observe`, from a Hubble JSON export or the demo cluster.',
+    '',
+    'Usage:',
+    '  netscope observe (--input-file FILE | --demo) [flags] [filters]',
+    '',
+    sourceFlagsHelp(),
+    'Selection:',
+    '      --last N            print the last N matching flows (default 20 for --demo without',
+    '                          --follow; an --input-file is printed whole, as hubble does)',
+    `                          at most ${MAX_LAST}`,
+    '      --first N           print the first N matching flows, then stop',
+    '      --all               print all matching flows',
+    '  -f, --follow            keep printing new flows as they arrive (--demo); ignored for',
+    '                          --input-file, like hubble',
+    '      --since T           only flows at or after T: a duration ago (5m, 1h30m) or a time',
+    '                          (2006-01-02T15:04:05Z, 2006-01-02, RFC 1123Z)',
+    '      --until T           only flows at or before T (same forms; not with --follow)',
+    '',
+    'Output:',
+    '  -o, --output FORMAT     compact (default), dict, table, json or jsonpb (same thing:',
+    '                          one GetFlowsResponse per line, readable by --input-file)',
+    '      --time-format NAME  ' + TIME_FORMAT_NAMES.join(', '),
+    '                          (default StampMilli; local time zone, set TZ to change)',
+    '      --color WHEN        auto (default: colour on a terminal unless NO_COLOR is set),',
+    '                          always or never; compact and dict only',
+    '      --print-node-name   show the node each flow was observed on',
+    '      --numeric           show IP addresses instead of pod, service and DNS names',
+    '      --print-raw-filters print the filters as hubble would send them (YAML) and exit',
+    '  -h, --help              this help',
+    '',
+    filterHelp(),
+    'Exit status: 0 ok, 1 runtime error (unreadable input), 2 bad usage,',
+    '3 finished but skipped malformed input lines (each reported on stderr as file:line).',
+    '',
+  ].join('\n');
+}
+
+function selectionMode(cfg: ObserveConfig): SelectionMode {
+  if (cfg.first !== undefined) return { kind: 'first', n: cfg.first };
+  if (cfg.last !== undefined) return { kind: 'last', n: cfg.last };
+  if (cfg.all || cfg.since !== undefined || cfg.until !== undefined) return { kind: 'all' };
+  // hubble: a file is printed whole; a live source shows the last 20, or only new flows when following.
+  if (cfg.source.inputFile !== undefined) return { kind: 'all' };
+  return { kind: 'last', n: cfg.follow ? 0 : DEFAULT_LAST };
+}
+
+function demoHistorySeconds(cfg: ObserveConfig, nowMs: number): number | undefined {
+  if (cfg.since !== undefined) return Math.min(MAX_DEMO_HISTORY_S, Math.max(0, nowMs / 1000 - cfg.since.seconds));
+  if (cfg.follow && cfg.last === undefined && !cfg.all) return 0;
+  return undefined;
+}
+
+export async function runObserve(argv: string[]): Promise<number> {
+  const nowMs = Date.now();
+  const cfg = parseObserveArgs(argv, nowMs);
+  if (cfg.help) {
+    process.stdout.write(observeHelp());
+    return ExitCode.OK;
+  }
+  if (cfg.printRawFilters) {
+    process.stdout.write(rawFiltersText(cfg.filters));
+    return ExitCode.OK;
+  }
+  const pass = compileFilterSet(cfg.filters);
+  const isFile = cfg.source.inputFile !== undefined;
+  const follow = cfg.follow && !isFile;
+  const sourceOpts = sourceOptionsFrom(cfg.source, { follow, linePrefilter: linePrefilter(cfg.filters) });
+  if (sourceOpts.kind === 'demo') sourceOpts.historySeconds = demoHistorySeconds(cfg, nowMs);
+
+  const stdout = new OutputBuffer(process.stdout);
+  const errLine = (text: string): void => {
+    stdout.flush(); // keep stdout and stderr in order on a terminal
+    process.stderr.write(text);
+  };
+  const json = cfg.output === 'json' || cfg.output === 'jsonpb';
+  const table = cfg.output === 'table' || cfg.output === 'tab';
+  const printer = createPrinter(
+    {
+      output: cfg.output,
+      color: !json && !table && shouldColor(cfg.color, process.stdout.isTTY === true, process.env),
+      timeFormat: cfg.timeFormat,
+      nodeName: cfg.nodeName,
+      ipTranslation: !cfg.numeric,
+    },
+    { out: (t) => stdout.write(t), err: errLine },
+  );
+  const selection = new Selection({
+    mode: selectionMode(cfg),
+    since: cfg.since,
+    until: follow ? undefined : cfg.until,
+    pass,
+    liveFrom: follow ? timestampFromMs(nowMs) : undefined,
+  });
+
+  let skipped = 0;
+  let runtimeError = false;
+  const lost = new Map<string, number>();
+  let lastEventAt = Date.now();
+  const print = (ev: SourceEvent): void => printer.print(ev);
+
+  const onEvent = (ev: SourceEvent): void => {
+    if (ev.kind === 'status') {
+      if (ev.state === 'warning' && ev.source.startsWith('file:')) {
+        skipped++;
+        if (skipped <= MAX_REPORTED_LINES) errLine(`netscope: ${sanitize(ev.message ?? '')}\n`);
+        else if (skipped === MAX_REPORTED_LINES + 1) errLine('netscope: more malformed lines; only counting them from here\n');
+      } else if (ev.state === 'warning' || ev.state === 'error') {
+        if (ev.state === 'error') runtimeError = true;
+        errLine(`netscope: ${sanitize(ev.message ?? `${ev.source}: ${ev.state}`)}\n`);
+      }
+      return;
+    }
+    if (ev.kind === 'lost') {
+      const key = ev.lost.source ?? 'UNKNOWN_LOST_EVENT_SOURCE';
+      lost.set(key, (lost.get(key) ?? 0) + (ev.lost.num_events_lost ?? 0));
+    }
+    lastEventAt = Date.now();
+    selection.offer(ev, print);
+  };
+
+  const source = openSource(sourceOpts);
+  const code = await new Promise<number>((resolve, reject) => {
+    let sub: Subscription | undefined;
+    let quietTimer: NodeJS.Timeout | undefined;
+    let ended = false;
+    const end = (err?: unknown): void => {
+      if (ended) return;
+      ended = true;
+      if (quietTimer !== undefined) clearInterval(quietTimer);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      sub?.unsubscribe();
+      // Print what was collected before reporting anything.
+      selection.finish(print);
+      printer.finish();
+      stdout.flush();
+      const total = [...lost.values()].reduce((a, b) => a + b, 0);
+      if (total > 0) {
+        const parts = [...lost].map(([k, n]) => `${sanitize(k)}: ${n}`).join(', ');
+        errLine(`netscope: ${total} events lost (${parts})\n`);
+      }
+      if (skipped > 0) errLine(`netscope: ${skipped} ${skipped === 1 ? 'line' : 'lines'} skipped\n`);
+      if (err !== undefined) {
+        reject(new CliError(err instanceof Error ? err.message : String(err), ExitCode.ERROR));
+        return;
+      }
+      resolve(runtimeError ? ExitCode.ERROR : skipped > 0 ? ExitCode.PARTIAL : ExitCode.OK);
+    };
+    const onSignal = (): void => end();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    sub = source.subscribe({
+      next: (ev) => {
+        onEvent(ev);
+        if (selection.satisfied) end();
+      },
+      error: (err: unknown) => end(err),
+      complete: () => end(),
+    });
+    if (ended) sub.unsubscribe();
+    if (follow && !ended) {
+      // History of a live source ends when live flows start or, failing that, when it goes quiet.
+      quietTimer = setInterval(() => {
+        if (Date.now() - lastEventAt >= HISTORY_QUIET_MS) selection.endHistory(print);
+      }, HISTORY_QUIET_MS);
+    }
+  });
+  return code;
+}
+
+export const observeCommand: Command = {
+  name: 'observe',
+  summary: 'print flows like hubble observe (from a Hubble JSON export or the demo)',
+  run: runObserve,
+};
