@@ -40,10 +40,10 @@ export class FlowQueue {
     h[i] = e;
   }
 
-  /** Removes and appends to `out` every flow with time <= `us`, in order, calling `each` on it first. */
-  drainUntil(us: number, out: Flow[], each: (us: number, flow: Flow) => void): void {
+  /** Removes and appends to `out` every flow with time < `us`, in order, calling `each` on it first. */
+  drainBefore(us: number, out: Flow[], each: (us: number, flow: Flow) => void): void {
     const h = this.heap;
-    while (h.length > 0 && h[0].us <= us) {
+    while (h.length > 0 && h[0].us < us) {
       each(h[0].us, h[0].flow);
       out.push(h[0].flow);
       const last = h.pop() as Entry;

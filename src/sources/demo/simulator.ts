@@ -4,8 +4,8 @@
 // keep-alive connections, data packets, L7 request/response with latency), and
 // a debugging pod keeps getting its SYNs dropped by NetworkPolicy.
 //
-// advanceTo(t) processes every event up to virtual time t and returns the flows
-// with time <= t, in time order. Nothing here reads a clock or sets a timer, so
+// advanceTo(t) processes every event before virtual time t and returns the flows
+// with time < t, in time order. Nothing here reads a clock or sets a timer, so
 // tests drive it on virtual time and index.ts drives it from the wall clock.
 
 import type { Flow } from '../../model/flow.ts';
@@ -69,7 +69,8 @@ export class DemoSimulator {
   private nextToolboxUs: number;
   private toolboxTurn = 0;
   private created = 0;
-  private createdAtLastRoot = 0;
+  /** Virtual time from which the flow budget is counted (moves when skipping ahead). */
+  private rateBaseUs: number;
   private emitted = 0;
   private lastEmitUs = -1;
   private lastExtraNs = 0;
@@ -82,6 +83,7 @@ export class DemoSimulator {
     this.seedMix = mix32(opts.seed ^ 0x5bd1e995);
     this.clockUs = opts.startUs;
     this.nextRootUs = opts.startUs;
+    this.rateBaseUs = opts.startUs;
     this.nextToolboxUs = opts.startUs + Math.round(this.rng.next() * 4 * SECOND);
     this.dnsService = mustGet(this.cluster.serviceByWorkload, 'coredns');
     this.loadgen = mustGet(this.cluster.podsByWorkload, 'loadgenerator')[0];
@@ -98,21 +100,25 @@ export class DemoSimulator {
     return this.queue.size;
   }
 
-  /** Runs the simulation up to virtual time `us`; returns the flows with time <= us, in time order. */
+  /**
+   * Runs the simulation up to virtual time `us`; returns the flows with time
+   * before `us` (ns digits included), in time order. Successive calls cover
+   * back-to-back half-open intervals, so nothing is returned twice or lost.
+   */
   advanceTo(us: number): Flow[] {
     for (;;) {
       const root = this.nextRootUs;
       const tool = this.nextToolboxUs;
       if (root <= tool) {
-        if (root > us) break;
+        if (root >= us) break;
         this.userRequest(root);
       } else {
-        if (tool > us) break;
+        if (tool >= us) break;
         this.toolboxAttempt(tool);
       }
     }
     const out: Flow[] = [];
-    this.queue.drainUntil(us, out, this.stamp);
+    this.queue.drainBefore(us, out, this.stamp);
     if (us > this.clockUs) this.clockUs = us;
     return out;
   }
@@ -125,6 +131,7 @@ export class DemoSimulator {
     let skipped = 0;
     if (this.nextRootUs < us) {
       skipped = Math.round(((us - this.nextRootUs) / SECOND) * this.rate);
+      this.rateBaseUs += us - this.nextRootUs;
       this.nextRootUs = us;
     }
     if (this.nextToolboxUs < us) this.nextToolboxUs = us;
@@ -154,12 +161,12 @@ export class DemoSimulator {
   private userRequest(t: number): void {
     const journey = nextJourney(this.rng);
     this.call(this.loadgen, journey, t, this.rng.int(LOADGEN_USERS));
-    // Poisson-like arrivals whose mean spacing spends exactly the flow budget the
-    // rate allows for what was just generated (including background traffic).
-    const flows = this.created - this.createdAtLastRoot;
-    this.createdAtLastRoot = this.created;
-    const gap = Math.max(1, Math.round((flows / this.rate) * SECOND * this.rng.exp(1)));
-    this.nextRootUs = t + gap;
+    // The flows created so far (background traffic included) "pay" for virtual
+    // time up to `earned`; the next user arrives around then, jittered so arrivals
+    // are irregular, while the cumulative count keeps tracking the rate exactly.
+    const earned = this.rateBaseUs + (this.created / this.rate) * SECOND;
+    const gap = Math.max(0, earned - t);
+    this.nextRootUs = t + Math.max(1, Math.round(gap * (0.5 + this.rng.next())));
   }
 
   private toolboxAttempt(t: number): void {
