@@ -8,6 +8,7 @@ import { versionLines } from './version-info.ts';
 const COMMANDS: Record<string, () => Promise<Command>> = {
   version: async () => versionCommand,
   observe: async () => (await import('./commands/observe.ts')).observeCommand,
+  tui: async () => (await import('./commands/tui.ts')).tuiCommand,
 };
 
 /** The command run when no subcommand is named (the TUI, once registered). */

@@ -59,14 +59,25 @@ export function nodeId(flow: Flow, side: 'source' | 'destination', level: Level)
   return `${ns}/${ep.pod_name ?? workloadName(ep) ?? '?'}`;
 }
 
-/** The service a flow is a request to (namespace/name), or undefined for replies and non-service traffic. */
+/** A reply travels server -> client; maps and per-service stats orient it back to client -> server. */
+export function isReply(flow: Flow): boolean {
+  return flow.is_reply === true || flow.reply === true || flow.l7?.type === 'RESPONSE';
+}
+
+/** Client and server sides of a flow (source/destination, swapped for replies). */
+export function sides(flow: Flow): { client: 'source' | 'destination'; server: 'source' | 'destination' } {
+  return isReply(flow) ? { client: 'destination', server: 'source' } : { client: 'source', server: 'destination' };
+}
+
+/** The service a flow is a request to (or the response of): `namespace/name`, or undefined for non-service traffic. */
 export function serviceOf(flow: Flow): string | undefined {
-  const svc = flow.destination_service;
-  if (svc?.name) return `${svc.namespace ?? flow.destination?.namespace ?? ''}/${svc.name}`.replace(/^\//, '');
-  const dst = flow.destination;
-  if (dst?.namespace) {
-    const w = workloadName(dst);
-    if (w) return `${dst.namespace}/${w}`;
+  const server = sides(flow).server;
+  const svc = server === 'source' ? flow.source_service : flow.destination_service;
+  const ep = flow[server];
+  if (svc?.name) return `${svc.namespace ?? ep?.namespace ?? ''}/${svc.name}`.replace(/^\//, '');
+  if (ep?.namespace) {
+    const w = workloadName(ep);
+    if (w) return `${ep.namespace}/${w}`;
   }
   return undefined;
 }

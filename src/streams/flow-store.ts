@@ -36,7 +36,10 @@ export class FlowStore {
   status: SourceStatus = { source: '-', state: 'connecting' };
   /** Bumped on every change; a frame is drawn only when it moved. */
   version = 0;
+  /** Flows of `shown` that involve the focused node/service (flows pane), or null. */
+  focused: RingBuffer<Flow> | null = null;
   #predicate: (f: Flow) => boolean = () => true;
+  #focus: ((f: Flow) => boolean) | null = null;
   #lastMs = Number.NaN;
 
   constructor(bufferSize: number = DEFAULT_BUFFER_SIZE) {
@@ -81,6 +84,7 @@ export class FlowStore {
 
   #accept(flow: Flow, t: number): void {
     this.shown.push(flow);
+    if (this.focused && this.#focus?.(flow)) this.focused.push(flow);
     this.topology.add(flow, t);
     this.red.add(flow, t);
   }
@@ -106,6 +110,19 @@ export class FlowStore {
       if (Number.isNaN(t)) t = Number.isNaN(last) ? Date.now() : last;
       last = t;
       if (predicate(f)) this.#accept(f, t);
+    }
+    if (this.#focus) this.setFocus(this.#focus);
+    this.version++;
+  }
+
+  /** Narrows the flows pane to flows passing `focus` (already filtered ones), or widens it back. */
+  setFocus(focus: ((f: Flow) => boolean) | null): void {
+    this.#focus = focus;
+    if (!focus) {
+      this.focused = null;
+    } else {
+      this.focused = new RingBuffer(this.all.capacity);
+      for (const f of this.shown.toArray()) if (focus(f)) this.focused.push(f);
     }
     this.version++;
   }

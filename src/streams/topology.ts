@@ -1,8 +1,8 @@
-// Per-edge traffic for the service map at the three levels at once (namespace,
+// Per-edge traffic for the service map (client -> server: replies count on their request's edge) at the three levels at once (namespace,
 // workload, pod), so switching level is instant. add() is O(1) per flow; snapshot()
 // sums the recent buckets once per frame.
 import type { Flow } from '../model/flow.ts';
-import { LEVELS, isDrop, isError, isInfra, nodeId, type Level } from './flow-keys.ts';
+import { LEVELS, isDrop, isError, isInfra, nodeId, sides, type Level } from './flow-keys.ts';
 import { TimeBuckets } from './time-buckets.ts';
 
 interface Counts {
@@ -66,9 +66,10 @@ export class TopologyAggregator {
     const drop = isDrop(flow);
     const error = isError(flow);
     const infra = isInfra(flow);
+    const { client, server } = sides(flow);
     for (const level of LEVELS) {
-      const from = nodeId(flow, 'source', level);
-      const to = nodeId(flow, 'destination', level);
+      const from = nodeId(flow, client, level);
+      const to = nodeId(flow, server, level);
       const key = `${from}\n${to}`;
       const meta = this.#meta[level].get(key);
       if (meta) {

@@ -1,0 +1,193 @@
+// `netscope [flags]`: the terminal explorer. Parses the TUI's own flags, takes every
+// filter flag of `netscope observe` as the initial filter, picks a terminal entry blessed
+// can handle, and runs the app until the user quits.
+import * as tty from 'node:tty';
+import type { Command } from '../command.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
+import { FilterError, filterHelp } from '../../filter/index.ts';
+import { splitFlag } from '../../filter/flags.ts';
+import { createDemoSource, demoClusterObjects } from '../../sources/demo/index.ts';
+import { openSource } from '../../sources/open.ts';
+import type { Source } from '../../model/source.ts';
+import { DEFAULT_BUFFER_SIZE } from '../../streams/flow-store.ts';
+import type { PaletteObjects } from '../../views/palette.ts';
+
+const USAGE = `Usage: netscope [flags] [filter flags]
+
+Open the terminal explorer: service map, live flows, per-service latency.
+
+Source (one of):
+  --demo                   the embedded demo cluster (Online Boutique, live traffic)
+  --file PATH              replay a Hubble JSON export (hubble observe -o json)
+
+Flags:
+  --seed N                 demo: seed of the simulated cluster and traffic (default 1)
+  --rate N                 demo: flows per second (default 200)
+  --slowdown-after SECONDS demo: productcatalogservice gets slow after this long (default 60)
+  --history SECONDS        demo: seconds of past traffic loaded at start (default 300)
+  --buffer-size N          flows kept for scrolling and re-filtering (default ${DEFAULT_BUFFER_SIZE})
+  --refresh N              screen redraws per second at most (default 10)
+  -h, --help               this help
+
+Keys: ? shows the keys of the focused pane; q or Ctrl-C quits.
+Environment: NO_COLOR disables colours; TERM picks the terminal (xterm, xterm-256color,
+screen-256color and tmux-256color are known to work).
+
+`;
+
+export interface TuiArgs {
+  demo: boolean;
+  file?: string;
+  seed: number;
+  rate: number;
+  slowdownAfter: number;
+  history: number;
+  bufferSize: number;
+  refresh: number;
+  filterArgs: string[];
+  help: boolean;
+}
+
+function num(flag: string, v: string | undefined, min: number, max: number, integer: boolean): number {
+  if (v === undefined || v === '') throw new CliError(`flag ${flag} needs a value`);
+  const n = Number(v);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
+    throw new CliError(`invalid value "${v}" for flag ${flag}: want ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/** Splits argv into the TUI's flags and the filter flags; throws CliError on bad usage. */
+export function parseTuiArgs(argv: string[]): TuiArgs {
+  const a: TuiArgs = { demo: false, seed: 1, rate: 200, slowdownAfter: 60, history: 300, bufferSize: DEFAULT_BUFFER_SIZE, refresh: 10, filterArgs: [], help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = () => {
+      if (inline !== undefined) return inline;
+      i++;
+      if (i >= argv.length) throw new CliError(`flag ${name} needs a value`);
+      return argv[i];
+    };
+    switch (name) {
+      case '-h':
+      case '--help':
+        a.help = true;
+        continue;
+      case '--demo':
+        a.demo = true;
+        continue;
+      case '--file':
+        a.file = value();
+        continue;
+      case '--seed':
+        a.seed = num(name, value(), 0, Number.MAX_SAFE_INTEGER, true);
+        continue;
+      case '--rate':
+        a.rate = num(name, value(), 1, 1_000_000, false);
+        continue;
+      case '--slowdown-after':
+        a.slowdownAfter = num(name, value(), 0, 1e9, false);
+        continue;
+      case '--history':
+        a.history = num(name, value(), 0, 86_400, false);
+        continue;
+      case '--buffer-size':
+        a.bufferSize = num(name, value(), 100, 10_000_000, true);
+        continue;
+      case '--refresh':
+        a.refresh = num(name, value(), 1, 60, false);
+        continue;
+    }
+    const filterFlag = splitFlag(arg);
+    if (filterFlag) {
+      a.filterArgs.push(arg);
+      if (filterFlag.flag.takesValue && filterFlag.inline === undefined) {
+        i++;
+        if (i >= argv.length) throw new CliError(`flag ${arg} needs a value`);
+        a.filterArgs.push(argv[i]);
+      }
+      continue;
+    }
+    throw new CliError(arg.startsWith('-') ? `unknown flag "${arg}" (see netscope --help)` : `unexpected argument "${arg}" (see netscope --help)`);
+  }
+  if (a.demo && a.file !== undefined) throw new CliError('--demo and --file cannot be used together');
+  if (a.file === '-') throw new CliError('--file -: the terminal explorer reads keys from stdin; give a file path (or use netscope observe for a pipe)');
+  return a;
+}
+
+function demoObjects(seed: number): PaletteObjects {
+  const o = demoClusterObjects({ seed });
+  const qualified = (m: { name: string; namespace?: string }) => (m.namespace ? `${m.namespace}/${m.name}` : m.name);
+  return {
+    namespaces: o.namespaces.map((n) => n.metadata.name),
+    services: o.services.map((s) => qualified(s.metadata)),
+    pods: o.pods.map((p) => qualified(p.metadata)),
+  };
+}
+
+function utf8Locale(env: NodeJS.ProcessEnv): boolean {
+  const loc = env.LC_ALL || env.LC_CTYPE || env.LANG || '';
+  return /utf-?8/i.test(loc);
+}
+
+export const tuiCommand: Command = {
+  name: 'tui',
+  summary: 'Open the terminal explorer (the default command)',
+  async run(argv) {
+    const args = parseTuiArgs(argv);
+    if (args.help) {
+      process.stdout.write(USAGE + filterHelp());
+      return ExitCode.OK;
+    }
+    // Validate the initial filter before touching the terminal: a bad flag is one line on stderr.
+    const { parseFilterLine } = await import('../../views/app.ts');
+    const { shellQuote } = await import('../../filter/index.ts');
+    try {
+      parseFilterLine(args.filterArgs.map(shellQuote).join(' '));
+    } catch (err) {
+      if (err instanceof FilterError) throw new CliError(err.message);
+      throw err;
+    }
+    if (!args.demo && args.file === undefined) {
+      throw new CliError('no flow source: use --demo (embedded demo cluster) or --file PATH (Hubble JSON export)');
+    }
+    if (!process.stdout.isTTY || !process.stdin.isTTY) {
+      throw new CliError('the terminal explorer needs a terminal on stdin and stdout (for pipes use: netscope observe)');
+    }
+    let source: Source;
+    let objects: PaletteObjects | undefined;
+    try {
+      if (args.demo) {
+        source = createDemoSource({ seed: args.seed, rate: args.rate, historySeconds: args.history, follow: true, slowdownAfterSeconds: args.slowdownAfter });
+        objects = demoObjects(args.seed);
+      } else {
+        source = openSource({ kind: 'file', path: args.file! });
+      }
+    } catch (err) {
+      if (err instanceof RangeError) throw new CliError(err.message);
+      throw err;
+    }
+    const { chooseTerminal } = await import('../../views/terminal.ts');
+    const { makeTheme, wantsColor } = await import('../../views/theme.ts');
+    const { runApp } = await import('../../views/app.ts');
+    const term = chooseTerminal(process.env.TERM);
+    const theme = makeTheme({ color: wantsColor(process.env, term.colors), unicode: utf8Locale(process.env) });
+    // Our own stream on fd 1, so a write error when the terminal disappears is handled by
+    // the app (it quits) rather than by the process-wide stdout handler.
+    const output = new tty.WriteStream(1);
+    return runApp({
+      output,
+      input: process.stdin,
+      source,
+      bufferSize: args.bufferSize,
+      refreshHz: args.refresh,
+      filterArgs: args.filterArgs,
+      clusterObjects: objects ? () => objects : undefined,
+      theme,
+      terminal: term.terminal,
+    });
+  },
+};

@@ -1,0 +1,625 @@
+// The terminal explorer: blessed widgets drawing the pure view models, a frame clock,
+// and key handling. Ingestion (source -> FlowStore) never waits for drawing: frames are
+// drawn at most `refreshHz` times a second from whatever the store holds; a key changes
+// UI state and draws at once. Everything shown is computed by the *-view.ts modules.
+import blessed from 'blessed';
+import type { Subscription } from 'rxjs';
+import type { Flow } from '../model/flow.ts';
+import type { Source } from '../model/source.ts';
+import { FilterError, compileFilterSet, filterSetToArgs, parseFilterArgs, shellQuote, tokenize, type FilterSet } from '../filter/index.ts';
+import type { Completion } from '../filter/index.ts';
+import { FlowStore } from '../streams/flow-store.ts';
+import { frames, ingestInto } from '../streams/frames.ts';
+import { nodeId, serviceOf, type Level } from '../streams/flow-keys.ts';
+import { complete } from './completion.ts';
+import { flowDetailLines } from './flow-detail.ts';
+import { flowsView, initialFlowsState, moveSelection, pendingWhilePaused, selectedFlow, toggleOrder, togglePause, type FlowsState } from './flows-view.ts';
+import { helpLines } from './help-view.ts';
+import { PANES, PANE_TITLES, actionFor, type Action, type Pane } from './keymap.ts';
+import { initialLatencyState, latencyView, moveService, nextPercentile, type LatencyState } from './latency-view.ts';
+import { layout, type Rect } from './layout.ts';
+import { editKey, newEditor, remember, renderWithCursor, setText, type KeyIn, type LineEditor } from './line-editor.ts';
+import { paletteMatches, type PaletteAction, type PaletteItem, type PaletteObjects } from './palette.ts';
+import { findView, type MainView } from './registry.ts';
+import { statusLine } from './status-line.ts';
+import { esc, fit } from './text.ts';
+import type { Theme } from './theme.ts';
+import { findNode, initialTopologyState, mapNodes, moveNode, nextLevel, topologyView, type TopologyState } from './topology-view.ts';
+
+export interface AppOptions {
+  source: Source;
+  bufferSize: number;
+  refreshHz: number;
+  /** Initial filter flags (already validated by the caller). */
+  filterArgs: string[];
+  /** Namespace assumed by bare pod/service names in filters (the TUI's -n, the kube context's). */
+  defaultNamespace?: string;
+  /** Names of cluster objects (beyond those seen in flows) for completion and the palette. */
+  clusterObjects?: () => PaletteObjects;
+  theme: Theme;
+  terminal: string;
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+}
+
+interface Focus {
+  label: string;
+  /** Topology node to select (at `level`), when the focus is a node. */
+  node?: { id: string; level: Level };
+  /** Latency row to select. */
+  service?: string;
+  pred: (f: Flow) => boolean;
+  /** Flags that say the same thing on a `netscope observe` command line. */
+  args: string[];
+}
+
+type Bar = { mode: 'none' } | { mode: 'filter'; editor: LineEditor; hint: string } | { mode: 'palette'; editor: LineEditor; matches: PaletteItem[]; index: number };
+
+type Overlay = { kind: 'help' | 'detail' | 'command'; title: string; lines: string[]; scroll: number } | { kind: 'view'; view: MainView; name: string };
+
+/** Parses filter flags the way `netscope observe` does; throws FilterError with one line. */
+export function parseFilterLine(text: string, defaultNamespace?: string): FilterSet {
+  return parseFilterArgs(tokenize(text), defaultNamespace ? { defaultNamespace } : {});
+}
+
+export function runApp(opts: AppOptions): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const theme = opts.theme;
+    const store = new FlowStore(opts.bufferSize);
+    let filterText = opts.filterArgs.map(shellQuote).join(' ');
+    let filterSet = parseFilterLine(filterText, opts.defaultNamespace);
+    store.setFilter(compileFilterSet(filterSet));
+    let filterHistory: string[] = filterText ? [filterText] : [];
+    let paletteHistory: string[] = [];
+
+    let focusPane: Pane = 'flows';
+    let zoom: Pane | null = null;
+    let bar: Bar = { mode: 'none' };
+    let barMessage: { text: string; error: boolean } | null = null;
+    let overlay: Overlay | null = null;
+    let focus: Focus | null = null;
+    let flowsSt: FlowsState = initialFlowsState();
+    let topoSt: TopologyState = initialTopologyState();
+    let latSt: LatencyState = initialLatencyState();
+    let detailScroll = 0;
+    let uiVersion = 0;
+    let lastNodes: ReturnType<typeof mapNodes> = [];
+    let lastServices: string[] = [];
+
+    // In a UTF-8 locale draw borders with Unicode box characters rather than the VT100
+    // alternate character set, which some terminals and multiplexers render as letters.
+    // NCURSES_NO_UTF8_ACS is the ncurses knob for this; an explicit user setting wins.
+    if (theme.unicode && process.env.NCURSES_NO_UTF8_ACS === undefined) process.env.NCURSES_NO_UTF8_ACS = '1';
+    const screen = blessed.screen({
+      smartCSR: true,
+      terminal: opts.terminal,
+      fullUnicode: theme.unicode,
+      warnings: false,
+      autoPadding: false,
+      title: 'netscope',
+      input: opts.input,
+      output: opts.output,
+      // Ctrl-C etc. are handled below so quitting always restores the terminal.
+    } as blessed.Widgets.IScreenOptions);
+
+    const paneBox = (pane: Pane) =>
+      blessed.box({
+        parent: screen,
+        tags: true,
+        border: { type: 'line' },
+        label: ` ${PANE_TITLES[pane]} `,
+        wrap: false,
+        style: theme.color ? { border: { fg: 'gray' }, label: { fg: 'white' } } : {},
+      });
+    const boxes: Record<Pane, blessed.Widgets.BoxElement> = {
+      topology: paneBox('topology'),
+      flows: paneBox('flows'),
+      latency: paneBox('latency'),
+      detail: paneBox('detail'),
+    };
+    const statusBox = blessed.box({ parent: screen, tags: true, height: 1, wrap: false, style: theme.color ? { bg: 'blue', fg: 'white' } : { inverse: true } });
+    const barBox = blessed.box({ parent: screen, tags: true, height: 1, wrap: false });
+    const overlayBox = blessed.box({ parent: screen, tags: true, border: { type: 'line' }, hidden: true, wrap: false, style: theme.color ? { border: { fg: 'cyan' } } : {} });
+
+    const requestFrame = () => {
+      uiVersion++;
+    };
+
+    const objects = (): PaletteObjects => {
+      const extra = opts.clusterObjects?.();
+      const services = new Set<string>(extra ? [...extra.services] : []);
+      for (const s of lastServices) services.add(s);
+      const pods = new Set<string>(extra ? [...extra.pods] : []);
+      if (topoSt.level === 'pod') for (const n of lastNodes) if (n.id.includes('/')) pods.add(n.id);
+      const namespaces = new Set<string>(extra ? [...extra.namespaces] : []);
+      for (const n of store.names.namespaces) namespaces.add(n);
+      return { namespaces, services, pods };
+    };
+
+    const names = (kind: Completion): Iterable<string> => {
+      const o = objects();
+      switch (kind) {
+        case 'namespace':
+          return o.namespaces;
+        case 'pod':
+        case 'workload':
+          return [...o.pods, ...store.names.pods];
+        case 'service':
+          return [...o.services, ...store.names.services];
+        default:
+          return [];
+      }
+    };
+
+    // ---- drawing -------------------------------------------------------------------
+    const place = (el: blessed.Widgets.BoxElement, r: Rect | undefined) => {
+      if (!r) {
+        el.hide();
+        return;
+      }
+      el.show();
+      el.top = r.top;
+      el.left = r.left;
+      el.width = r.width;
+      el.height = r.height;
+    };
+
+    const inner = (r: Rect) => ({ width: Math.max(1, r.width - 2), height: Math.max(1, r.height - 2) });
+
+    const setPane = (pane: Pane, title: string, lines: string[]) => {
+      const box = boxes[pane];
+      const focused = pane === focusPane;
+      const n = PANES.indexOf(pane) + 1;
+      box.setLabel(` ${n} ${esc(title)}${focused ? ' *' : ''} `);
+      box.style.border = theme.color ? { fg: focused ? 'cyan' : 'gray' } : {};
+      box.setContent(lines.join('\n'));
+    };
+
+    const render = () => {
+      const cols = (screen.width as number) || 80;
+      const rows = (screen.height as number) || 24;
+      const lay = layout(cols, rows, zoom);
+      const visible = (p: Pane) => lay.panes[p] !== undefined;
+      if (!visible(focusPane) && zoom === null) focusPane = 'flows';
+      const now = store.nowMs();
+
+      // Topology
+      const edges = store.topology.snapshot(topoSt.level, now);
+      if (lay.panes.topology) {
+        const v = topologyView(edges, topoSt, inner(lay.panes.topology), theme, store.names.namespaces);
+        topoSt = { ...topoSt, scrollTop: v.scrollTop };
+        lastNodes = v.nodes;
+        setPane('topology', v.title, v.lines);
+      } else lastNodes = mapNodes(edges, topoSt, store.names.namespaces);
+      place(boxes.topology, lay.panes.topology);
+
+      // Latency
+      const stats = store.red.snapshot(latSt.percentile, now);
+      lastServices = stats.map((s) => s.service);
+      if (lay.panes.latency) {
+        const v = latencyView(stats, latSt, inner(lay.panes.latency), theme);
+        latSt = { ...latSt, scrollTop: v.scrollTop };
+        setPane('latency', v.title, v.lines);
+      }
+      place(boxes.latency, lay.panes.latency);
+
+      // Flows
+      const ring = store.focused ?? store.shown;
+      if (lay.panes.flows) {
+        const v = flowsView(ring, flowsSt, inner(lay.panes.flows), theme);
+        flowsSt = { ...flowsSt, scrollTop: v.scrollTop };
+        setPane('flows', v.title + (focus ? ` focus:${focus.label}` : ''), v.lines);
+      }
+      place(boxes.flows, lay.panes.flows);
+
+      // Detail of the selected flow
+      if (lay.panes.detail) {
+        const flow = selectedFlow(ring, flowsSt);
+        const all = flow ? flowDetailLines(flow, theme) : [theme.dim('select a flow (2, then j/k)')];
+        const h = inner(lay.panes.detail).height;
+        detailScroll = Math.min(detailScroll, Math.max(0, all.length - h));
+        setPane('detail', 'Detail', all.slice(detailScroll, detailScroll + h));
+      }
+      place(boxes.detail, lay.panes.detail);
+
+      // Status line and bar
+      place(statusBox, lay.status);
+      statusBox.setContent(
+        statusLine(
+          {
+            status: store.status,
+            counters: store.counters.snapshot(),
+            filterText,
+            focus: focus?.label ?? null,
+            paused: flowsSt.pausedAt !== null,
+            pending: pendingWhilePaused(ring, flowsSt),
+          },
+          cols,
+          theme,
+        ),
+      );
+      place(barBox, lay.bar);
+      barBox.setContent(barContent(cols));
+
+      // Overlay (help, flow detail, command line, registered views)
+      if (overlay) {
+        place(overlayBox, lay.main);
+        overlayBox.setFront();
+        const size = inner(lay.main);
+        if (overlay.kind === 'view') {
+          overlayBox.setLabel(` ${esc(overlay.view.title())} (Esc to close) `);
+          overlayBox.setContent(overlay.view.lines(size, theme).join('\n'));
+        } else {
+          overlay.scroll = Math.max(0, Math.min(overlay.scroll, overlay.lines.length - size.height));
+          const more = overlay.lines.length > size.height ? ` ${overlay.scroll + 1}-${Math.min(overlay.lines.length, overlay.scroll + size.height)}/${overlay.lines.length}` : '';
+          overlayBox.setLabel(` ${esc(overlay.title)}${more} (Esc to close) `);
+          overlayBox.setContent(overlay.lines.slice(overlay.scroll, overlay.scroll + size.height).join('\n'));
+        }
+      } else overlayBox.hide();
+      screen.render();
+    };
+
+    const barContent = (cols: number): string => {
+      if (bar.mode === 'filter') {
+        const hint = bar.hint ? ` ${theme.dim(esc(fit(bar.hint, Math.max(0, cols - bar.editor.text.length - 12))))}` : '';
+        return `${theme.accent('filter>')} ${renderWithCursor(bar.editor, esc)}${hint}`;
+      }
+      if (bar.mode === 'palette') {
+        const index = bar.index;
+        const items = bar.matches.map((m, i) => (i === index ? theme.selected(esc(m.label)) : esc(m.label))).join('  ');
+        return `${theme.accent(':')}${renderWithCursor(bar.editor, esc)}  ${items || theme.dim('no match')}`;
+      }
+      if (barMessage) return barMessage.error ? theme.bad(esc(fit(barMessage.text, cols))) : esc(fit(barMessage.text, cols));
+      return theme.dim(esc(fit('? help  / filter  : palette  Tab/1-4 panes  Enter details  Space pause  c command line  q quit', cols)));
+    };
+
+    // ---- filter, focus and palette ---------------------------------------------------
+    const applyFilter = (text: string): boolean => {
+      try {
+        const set = parseFilterLine(text, opts.defaultNamespace);
+        const pred = compileFilterSet(set);
+        filterSet = set;
+        filterText = text.trim();
+        store.setFilter(pred);
+        flowsSt = { ...flowsSt, selectedSeq: null, scrollTop: 0, pausedAt: null };
+        barMessage = null;
+        return true;
+      } catch (err) {
+        const msg = err instanceof FilterError || err instanceof Error ? err.message : String(err);
+        barMessage = { text: `invalid filter (kept: ${filterText || 'none'}): ${msg}`, error: true };
+        return false;
+      }
+    };
+
+    const setFocus = (f: Focus | null) => {
+      focus = f;
+      store.setFocus(f ? f.pred : null);
+      flowsSt = { ...flowsSt, selectedSeq: null, scrollTop: 0 };
+      if (f?.node) topoSt = { ...topoSt, level: f.node.level, selected: f.node.id };
+      if (f?.service) latSt = { ...latSt, selected: f.service };
+    };
+
+    const focusOnNode = (id: string, level: Level) => {
+      const ns = id.includes('/') ? id.slice(0, id.indexOf('/')) : id;
+      const name = id.slice(ns.length + 1);
+      const args = level === 'namespace' ? ['--namespace', id] : level === 'pod' ? ['--pod', id] : id.includes('/') ? ['--workload', `${ns}/${name}`] : [];
+      const svcMatch = lastServices.find((s) => s === id);
+      setFocus({
+        label: id,
+        node: { id, level },
+        service: svcMatch,
+        pred: (f) => nodeId(f, 'source', level) === id || nodeId(f, 'destination', level) === id,
+        args,
+      });
+    };
+
+    const focusOnService = (svc: string) => {
+      // A service row focuses its workload node when the map has one of that name.
+      const node = lastNodes.find((n) => n.id === svc);
+      if (node && topoSt.level === 'workload') {
+        focusOnNode(svc, 'workload');
+        return;
+      }
+      const [ns, name] = svc.includes('/') ? svc.split('/', 2) : ['', svc];
+      setFocus({
+        label: svc,
+        service: svc,
+        pred: (f) => serviceOf(f) === svc || (f.source_service?.name === name && (f.source_service.namespace ?? '') === ns),
+        args: ['--service', svc],
+      });
+    };
+
+    const runPalette = (action: PaletteAction, rawText: string) => {
+      switch (action.type) {
+        case 'pane':
+          overlay = null;
+          zoom = null;
+          focusPane = action.pane;
+          return;
+        case 'help':
+          openHelp();
+          return;
+        case 'quit':
+          quit();
+          return;
+        case 'namespace':
+          applyFilter(`--namespace ${shellQuote(action.name)}`);
+          filterHistory = remember(filterHistory, filterText);
+          return;
+        case 'service': {
+          focusPane = 'topology';
+          const node = findNode(lastNodes, action.name);
+          if (node && topoSt.level !== 'namespace') focusOnNode(node.id, topoSt.level);
+          else focusOnService(action.name);
+          return;
+        }
+        case 'pod': {
+          focusPane = 'topology';
+          topoSt = { ...topoSt, level: 'pod' };
+          focusOnNode(action.name, 'pod');
+          return;
+        }
+        case 'view': {
+          const reg = findView(action.name);
+          if (!reg) {
+            barMessage = { text: `no view named "${action.name}" (from ":${rawText}")`, error: true };
+            return;
+          }
+          closeOverlay();
+          overlay = { kind: 'view', name: reg.name, view: reg.create({ arg: action.arg, requestFrame }) };
+          return;
+        }
+      }
+    };
+
+    const openHelp = () => {
+      const extra = overlay?.kind === 'view' ? (overlay.view.keys ?? []) : [];
+      overlay = { kind: 'help', title: `Help: ${extra.length ? 'view' : PANE_TITLES[focusPane]}`, lines: helpLines(focusPane, theme, extra), scroll: 0 };
+    };
+
+    const closeOverlay = () => {
+      if (overlay?.kind === 'view') overlay.view.dispose?.();
+      overlay = null;
+    };
+
+    const commandLines = (): string[] => {
+      const args = [...filterSetToArgs(filterSet), ...(focus?.args ?? [])].map(shellQuote).join(' ');
+      const src = store.status.source === 'demo' ? ' --demo' : '';
+      return [
+        theme.header('Equivalent command line for this view (copy and paste):'),
+        '',
+        esc(`netscope observe${src} --follow${args ? ' ' + args : ''}`),
+        '',
+        esc(`hubble observe --follow${args ? ' ' + args : ''}`),
+        '',
+        theme.dim(focus ? `includes the focus on ${esc(focus.label)}` : 'no focus set'),
+      ];
+    };
+
+    // ---- keys --------------------------------------------------------------------------
+    const paneAction = (action: Action) => {
+      const ring = store.focused ?? store.shown;
+      const page = Math.max(1, ((lay().panes[focusPane]?.height ?? 10) - 3));
+      const move = (a: Action): { by: number } | 'top' | 'bottom' | null =>
+        a === 'down' ? { by: 1 } : a === 'up' ? { by: -1 } : a === 'page-down' ? { by: page } : a === 'page-up' ? { by: -page } : a === 'top' ? 'top' : a === 'bottom' ? 'bottom' : null;
+      const m = move(action);
+      switch (focusPane) {
+        case 'flows':
+          if (m) flowsSt = moveSelection(ring, flowsSt, m);
+          else if (action === 'enter') {
+            const flow = selectedFlow(ring, flowsSt);
+            if (flow) overlay = { kind: 'detail', title: 'Flow detail', lines: flowDetailLines(flow, theme), scroll: 0 };
+          } else if (action === 'order') flowsSt = toggleOrder(flowsSt);
+          return;
+        case 'topology':
+          if (m) topoSt = moveNode(lastNodes, topoSt, m === 'top' || m === 'bottom' ? m : m.by);
+          else if (action === 'enter' && topoSt.selected) focusOnNode(topoSt.selected, topoSt.level);
+          else if (action === 'level') {
+            const level = nextLevel(topoSt.level);
+            topoSt = { ...topoSt, level, selected: null, scrollTop: 0 };
+          } else if (action === 'drops-only') topoSt = { ...topoSt, dropsOnly: !topoSt.dropsOnly, scrollTop: 0 };
+          else if (action === 'hide-infra') topoSt = { ...topoSt, hideInfra: !topoSt.hideInfra, scrollTop: 0 };
+          return;
+        case 'latency':
+          if (m) latSt = moveService(lastServicesOrdered(), latSt, m === 'top' || m === 'bottom' ? m : m.by);
+          else if (action === 'enter' && latSt.selected) focusOnService(latSt.selected);
+          else if (action === 'sort-name') latSt = { ...latSt, sort: 'name' };
+          else if (action === 'sort-rate') latSt = { ...latSt, sort: 'rate' };
+          else if (action === 'sort-errors') latSt = { ...latSt, sort: 'errors' };
+          else if (action === 'sort-latency') latSt = { ...latSt, sort: 'latency' };
+          else if (action === 'percentile') latSt = { ...latSt, percentile: nextPercentile(latSt.percentile) };
+          return;
+        case 'detail':
+          if (m) detailScroll = Math.max(0, m === 'top' ? 0 : m === 'bottom' ? 1e9 : detailScroll + m.by);
+          return;
+      }
+    };
+
+    const lastServicesOrdered = (): string[] => {
+      const cols = (screen.width as number) || 80;
+      const r = lay().panes.latency ?? { width: cols, height: 20, top: 0, left: 0 };
+      return latencyView(store.red.snapshot(latSt.percentile, store.nowMs()), latSt, inner(r), theme).order;
+    };
+
+    const lay = () => layout((screen.width as number) || 80, (screen.height as number) || 24, zoom);
+
+    const globalAction = (action: Action): boolean => {
+      const visiblePanes = PANES.filter((p) => lay().panes[p] !== undefined || zoom !== null);
+      switch (action) {
+        case 'quit':
+          quit();
+          return true;
+        case 'help':
+          openHelp();
+          return true;
+        case 'filter':
+          bar = { mode: 'filter', editor: newEditor(filterText, filterHistory), hint: 'Enter apply  Esc cancel  Tab complete  Up/Down history' };
+          barMessage = null;
+          return true;
+        case 'palette':
+          bar = { mode: 'palette', editor: newEditor('', paletteHistory), matches: paletteMatches('', objects()), index: 0 };
+          barMessage = null;
+          return true;
+        case 'next-pane':
+        case 'prev-pane': {
+          const order = zoom ? [...PANES] : visiblePanes;
+          const i = order.indexOf(focusPane);
+          focusPane = order[(i + (action === 'next-pane' ? 1 : order.length - 1)) % order.length];
+          if (zoom) zoom = focusPane;
+          return true;
+        }
+        case 'focus-1':
+        case 'focus-2':
+        case 'focus-3':
+        case 'focus-4': {
+          const p = PANES[Number(action.slice(-1)) - 1];
+          focusPane = p;
+          // Panes that do not fit (detail at 80 columns) are shown zoomed.
+          if (zoom || layout((screen.width as number) || 80, (screen.height as number) || 24, null).panes[p] === undefined) zoom = p;
+          return true;
+        }
+        case 'zoom':
+          zoom = zoom ? null : focusPane;
+          return true;
+        case 'command-line':
+          overlay = { kind: 'command', title: 'Command line', lines: commandLines(), scroll: 0 };
+          return true;
+        case 'pause':
+          flowsSt = togglePause(store.focused ?? store.shown, flowsSt);
+          return true;
+        case 'escape':
+          if (focus) setFocus(null);
+          else if (zoom) zoom = null;
+          barMessage = null;
+          return true;
+        default:
+          return false;
+      }
+    };
+
+    const onBarKey = (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) => {
+      const k: KeyIn = { name: key.name, ch, ctrl: key.ctrl, meta: key.meta };
+      if (bar.mode === 'none') return;
+      if (key.name === 'escape') {
+        bar = { mode: 'none' };
+        return;
+      }
+      if (bar.mode === 'filter') {
+        if (key.name === 'enter') {
+          const text = bar.editor.text;
+          if (applyFilter(text)) {
+            filterHistory = remember(filterHistory, text);
+            bar = { mode: 'none' };
+          } else {
+            // Keep the bar open with the text so it can be fixed; the error shows in the hint.
+            bar = { ...bar, hint: barMessage?.text ?? 'invalid filter' };
+          }
+          return;
+        }
+        if (key.name === 'tab') {
+          const c = complete(bar.editor.text, bar.editor.cursor, names);
+          bar = { ...bar, editor: setText(bar.editor, c.text, c.cursor), hint: c.candidates.slice(0, 12).join(' ') };
+          return;
+        }
+        bar = { ...bar, editor: editKey(bar.editor, k) };
+        return;
+      }
+      // palette
+      if (key.name === 'enter') {
+        const item = bar.matches[bar.index];
+        const text = bar.editor.text;
+        paletteHistory = remember(paletteHistory, text);
+        bar = { mode: 'none' };
+        if (item) runPalette(item.action, text);
+        else barMessage = { text: `no command or object matches ":${text}"`, error: true };
+        return;
+      }
+      if (key.name === 'tab' || (key.name === 'down' && bar.matches.length > 0 && bar.editor.histIndex === bar.editor.history.length && key.ctrl)) {
+        bar = { ...bar, index: (bar.index + 1) % Math.max(1, bar.matches.length) };
+        return;
+      }
+      if (key.full === 'S-tab') {
+        bar = { ...bar, index: (bar.index + bar.matches.length - 1) % Math.max(1, bar.matches.length) };
+        return;
+      }
+      const editor = editKey(bar.editor, k);
+      if (editor !== bar.editor) bar = { ...bar, editor, matches: paletteMatches(editor.text, objects()), index: 0 };
+    };
+
+    const onOverlayKey = (full: string): boolean => {
+      if (!overlay) return false;
+      if (full === 'escape' || full === 'q' || (full === '?' && overlay.kind === 'help')) {
+        closeOverlay();
+        return true;
+      }
+      if (overlay.kind === 'view') {
+        if (full === '?') {
+          openHelp();
+          return true;
+        }
+        return overlay.view.onKey?.({ name: full }) ?? true;
+      }
+      const step: Record<string, number> = { down: 1, j: 1, up: -1, k: -1, pagedown: 10, 'C-d': 10, pageup: -10, 'C-u': -10 };
+      if (step[full] !== undefined) overlay.scroll = Math.max(0, overlay.scroll + step[full]);
+      else if (full === 'g' || full === 'home') overlay.scroll = 0;
+      else if (full === 'S-g' || full === 'G' || full === 'end') overlay.scroll = overlay.lines.length;
+      return true;
+    };
+
+    screen.on('keypress', (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg | undefined) => {
+      if (!key || key.name === 'return') return; // \r arrives twice (return, then enter)
+      const full = key.full ?? key.name ?? ch ?? '';
+      if (full === 'C-c') {
+        quit();
+        return;
+      }
+      if (bar.mode !== 'none') onBarKey(ch, key);
+      else if (!onOverlayKey(full)) {
+        const action = actionFor(focusPane, full) ?? (ch ? actionFor(focusPane, ch) : undefined);
+        if (action && !globalAction(action)) paneAction(action);
+      }
+      requestFrame();
+      render(); // keys draw at once; flows wait for the frame clock
+    });
+
+    screen.on('resize', () => {
+      requestFrame();
+      render();
+    });
+
+    // ---- lifecycle ----------------------------------------------------------------------
+    let sub: Subscription | undefined;
+    let frameSub: Subscription | undefined;
+    let done = false;
+    const quit = (code = 0) => {
+      if (done) return;
+      done = true;
+      frameSub?.unsubscribe();
+      sub?.unsubscribe();
+      closeOverlay();
+      screen.destroy(); // leaves the alternate screen, shows the cursor, ends raw mode
+      for (const s of ['SIGTERM', 'SIGHUP'] as const) process.removeListener(s, onSignal);
+      resolve(code);
+    };
+    const onSignal = () => quit(0);
+    // The terminal went away (SSH hang-up, closed pane): stop quietly instead of crashing.
+    (opts.output ?? process.stdout).on('error', () => quit(0));
+    process.on('SIGTERM', onSignal);
+    process.on('SIGHUP', onSignal);
+
+    sub = opts.source.pipe(ingestInto(store)).subscribe({
+      error: (err: unknown) => {
+        store.status = { ...store.status, state: 'error', message: err instanceof Error ? err.message : String(err) };
+        store.version++;
+      },
+      complete: () => {
+        if (store.status.state !== 'error') store.status = { ...store.status, state: 'done' };
+        store.version++;
+      },
+    });
+    frameSub = frames(() => store.version + uiVersion, Math.max(20, Math.round(1000 / opts.refreshHz))).subscribe(() => {
+      if (!done) render();
+    });
+    render();
+  });
+}

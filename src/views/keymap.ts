@@ -1,0 +1,82 @@
+// Every key of the TUI in one table: the app dispatches from it and `?` help prints it,
+// so the help cannot drift from what the keys do.
+
+export const PANES = ['topology', 'flows', 'latency', 'detail'] as const;
+export type Pane = (typeof PANES)[number];
+
+export type Action =
+  | 'help' | 'filter' | 'palette' | 'next-pane' | 'prev-pane' | 'focus-1' | 'focus-2' | 'focus-3' | 'focus-4'
+  | 'command-line' | 'zoom' | 'quit' | 'escape'
+  | 'down' | 'up' | 'page-down' | 'page-up' | 'top' | 'bottom' | 'enter'
+  | 'pause' | 'order'
+  | 'level' | 'drops-only' | 'hide-infra'
+  | 'sort-name' | 'sort-rate' | 'sort-errors' | 'sort-latency' | 'percentile';
+
+export interface Binding {
+  /** blessed key names (`key.full`). */
+  keys: string[];
+  /** How the key is written in help. */
+  label: string;
+  help: string;
+  action: Action;
+}
+
+export const GLOBAL_KEYS: Binding[] = [
+  { keys: ['?'], label: '?', help: 'help for the focused pane', action: 'help' },
+  { keys: ['/'], label: '/', help: 'filter (same flags as netscope observe)', action: 'filter' },
+  { keys: [':'], label: ':', help: 'command palette (:ns shop, :svc cart, :pod front, :flows ...)', action: 'palette' },
+  { keys: ['tab'], label: 'Tab', help: 'next pane', action: 'next-pane' },
+  { keys: ['S-tab'], label: 'Shift-Tab', help: 'previous pane', action: 'prev-pane' },
+  { keys: ['1'], label: '1', help: 'focus topology', action: 'focus-1' },
+  { keys: ['2'], label: '2', help: 'focus flows', action: 'focus-2' },
+  { keys: ['3'], label: '3', help: 'focus latency', action: 'focus-3' },
+  { keys: ['4'], label: '4', help: 'focus detail', action: 'focus-4' },
+  { keys: ['c'], label: 'c', help: 'show the equivalent netscope observe / hubble observe command', action: 'command-line' },
+  { keys: ['z'], label: 'z', help: 'zoom the focused pane (again to restore)', action: 'zoom' },
+  { keys: ['space'], label: 'Space', help: 'pause / resume the flows pane (nothing is lost)', action: 'pause' },
+  { keys: ['escape'], label: 'Esc', help: 'close dialog / clear the focused service', action: 'escape' },
+  { keys: ['q', 'C-c'], label: 'q, Ctrl-C', help: 'quit', action: 'quit' },
+];
+
+const MOVE: Binding[] = [
+  { keys: ['down', 'j'], label: 'j, Down', help: 'move down', action: 'down' },
+  { keys: ['up', 'k'], label: 'k, Up', help: 'move up', action: 'up' },
+  { keys: ['pagedown', 'C-d'], label: 'PgDn, Ctrl-D', help: 'page down', action: 'page-down' },
+  { keys: ['pageup', 'C-u'], label: 'PgUp, Ctrl-U', help: 'page up', action: 'page-up' },
+  { keys: ['g', 'home'], label: 'g, Home', help: 'jump to the first row', action: 'top' },
+  { keys: ['S-g', 'G', 'end'], label: 'G, End', help: 'jump to the last row', action: 'bottom' },
+];
+
+export const PANE_KEYS: Record<Pane, Binding[]> = {
+  topology: [
+    ...MOVE,
+    { keys: ['enter'], label: 'Enter', help: 'focus flows and latency on the selected node', action: 'enter' },
+    { keys: ['l'], label: 'l', help: 'level: namespace / workload / pod', action: 'level' },
+    { keys: ['d'], label: 'd', help: 'only edges with drops or errors', action: 'drops-only' },
+    { keys: ['i'], label: 'i', help: 'hide infrastructure (DNS, API server, health checks, metrics)', action: 'hide-infra' },
+  ],
+  flows: [
+    ...MOVE,
+    { keys: ['enter'], label: 'Enter', help: 'all fields of the selected flow', action: 'enter' },
+    { keys: ['o'], label: 'o', help: 'newest first / last', action: 'order' },
+  ],
+  latency: [
+    ...MOVE,
+    { keys: ['enter'], label: 'Enter', help: 'focus flows and topology on the service', action: 'enter' },
+    { keys: ['n'], label: 'n', help: 'sort by name', action: 'sort-name' },
+    { keys: ['r'], label: 'r', help: 'sort by requests/s', action: 'sort-rate' },
+    { keys: ['e'], label: 'e', help: 'sort by error %', action: 'sort-errors' },
+    { keys: ['l'], label: 'l', help: 'sort by latency', action: 'sort-latency' },
+    { keys: ['p'], label: 'p', help: 'sparkline percentile: p50 / p95 / p99', action: 'percentile' },
+  ],
+  detail: [...MOVE.slice(0, 4)],
+};
+
+/** The action bound to a key in a pane (pane keys win over global ones). */
+export function actionFor(pane: Pane, key: string): Action | undefined {
+  for (const b of PANE_KEYS[pane]) if (b.keys.includes(key)) return b.action;
+  for (const b of GLOBAL_KEYS) if (b.keys.includes(key)) return b.action;
+  return undefined;
+}
+
+export const PANE_TITLES: Record<Pane, string> = { topology: 'Topology', flows: 'Flows', latency: 'Latency', detail: 'Detail' };

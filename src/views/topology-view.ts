@@ -1,0 +1,156 @@
+// The service map as text: nodes grouped by namespace, each followed by its outgoing
+// edges with their request rate and a mark when they carry drops or errors. Scrolls to
+// keep the selected node visible, so it stays readable at 80x24. Edge data comes from
+// TopologyAggregator snapshots; this file only decides what is shown.
+import type { Edge } from '../streams/topology.ts';
+import type { Level } from '../streams/flow-keys.ts';
+import { LEVELS } from '../streams/flow-keys.ts';
+import { esc, fit, fitRight, formatRate } from './text.ts';
+import type { Theme } from './theme.ts';
+
+export interface TopologyState {
+  level: Level;
+  dropsOnly: boolean;
+  hideInfra: boolean;
+  /** Selected node id (`ns`, `ns/workload`, `ns/pod` or external name). */
+  selected: string | null;
+  scrollTop: number;
+}
+
+export function initialTopologyState(): TopologyState {
+  return { level: 'workload', dropsOnly: false, hideInfra: false, selected: null, scrollTop: 0 };
+}
+
+export function nextLevel(l: Level): Level {
+  return LEVELS[(LEVELS.indexOf(l) + 1) % LEVELS.length];
+}
+
+export interface MapNode {
+  id: string;
+  group: string;
+  /** Display name inside its group. */
+  name: string;
+  out: Edge[];
+  inRate: number;
+  outRate: number;
+  marked: boolean;
+}
+
+const EXTERNAL = '(outside the cluster)';
+
+function groupOf(id: string, level: Level, namespaces: Set<string>): string {
+  if (level === 'namespace') return namespaces.has(id) ? 'namespaces' : EXTERNAL;
+  const slash = id.indexOf('/');
+  return slash > 0 ? id.slice(0, slash) : EXTERNAL;
+}
+
+function nameIn(id: string, group: string): string {
+  return id.startsWith(group + '/') ? id.slice(group.length + 1) : id;
+}
+
+/** Edges after the drops-only and hide-infrastructure toggles. */
+export function visibleEdges(edges: Edge[], st: TopologyState): Edge[] {
+  return edges.filter((e) => (!st.dropsOnly || e.recentDrops > 0 || e.recentErrors > 0) && (!st.hideInfra || !e.infra));
+}
+
+/** Nodes in display order: groups alphabetically (outside the cluster last), busiest first within. */
+export function mapNodes(edges: Edge[], st: TopologyState, namespaces: Set<string> = new Set()): MapNode[] {
+  const nodes = new Map<string, MapNode>();
+  const ns = new Set(namespaces);
+  if (st.level !== 'namespace') for (const e of edges) for (const id of [e.from, e.to]) if (id.includes('/')) ns.add(id.slice(0, id.indexOf('/')));
+  const get = (id: string): MapNode => {
+    let n = nodes.get(id);
+    if (!n) {
+      const group = groupOf(id, st.level, ns);
+      n = { id, group, name: nameIn(id, group), out: [], inRate: 0, outRate: 0, marked: false };
+      nodes.set(id, n);
+    }
+    return n;
+  };
+  for (const e of visibleEdges(edges, st)) {
+    const from = get(e.from);
+    const to = get(e.to);
+    from.out.push(e);
+    from.outRate += e.rate;
+    to.inRate += e.rate;
+    if (e.recentDrops > 0 || e.recentErrors > 0) from.marked = to.marked = true;
+  }
+  const list = [...nodes.values()];
+  for (const n of list) n.out.sort((a, b) => b.rate - a.rate || (a.to < b.to ? -1 : 1));
+  list.sort((a, b) => {
+    if (a.group !== b.group) {
+      if (a.group === EXTERNAL) return 1;
+      if (b.group === EXTERNAL) return -1;
+      return a.group < b.group ? -1 : 1;
+    }
+    return b.inRate + b.outRate - (a.inRate + a.outRate) || (a.name < b.name ? -1 : 1);
+  });
+  return list;
+}
+
+export function moveNode(nodes: MapNode[], st: TopologyState, by: number | 'top' | 'bottom'): TopologyState {
+  if (nodes.length === 0) return st;
+  const cur = Math.max(0, nodes.findIndex((n) => n.id === st.selected));
+  const idx = by === 'top' ? 0 : by === 'bottom' ? nodes.length - 1 : Math.min(nodes.length - 1, Math.max(0, cur + by));
+  return { ...st, selected: nodes[idx].id };
+}
+
+/** Finds a node whose id or name contains `query` (case-insensitive); exact names win. */
+export function findNode(nodes: MapNode[], query: string): MapNode | undefined {
+  const q = query.toLowerCase();
+  return nodes.find((n) => n.name.toLowerCase() === q || n.id.toLowerCase() === q) ?? nodes.find((n) => n.id.toLowerCase().includes(q));
+}
+
+export interface TopologyView {
+  lines: string[];
+  scrollTop: number;
+  title: string;
+  nodes: MapNode[];
+}
+
+function edgeMark(e: Edge, theme: Theme): { plain: string; tagged: string } {
+  const bits: string[] = [];
+  if (e.recentDrops > 0) bits.push(`${e.recentDrops} drop${e.recentDrops === 1 ? '' : 's'}`);
+  const errs = e.recentErrors - e.recentDrops;
+  if (errs > 0) bits.push(`${errs} err`);
+  if (bits.length === 0) return { plain: '', tagged: '' };
+  const plain = ` ${theme.glyph.drop} ${bits.join(' ')}`;
+  return { plain, tagged: theme.bad(esc(plain)) };
+}
+
+export function topologyView(edges: Edge[], st: TopologyState, size: { width: number; height: number }, theme: Theme, namespaces?: Set<string>): TopologyView {
+  const nodes = mapNodes(edges, st, namespaces);
+  const w = size.width;
+  const rows: { text: string; node?: string }[] = [];
+  let group = '';
+  for (const n of nodes) {
+    if (n.group !== group) {
+      group = n.group;
+      rows.push({ text: theme.header(esc(fit(group, w))) });
+    }
+    const rates = `in ${formatRate(n.inRate)}/s out ${formatRate(n.outRate)}/s`;
+    const mark = n.marked ? ` ${theme.glyph.drop}` : '  ';
+    const nameW = Math.max(6, w - 4 - rates.length - 1);
+    const line = `${theme.glyph.node} ${esc(fit(n.name, nameW))}${n.marked ? theme.bad(mark) : mark} ${theme.dim(esc(rates))}`;
+    rows.push({ text: n.id === st.selected ? theme.selected(line) : line, node: n.id });
+    for (const e of n.out) {
+      const to = e.to.startsWith(n.group + '/') ? e.to.slice(n.group.length + 1) : e.to;
+      const m = edgeMark(e, theme);
+      const rate = `${formatRate(e.rate)}/s`;
+      const toW = Math.max(4, w - 6 - 9 - m.plain.length);
+      rows.push({ text: `    ${theme.glyph.arrow} ${esc(fit(to, toW))}${fitRight(rate, 9)}${m.tagged}`, node: undefined });
+    }
+  }
+  const bodyHeight = Math.max(1, size.height);
+  let top = Math.min(st.scrollTop, Math.max(0, rows.length - bodyHeight));
+  const selRow = rows.findIndex((r) => r.node !== undefined && r.node === st.selected);
+  if (selRow >= 0) {
+    if (selRow < top) top = Math.max(0, selRow - 1); // keep the group header in sight
+    if (selRow >= top + bodyHeight) top = selRow - bodyHeight + 1;
+  }
+  const lines = rows.slice(top, top + bodyHeight).map((r) => r.text);
+  if (nodes.length === 0) lines.push(theme.dim(st.dropsOnly ? 'no edges with drops or errors' : 'no traffic yet'));
+  const flags = [st.dropsOnly ? 'drops only' : '', st.hideInfra ? 'infra hidden' : ''].filter(Boolean).join(', ');
+  const more = rows.length > bodyHeight ? ` ${top + 1}-${Math.min(rows.length, top + bodyHeight)}/${rows.length}` : '';
+  return { lines, scrollTop: top, title: `Topology [${st.level}]${flags ? ' ' + flags : ''}${more}`, nodes };
+}
