@@ -203,6 +203,7 @@ export class Reflector {
     const ctl = new AbortController();
     const onAbort = (): void => ctl.abort();
     signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) ctl.abort(); // stopped before the listener existed
     let idle: NodeJS.Timeout | undefined;
     const armIdle = (): void => {
       clearTimeout(idle);

@@ -32,8 +32,8 @@ export function clusterStatusLine(context: string, states: readonly ResourceStat
   if (pending.length > 0) return { state: 'connecting', message: `context ${context}: loading ${pending.map(scopeName).join(', ')}` };
   const counts = `${store.count('Namespace')} namespaces, ${store.count('Node')} nodes, ${store.count('Pod')} pods, ${store.count('Service')} services`;
   const limits: string[] = [];
-  if (forbidden.length > 0) limits.push(`no access to ${forbidden.map(scopeName).join(', ')} (403 Forbidden)`);
-  if (narrowed.length > 0) limits.push(`seeing only ${narrowed.map(scopeName).join(', ')}`);
+  if (forbidden.length > 0) limits.push(`no access to ${forbidden.map((s) => RESOURCE_TYPES[s.kind].plural).join(', ')} (403 Forbidden)`);
+  if (narrowed.length > 0) limits.push(`cluster-wide list forbidden, showing ${narrowed.map(scopeName).join(', ')}`);
   if (limits.length > 0) return { state: 'warning', message: `context ${context}: ${counts}; ${limits.join('; ')}` };
   return { state: 'connected', message: `context ${context}: ${counts}` };
 }

@@ -5,6 +5,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
+import { KubeConfig } from '@kubernetes/client-node';
 import type { KubeTarget } from './kubeconfig.ts';
 
 /** What the reflector needs from the network: one streaming GET. */
@@ -48,17 +49,19 @@ function describeNetworkError(server: string, err: NodeJS.ErrnoException): strin
 export class KubeTransport implements ApiTransport {
   readonly server: string;
   private readonly target: KubeTarget;
+  private readonly kc: KubeConfig;
 
   constructor(target: KubeTarget) {
     this.target = target;
     this.server = target.server.replace(/\/+$/, '');
+    this.kc = target.server.startsWith('http:') ? plainHttpConfig(target.kc) : target.kc;
   }
 
   async get(path: string, signal: AbortSignal): Promise<IncomingMessage> {
     const opts: https.RequestOptions = { headers: { Accept: 'application/json' } };
     try {
       // Re-applied per request: exec plugins and token files rotate credentials.
-      await this.target.kc.applyToHTTPSOptions(opts);
+      await this.kc.applyToHTTPSOptions(opts);
     } catch (err) {
       const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
       throw new TransportError(`credentials for context "${this.target.contextName}" failed: ${msg}`, 'ECREDENTIALS');
@@ -77,6 +80,21 @@ export class KubeTransport implements ApiTransport {
       req.end();
     });
   }
+}
+
+/**
+ * client-node refuses `http://` servers unless TLS verification is marked skipped;
+ * kubectl allows them (`kubectl proxy`). There is no TLS to verify on plain HTTP,
+ * so a copy of the config with the flag set is used for such servers only.
+ */
+function plainHttpConfig(kc: KubeConfig): KubeConfig {
+  const copy = new KubeConfig();
+  const current = kc.getCurrentCluster();
+  copy.clusters = kc.clusters.map((c) => (c === current ? { ...c, skipTLSVerify: true } : c));
+  copy.users = kc.users;
+  copy.contexts = kc.contexts;
+  copy.currentContext = kc.currentContext;
+  return copy;
 }
 
 /** Reads a whole response body as text. */
