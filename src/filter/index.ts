@@ -12,3 +12,4 @@ export { filterSetToArgs } from './to-args.ts';
 export { tokenize, shellQuote } from './tokenize.ts';
 export { flowFilterToJSON, flowFilterToObject, rawFiltersText } from './json.ts';
 export { parseRawFilter } from './raw-filter.ts';
+export { compileLinePrefilter } from './line-prefilter.ts';
