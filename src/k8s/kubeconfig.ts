@@ -166,9 +166,18 @@ export function loadKubeConfig(opts: KubeConfigOptions = {}): KubeTarget {
 }
 
 function loadInCluster(opts: KubeConfigOptions): KubeTarget {
+  const env = opts.env ?? process.env;
   const dir = opts.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
+  const host = env.KUBERNETES_SERVICE_HOST ?? '';
+  const port = env.KUBERNETES_SERVICE_PORT ?? '443';
+  const scheme = port === '80' || port === '8080' || port === '8001' ? 'http' : 'https';
+  const server = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  // Same shape as client-node's loadFromCluster, which reads process.env and fixed paths only.
   const kc = new KubeConfig();
-  kc.loadFromCluster(dir === SERVICE_ACCOUNT_DIR ? '' : dir.slice(0, dir.length - SERVICE_ACCOUNT_DIR.length));
+  kc.clusters = [{ name: 'inCluster', server, caFile: join(dir, 'ca.crt'), skipTLSVerify: false }];
+  kc.users = [{ name: 'inClusterUser', authProvider: { name: 'tokenFile', config: { tokenFile: join(dir, 'token') } } }];
+  kc.contexts = [{ name: 'inClusterContext', cluster: 'inCluster', user: 'inClusterUser' }];
+  kc.currentContext = 'inClusterContext';
   let ns = opts.namespace;
   if (ns === undefined) {
     try {
@@ -177,8 +186,7 @@ function loadInCluster(opts: KubeConfigOptions): KubeTarget {
       ns = 'default';
     }
   }
-  const cluster = kc.getCurrentCluster()!;
-  return { kc, contextName: kc.currentContext, clusterName: cluster.name, userName: 'inClusterUser', server: cluster.server, namespace: ns, origin: 'in-cluster' };
+  return { kc, contextName: 'inClusterContext', clusterName: 'inCluster', userName: 'inClusterUser', server, namespace: ns, origin: 'in-cluster' };
 }
 
 /** The same kubeconfig pointed at another context (the TUI's `:ctx`). */
