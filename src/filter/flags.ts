@@ -15,6 +15,9 @@ export type Completion =
   | 'direction'
   | 'none';
 
+import { VERDICTS, TRAFFIC_DIRECTIONS } from '../model/flow.ts';
+import { EVENT_TYPE_NAMES, TRACE_SUBTYPE_NAMES, PROTOCOLS } from './hubble-names.ts';
+
 export interface FilterFlag {
   name: string;
   short?: string;
@@ -76,6 +79,17 @@ export const FILTER_FLAGS: ReadonlyArray<FilterFlag> = [
   { name: 'allowlist', takesValue: true, completes: 'none', help: 'Add a raw FlowFilter in hubble JSON to the allow list (ORed with the flags\' filters)' },
   { name: 'denylist', takesValue: true, completes: 'none', help: 'Add a raw FlowFilter in hubble JSON to the deny list' },
 ];
+
+/** Fixed value lists for completion (names from the cluster come from elsewhere). */
+export const FILTER_VALUE_CHOICES: Readonly<Partial<Record<Completion, readonly string[]>>> = {
+  verdict: VERDICTS.filter((v) => v !== 'VERDICT_UNKNOWN'),
+  protocol: PROTOCOLS,
+  direction: TRAFFIC_DIRECTIONS.filter((d) => d !== 'TRAFFIC_DIRECTION_UNKNOWN').map((d) => d.toLowerCase()),
+  type: [
+    ...Object.keys(EVENT_TYPE_NAMES).filter((t) => t !== 'agent' && t !== 'recorder'),
+    ...Object.keys(TRACE_SUBTYPE_NAMES).map((s) => `trace:${s}`),
+  ],
+};
 
 const BY_NAME = new Map<string, FilterFlag>(FILTER_FLAGS.map((f) => [f.name, f]));
 const BY_SHORT = new Map<string, FilterFlag>(FILTER_FLAGS.filter((f) => f.short).map((f) => [f.short!, f]));

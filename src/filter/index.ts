@@ -2,7 +2,7 @@
 // agent's server-side filter: Hubble's flags in, FlowFilters out, one compiled predicate.
 export type { FlowFilter, FilterSet, EventTypeFilter } from './flow-filter.ts';
 export { FilterError } from './errors.ts';
-export { FILTER_FLAGS, isFilterFlag, filterHelp, flagByName } from './flags.ts';
+export { FILTER_FLAGS, FILTER_VALUE_CHOICES, isFilterFlag, filterHelp, flagByName } from './flags.ts';
 export type { FilterFlag, Completion } from './flags.ts';
 export { FilterBuilder, parseFilterArgs } from './builder.ts';
 export type { FilterBuilderOptions } from './builder.ts';

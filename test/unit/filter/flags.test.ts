@@ -47,3 +47,13 @@ test('help lists every flag, aligned, and names the semantics', () => {
   assert.ok(cols.length === FILTER_FLAGS.length);
   assert.equal(new Set(cols).size, 1, 'help text column aligned');
 });
+
+test('every fixed completion value is accepted by its flag', async () => {
+  const { FILTER_VALUE_CHOICES } = await import('../../../src/filter/index.ts');
+  const flagFor: Record<string, string> = { verdict: '--verdict', protocol: '--protocol', direction: '--traffic-direction', type: '--type' };
+  for (const [kind, values] of Object.entries(FILTER_VALUE_CHOICES)) {
+    assert.ok(values && values.length > 0, kind);
+    for (const v of values!) assert.doesNotThrow(() => parseFilterArgs([flagFor[kind]!, v]), `${kind} ${v}`);
+  }
+  assert.ok(FILTER_VALUE_CHOICES.type!.includes('trace:to-endpoint'));
+});
