@@ -33,6 +33,10 @@ export function mkFlow(s: FlowSpec): Flow {
   };
   if (s.svc) f.destination_service = { name: s.svc, namespace: f.destination?.namespace };
   if (s.http) {
+    // An L7 response, as Hubble records it: from the server back to the client.
+    [f.source, f.destination] = [f.destination, f.source];
+    if (f.destination_service) [f.source_service, f.destination_service] = [f.destination_service, undefined];
+    f.is_reply = true;
     f.l7 = { type: 'RESPONSE', latency_ns: (s.http.latencyMs ?? 1) * 1e6, http: { method: s.http.method ?? 'GET', url: s.http.url ?? '/', code: s.http.code ?? 200, protocol: 'HTTP/1.1' } };
   }
   if (s.verdict === 'DROPPED') {

@@ -1,0 +1,95 @@
+// Enrichment: names a flow's endpoints from the cluster model when the source did
+// not (a local eBPF collector knows only IPs; a Hubble export may lack services).
+// Fills namespace, pod name, Cilium labels, workloads, source/destination service
+// and node name; never overwrites a value the source set. In proto3 JSON an empty
+// string or list is the same as absent, so those count as "not set".
+import { map, type OperatorFunction } from 'rxjs';
+import type { Endpoint, Flow, Service } from '../model/flow.ts';
+import type { SourceEvent } from '../model/source.ts';
+import type { IpIdentity } from '../k8s/identity.ts';
+
+/** Anything that maps an IP to an identity: the live cluster store, a snapshot, a test map. */
+export interface IpLookup {
+  lookup(ip: string): IpIdentity | undefined;
+}
+
+function unset(v: string | readonly unknown[] | undefined): boolean {
+  return v === undefined || v.length === 0;
+}
+
+/** The endpoint with gaps filled from `id`, or the same object when nothing changed. */
+function fillEndpoint(ep: Endpoint | undefined, id: IpIdentity, observedOn: string | undefined): Endpoint | undefined {
+  let labels: readonly string[] = id.labels;
+  if (id.kind === 'node') labels = [observedOn !== undefined && observedOn === id.nodeName ? 'reserved:host' : 'reserved:remote-node'];
+  const out: Endpoint = { ...ep };
+  let changed = false;
+  if (id.kind === 'pod' || id.kind === 'endpoint') {
+    if (unset(out.namespace) && id.namespace !== '') {
+      out.namespace = id.namespace;
+      changed = true;
+    }
+    if (unset(out.pod_name) && id.podName !== '') {
+      out.pod_name = id.podName;
+      changed = true;
+    }
+    if (unset(out.workloads) && id.workloads.length > 0) {
+      out.workloads = id.workloads.map((w) => ({ ...w }));
+      changed = true;
+    }
+  }
+  if (unset(out.labels) && labels.length > 0) {
+    out.labels = [...labels];
+    changed = true;
+  }
+  return changed ? out : ep;
+}
+
+function serviceOf(id: IpIdentity | undefined): Service | undefined {
+  return id?.service ? { name: id.service.name, namespace: id.service.namespace } : undefined;
+}
+
+function serviceUnset(s: Service | undefined): boolean {
+  return s === undefined || unset(s.name);
+}
+
+/** Pure: returns `flow` itself when the model adds nothing, else an enriched copy. */
+export function enrichFlow(flow: Flow, model: IpLookup): Flow {
+  const srcIP = flow.IP?.source;
+  const dstIP = flow.IP?.destination;
+  const src = srcIP ? model.lookup(srcIP) : undefined;
+  const dst = dstIP ? model.lookup(dstIP) : undefined;
+  if (!src && !dst) return flow;
+  let out: Flow | undefined;
+  const copy = (): Flow => (out ??= { ...flow });
+
+  if (unset(flow.node_name)) {
+    // The node that saw the flow: the sender's for egress, the receiver's for ingress.
+    const podNode = (id: IpIdentity | undefined): string => (id && (id.kind === 'pod' || id.kind === 'endpoint') ? id.nodeName : '');
+    const node =
+      flow.traffic_direction === 'INGRESS' ? podNode(dst) || podNode(src) : podNode(src) || podNode(dst);
+    if (node !== '') copy().node_name = node;
+  }
+  const observedOn = out?.node_name ?? flow.node_name;
+  if (src) {
+    const ep = fillEndpoint(flow.source, src, observedOn);
+    if (ep !== flow.source) copy().source = ep;
+    const svc = serviceOf(src);
+    if (svc && serviceUnset(flow.source_service)) copy().source_service = svc;
+  }
+  if (dst) {
+    const ep = fillEndpoint(flow.destination, dst, observedOn);
+    if (ep !== flow.destination) copy().destination = ep;
+    const svc = serviceOf(dst);
+    if (svc && serviceUnset(flow.destination_service)) copy().destination_service = svc;
+  }
+  return out ?? flow;
+}
+
+/** RxJS operator: enriches every flow event from `model` as it passes; other events pass through. */
+export function enrich(model: IpLookup): OperatorFunction<SourceEvent, SourceEvent> {
+  return map((ev) => {
+    if (ev.kind !== 'flow') return ev;
+    const flow = enrichFlow(ev.flow, model);
+    return flow === ev.flow ? ev : { kind: 'flow', flow };
+  });
+}
