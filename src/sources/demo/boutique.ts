@@ -130,6 +130,36 @@ export const POLICIES = [
   { name: 'redis-cart-ingress', target: 'redis-cart', allowFrom: 'cartservice' },
 ] as const;
 
+// ---- clients ----------------------------------------------------------------
+
+function headers(hs: { key: string; value: string }[]): readonly Readonly<{ key: string; value: string }>[] {
+  return Object.freeze(hs.map((h) => Object.freeze(h)));
+}
+
+/** What each caller's HTTP client sends besides the per-request id (Envoy's x-request-id), sorted by key. */
+const GRPC_GO = headers([
+  { key: 'content-type', value: 'application/grpc' },
+  { key: 'grpc-accept-encoding', value: 'gzip' },
+  { key: 'te', value: 'trailers' },
+  { key: 'user-agent', value: 'grpc-go/1.67.1' },
+]);
+export const CLIENT_HEADERS: Readonly<Record<string, readonly { key: string; value: string }[]>> = {
+  loadgenerator: headers([
+    { key: 'accept', value: '*/*' },
+    { key: 'accept-encoding', value: 'gzip, deflate' },
+    { key: 'connection', value: 'keep-alive' },
+    { key: 'user-agent', value: 'python-requests/2.32.3' },
+  ]),
+  frontend: GRPC_GO,
+  checkoutservice: GRPC_GO,
+  recommendationservice: headers([
+    { key: 'content-type', value: 'application/grpc' },
+    { key: 'grpc-accept-encoding', value: 'identity,deflate,gzip' },
+    { key: 'te', value: 'trailers' },
+    { key: 'user-agent', value: 'grpc-python/1.66.2 grpc-c/43.0.0 (linux; chttp2)' },
+  ]),
+};
+
 // ---- the call graph -------------------------------------------------------
 
 /** One request in a call tree. `method` is the gRPC method, or the HTTP path for frontend. */

@@ -6,7 +6,7 @@
 // of one connection) are frozen and shared between flows: this keeps 50,000
 // flows/s cheap. Treat flows as immutable.
 
-import type { CiliumEventType, Endpoint, Flow, IP, Layer4, Policy, Service, TCPFlags } from '../../model/flow.ts';
+import type { CiliumEventType, Endpoint, Flow, HTTPHeader, IP, Layer4, Policy, Service, TCPFlags } from '../../model/flow.ts';
 import { CiliumEventTypeCode } from '../../model/flow.ts';
 
 /** Cilium's drop reason code for a policy denial and its enum name. */
@@ -175,6 +175,8 @@ export interface HttpRecord {
   method: string;
   url: string;
   protocol: 'HTTP/1.1' | 'HTTP/2';
+  /** Request headers as the proxy logged them, sorted by key (Hubble's order). */
+  headers: readonly HTTPHeader[];
 }
 
 /** The ingress proxy's record of an HTTP request arriving at the server. */
@@ -189,7 +191,7 @@ export function httpRequestFlow(c: Conversation, h: HttpRecord): Flow {
     destination: c.server.endpoint,
     Type: 'L7',
     node_name: c.server.node,
-    l7: { type: 'REQUEST', http: { method: h.method, url: h.url, protocol: h.protocol } },
+    l7: { type: 'REQUEST', http: { method: h.method, url: h.url, protocol: h.protocol, headers: h.headers as HTTPHeader[] } },
     event_type: EV_L7,
     destination_service: c.service,
     traffic_direction: 'INGRESS',
@@ -210,7 +212,7 @@ export function httpResponseFlow(c: Conversation, h: HttpRecord, code: number, l
     destination: c.client.endpoint,
     Type: 'L7',
     node_name: c.server.node,
-    l7: { type: 'RESPONSE', latency_ns: latencyNs, http: { code, method: h.method, url: h.url, protocol: h.protocol } },
+    l7: { type: 'RESPONSE', latency_ns: latencyNs, http: { code, method: h.method, url: h.url, protocol: h.protocol, headers: h.headers as HTTPHeader[] } },
     event_type: EV_L7,
     source_service: c.service,
     traffic_direction: 'INGRESS',

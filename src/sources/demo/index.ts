@@ -22,9 +22,11 @@ export interface DemoOptions {
   rate?: number;
   /**
    * Seconds of recent past to pre-generate (timestamps before now). Default 300.
-   * Capped at MAX_HISTORY_FLOWS worth of flows (a status warning says so).
+   * Shortened to at most `maxHistoryFlows` flows' worth (a status warning says so).
    */
   historySeconds?: number;
+  /** Upper bound on history flows. Default MAX_HISTORY_FLOWS (250,000). */
+  maxHistoryFlows?: number;
   /** After history, keep generating live in real time at `rate`. Default false. */
   follow?: boolean;
   /** Seconds of live running after which productcatalogservice gets slow. Default 180. */
@@ -51,6 +53,7 @@ interface ResolvedOptions {
   seed: number;
   rate: number;
   historySeconds: number;
+  maxHistoryFlows: number;
   follow: boolean;
   slowdownAfterSeconds: number;
   namespace: string;
@@ -63,6 +66,8 @@ function resolveOptions(o: DemoOptions): ResolvedOptions {
   const historySeconds = o.historySeconds ?? 300;
   const slowdownAfterSeconds = o.slowdownAfterSeconds ?? 180;
   const namespace = o.namespace ?? 'shop';
+  const maxHistoryFlows = o.maxHistoryFlows ?? MAX_HISTORY_FLOWS;
+  if (!Number.isSafeInteger(maxHistoryFlows) || maxHistoryFlows < 0) throw new RangeError(`demo: maxHistoryFlows must be a non-negative integer (got ${maxHistoryFlows})`);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`demo: seed must be a non-negative integer (got ${seed})`);
   if (!Number.isFinite(rate) || rate <= 0 || rate > 10_000_000) throw new RangeError(`demo: rate must be a positive number of flows per second (got ${rate})`);
   if (!Number.isFinite(historySeconds) || historySeconds < 0) throw new RangeError(`demo: historySeconds must be >= 0 (got ${historySeconds})`);
@@ -70,7 +75,7 @@ function resolveOptions(o: DemoOptions): ResolvedOptions {
   if (!DNS_LABEL.test(namespace) || namespace === 'kube-system' || namespace === 'default') {
     throw new RangeError(`demo: namespace must be a DNS label other than default/kube-system (got "${namespace}")`);
   }
-  return { seed, rate, historySeconds, follow: o.follow ?? false, slowdownAfterSeconds, namespace, now: o.now ?? Date.now };
+  return { seed, rate, historySeconds, maxHistoryFlows, follow: o.follow ?? false, slowdownAfterSeconds, namespace, now: o.now ?? Date.now };
 }
 
 /**
@@ -83,7 +88,7 @@ export function createDemoSource(opts: DemoOptions = {}): Source {
   const o = resolveOptions(opts);
   return new Observable<SourceEvent>((sub) => {
     const liveStartUs = msToUs(o.now());
-    const historyUs = Math.round(Math.min(o.historySeconds, MAX_HISTORY_FLOWS / o.rate) * 1_000_000);
+    const historyUs = Math.round(Math.min(o.historySeconds, o.maxHistoryFlows / o.rate) * 1_000_000);
     const sim = new DemoSimulator({
       seed: o.seed,
       namespace: o.namespace,
@@ -105,7 +110,7 @@ export function createDemoSource(opts: DemoOptions = {}): Source {
         kind: 'status',
         source: 'demo',
         state: 'warning',
-        message: `demo: history limited to the last ${(historyUs / 1_000_000).toFixed(1)}s (${MAX_HISTORY_FLOWS} flows at ${o.rate} flows/s)`,
+        message: `demo: history limited to the last ${(historyUs / 1_000_000).toFixed(1)}s (${o.maxHistoryFlows} flows at ${o.rate} flows/s)`,
       });
     }
 

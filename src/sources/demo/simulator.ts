@@ -8,8 +8,8 @@
 // with time < t, in time order. Nothing here reads a clock or sets a timer, so
 // tests drive it on virtual time and index.ts drives it from the wall clock.
 
-import type { Flow } from '../../model/flow.ts';
-import { DENIED_ATTEMPTS, DNS_TTL_SECONDS, SLOWDOWN, nextJourney, type Call, type WorkloadSpec } from './boutique.ts';
+import type { Flow, HTTPHeader } from '../../model/flow.ts';
+import { CLIENT_HEADERS, DENIED_ATTEMPTS, DNS_TTL_SECONDS, SLOWDOWN, nextJourney, type Call, type WorkloadSpec } from './boutique.ts';
 import { buildCluster, isAllowed, policyFor, type DemoCluster, type DemoPod, type DemoService } from './cluster.ts';
 import {
   Conversation,
@@ -201,7 +201,7 @@ export class DemoSimulator {
 
     this.push(t, traceFlow(conv, false, 'ACK_PSH'));
     const reqAt = t + 15 + this.rng.int(30);
-    const http: HttpRecord | undefined = l7 ? this.httpRecord(svc, call) : undefined;
+    const http: HttpRecord | undefined = l7 ? this.httpRecord(caller, svc, call) : undefined;
     if (http !== undefined) this.push(reqAt, httpRequestFlow(conv, http));
 
     const own = this.ownLatencyUs(wl, t);
@@ -225,11 +225,12 @@ export class DemoSimulator {
     return { end: Math.round(s + rtt / 2), failed };
   }
 
-  private httpRecord(svc: DemoService, call: Call): HttpRecord {
+  private httpRecord(caller: DemoPod, svc: DemoService, call: Call): HttpRecord {
+    const headers: HTTPHeader[] = [...(CLIENT_HEADERS[caller.workload.name] ?? []), { key: 'x-request-id', value: this.rng.uuid() }];
     if (svc.workload.protocol === 'http') {
-      return { method: call.httpMethod ?? 'GET', url: `http://${svc.name}:${svc.port}${call.method}`, protocol: 'HTTP/1.1' };
+      return { method: call.httpMethod ?? 'GET', url: `http://${svc.name}:${svc.port}${call.method}`, protocol: 'HTTP/1.1', headers };
     }
-    return { method: 'POST', url: `http://${svc.name}:${svc.port}/${svc.workload.grpcService}/${call.method}`, protocol: 'HTTP/2' };
+    return { method: 'POST', url: `http://${svc.name}:${svc.port}/${svc.workload.grpcService}/${call.method}`, protocol: 'HTTP/2', headers };
   }
 
   /** DNS A lookup for `svc` unless the caller's cached answer (TTL 30 s) is still fresh; returns when done. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lastValueFrom, toArray, take } from 'rxjs';
-import { createDemoSource } from '../../../src/sources/demo/index.ts';
+import { MAX_HISTORY_FLOWS, createDemoSource } from '../../../src/sources/demo/index.ts';
 import type { SourceEvent } from '../../../src/model/source.ts';
 import { flowTimeMs } from '../../../src/model/flow.ts';
 
@@ -66,4 +66,76 @@ test('invalid options are rejected with the option named', () => {
   assert.throws(() => createDemoSource({ historySeconds: -1 }), /historySeconds/);
   assert.throws(() => createDemoSource({ namespace: 'Bad_NS' }), /namespace.*Bad_NS/);
   assert.throws(() => createDemoSource({ seed: 1.5 }), /seed/);
+  assert.throws(() => createDemoSource({ maxHistoryFlows: -3 }), /maxHistoryFlows/);
+  assert.throws(() => createDemoSource({ slowdownAfterSeconds: Number.NaN }), /slowdownAfterSeconds/);
+});
+
+/**
+ * Subscribes with a fake clock, advances it by `steps` (ms) on a timer, then waits
+ * until the source has caught up with the final clock (a flow within its last
+ * 200 ms) before unsubscribing, so the outcome does not depend on timer luck.
+ */
+function runLive(opts: Parameters<typeof createDemoSource>[0], steps: number[]): Promise<SourceEvent[]> {
+  let clock = NOW;
+  let latestFlowMs = 0;
+  const events: SourceEvent[] = [];
+  return new Promise((resolve, reject) => {
+    const sub = createDemoSource({ ...opts, follow: true, now: () => clock }).subscribe({
+      next: (e) => {
+        events.push(e);
+        if (e.kind === 'flow') latestFlowMs = flowTimeMs(e.flow);
+      },
+      error: reject,
+    });
+    let i = 0;
+    const iv = setInterval(() => {
+      if (i < steps.length) {
+        clock += steps[i++];
+      } else if (latestFlowMs >= clock - 200) {
+        clearInterval(iv);
+        sub.unsubscribe();
+        resolve(events);
+      }
+    }, 30);
+  });
+}
+
+test('live: the slowdown starts slowdownAfterSeconds after the live start, not before', async () => {
+  // 8 s of fake live time in 100 ms steps at 3000 flows/s; slowdown after 4 s.
+  const events = await runLive({ historySeconds: 0, rate: 3000, slowdownAfterSeconds: 4 }, Array(80).fill(100));
+  const lat = (from: number, to: number) =>
+    events
+      .flatMap((e) => (e.kind === 'flow' ? [e.flow] : []))
+      .filter((f) => f.l7?.type === 'RESPONSE' && f.source?.workloads?.[0]?.name === 'productcatalogservice')
+      .filter((f) => flowTimeMs(f) >= NOW + from && flowTimeMs(f) < NOW + to)
+      .map((f) => (f.l7?.latency_ns ?? 0) / 1e6)
+      .sort((a, b) => a - b);
+  const before = lat(0, 4000);
+  const after = lat(4100, 8000);
+  assert.ok(before.length > 100 && after.length > 100, `${before.length} / ${after.length} responses`);
+  const median = (xs: number[]) => xs[Math.floor(xs.length / 2)];
+  assert.ok(median(after) > 2.5 * median(before), `median ${median(before)} -> ${median(after)} ms`);
+});
+
+test('live: a stalled clock jump is skipped and reported as lost events, not burst out', async () => {
+  const events = await runLive({ historySeconds: 0, rate: 1000 }, [100, 100, 30_000, 100, 100]);
+  const lost = events.filter((e) => e.kind === 'lost');
+  assert.equal(lost.length, 1);
+  const n = lost[0].kind === 'lost' ? (lost[0].lost.num_events_lost ?? 0) : 0;
+  assert.ok(n > 25_000 && n < 32_000, `about 30 s x 1000/s lost, got ${n}`);
+  assert.equal(lost[0].kind === 'lost' && lost[0].lost.source, 'OBSERVER_EVENTS_QUEUE');
+  const flows = events.filter((e) => e.kind === 'flow').length;
+  assert.ok(flows < 2_000, `only the ~0.4 s actually generated arrive (${flows})`);
+});
+
+test('history at a high rate is capped, with a warning saying so', async () => {
+  const events = await lastValueFrom(createDemoSource({ rate: 5_000, historySeconds: 300, maxHistoryFlows: 10_000, now: () => NOW }).pipe(toArray()));
+  const warning = events.find((e) => e.kind === 'status' && e.state === 'warning');
+  assert.ok(warning !== undefined && warning.kind === 'status');
+  assert.equal(warning.message, 'demo: history limited to the last 2.0s (10000 flows at 5000 flows/s)');
+  const flows = events.flatMap((e) => (e.kind === 'flow' ? [e.flow] : []));
+  assert.ok(flows.length > 8_000 && flows.length <= 11_000, `${flows.length} flows`);
+  assert.ok(flowTimeMs(flows[0]) >= NOW - 2_000);
+  // Without the cap the default is 250,000 flows.
+  assert.equal(MAX_HISTORY_FLOWS, 250_000);
 });

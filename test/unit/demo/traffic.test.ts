@@ -236,3 +236,26 @@ test('the volume mix looks like Hubble with L7 visibility: mostly L7 records and
   assert.ok(l7 / flows.length > 0.3, `L7 share ${l7 / flows.length}`);
   assert.ok((l7 + trace) / flows.length > 0.9);
 });
+
+test('L7 records carry the client\'s request headers, sorted by key, with one x-request-id per request', () => {
+  const reqById = new Map<string, Flow>();
+  for (const f of flows) {
+    const h = f.l7?.http?.headers;
+    if (h === undefined) continue;
+    const keys = h.map((x) => x.key ?? '');
+    assert.deepEqual(keys, [...keys].sort());
+    const id = h.find((x) => x.key === 'x-request-id')?.value ?? '';
+    assert.match(id, /^[0-9a-f-]{36}$/);
+    const ua = h.find((x) => x.key === 'user-agent')?.value ?? '';
+    const client = workloadOf(f, f.is_reply ? 'destination' : 'source');
+    if (client === 'loadgenerator') assert.match(ua, /^python-requests\//);
+    else if (client === 'recommendationservice') assert.match(ua, /^grpc-python\//);
+    else assert.match(ua, /^grpc-go\//);
+    if (f.l7?.type === 'REQUEST') {
+      assert.ok(!reqById.has(id), 'request ids are unique');
+      reqById.set(id, f);
+    } else {
+      assert.equal(reqById.get(id)?.l7?.http?.url, f.l7?.http?.url, 'response echoes its request id');
+    }
+  }
+});
