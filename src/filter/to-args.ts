@@ -148,21 +148,107 @@ function readable(list: FlowFilter[], not: string[]): string[] | undefined {
   return out;
 }
 
+// ---- namespace flags: FilterBuilder applies --namespace/--from-namespace/--to-namespace
+// to pod and service names at build time; to print them back, guess which namespace
+// flags were used, undo their effect and check the guess by parsing again.
+
+interface NsGuess {
+  ns?: string;
+  srcNs?: string;
+  dstNs?: string;
+}
+
+/** Undo applySrc/applyDst of one namespace on one side of a filter. */
+function unapply(ff: FlowFilter, side: Side, ns: string): void {
+  const podField = side === 'src' ? 'source_pod' : 'destination_pod';
+  const svcField = side === 'src' ? 'source_service' : 'destination_service';
+  const pods = ff[podField];
+  const svcs = ff[svcField];
+  if (pods?.length === 1 && pods[0] === `${ns}/` && !svcs?.length) {
+    delete ff[podField];
+  } else if (pods) {
+    ff[podField] = pods.map((p) => (p.startsWith(`${ns}/`) && p.length > ns.length + 1 ? p.slice(ns.length + 1) : p));
+  }
+  if (svcs) ff[svcField] = svcs.map((v) => (v.startsWith(`${ns}/`) && v.length > ns.length + 1 ? v.slice(ns.length + 1) : v));
+}
+
+function unmaterialize(list: FlowFilter[], g: NsGuess): FlowFilter[] {
+  const left = structuredClone(list[0]!) as FlowFilter;
+  const right = structuredClone(list[1] ?? list[0]!) as FlowFilter;
+  if (g.ns !== undefined) {
+    unapply(left, 'src', g.ns);
+    unapply(right, 'dst', g.ns);
+  }
+  if (g.srcNs !== undefined) for (const ff of [left, right]) unapply(ff, 'src', g.srcNs);
+  if (g.dstNs !== undefined) for (const ff of [left, right]) unapply(ff, 'dst', g.dstNs);
+  return flowFilterToJSON(left) === flowFilterToJSON(right) ? [left] : [left, right];
+}
+
+function guesses(list: FlowFilter[]): NsGuess[] {
+  const nss = new Set<string>();
+  for (const ff of list) {
+    for (const v of [...(ff.source_pod ?? []), ...(ff.destination_pod ?? []), ...(ff.source_service ?? []), ...(ff.destination_service ?? [])]) {
+      const slash = v.indexOf('/');
+      if (slash > 0) nss.add(v.slice(0, slash));
+    }
+  }
+  const out: NsGuess[] = [];
+  for (const a of nss) {
+    out.push({ ns: a }, { srcNs: a }, { dstNs: a });
+    for (const b of nss) out.push({ srcNs: a, dstNs: b });
+  }
+  return out.slice(0, 64);
+}
+
+function nsArgs(g: NsGuess, not: string[]): string[] {
+  const out: string[] = [];
+  if (g.ns !== undefined) out.push(...not, '--namespace', g.ns);
+  if (g.srcNs !== undefined) out.push(...not, '--from-namespace', g.srcNs);
+  if (g.dstNs !== undefined) out.push(...not, '--to-namespace', g.dstNs);
+  return out;
+}
+
+const listJSON = (l: FlowFilter[]): string => JSON.stringify(l.map(flowFilterToJSON));
+
+/** Readable flags that parse back to exactly this list (allow, or deny with `--not`). */
+function listArgs(list: FlowFilter[], not: string[]): string[] | undefined {
+  if (list.length === 0) return [];
+  if (list.length > 2) return undefined;
+  const want = listJSON(list);
+  const check = (args: string[] | undefined): boolean => {
+    if (!args) return false;
+    try {
+      const set = parseFilterArgs(args);
+      return listJSON(not.length > 0 ? set.deny : set.allow) === want;
+    } catch {
+      return false;
+    }
+  };
+  const plain = readable(list, not);
+  if (check(plain)) return plain;
+  for (const g of guesses(list)) {
+    const rest = readable(unmaterialize(list, g), not);
+    if (!rest) continue;
+    const args = [...nsArgs(g, not), ...rest];
+    if (check(args)) return args;
+  }
+  return undefined;
+}
+
 function setsEqual(a: FilterSet, b: FilterSet): boolean {
-  const j = (l: FlowFilter[]): string => JSON.stringify(l.map(flowFilterToJSON));
-  return j(a.allow) === j(b.allow) && j(a.deny) === j(b.deny);
+  return listJSON(a.allow) === listJSON(b.allow) && listJSON(a.deny) === listJSON(b.deny);
 }
 
 /** Flags equivalent to the set: parseFilterArgs(filterSetToArgs(s)) gives s back. */
 export function filterSetToArgs(set: FilterSet): string[] {
-  const allow = readable(set.allow, []);
-  const deny = readable(set.deny, ['--not']);
+  const allow = listArgs(set.allow, []);
+  const deny = listArgs(set.deny, ['--not']);
   if (allow && deny) {
     const args = [...allow, ...deny];
     try {
       if (setsEqual(parseFilterArgs(args), set)) return args;
     } catch {
-      // not expressible as typed flags (a conflict or an odd value): use the raw form
+      // not expressible as typed flags: use the raw form
     }
   }
   const raw: string[] = [];

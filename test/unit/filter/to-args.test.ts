@@ -40,6 +40,9 @@ const samples: string[][] = [
   ['-n', 'shop', '--not', '--to-port', '53', '--not', '--protocol', 'udp'],
   ['--not', '--pod', 'kube-system/coredns', '--not', '--http-status', '2+'],
   ['--from-namespace', 'a', '--pod', 'x'],
+  ['--to-namespace', 'b', '--service', 'svc', '--verdict', 'DROPPED'],
+  ['--from-namespace', 'a', '--to-namespace', 'b', '--label', 'app=x'],
+  ['--not', '--from-namespace', 'a', '--not', '--workload', 'w'],
   ['--allowlist', '{"source_pod":["a/"],"verdict":["DROPPED"]}', '--denylist', '{"protocol":["udp"]}'],
 ];
 
@@ -56,6 +59,10 @@ test('readable forms are used where they exist', () => {
   assert.deepEqual(filterSetToArgs(parseFilterArgs(['--from-namespace', 'a'])), ['--from-namespace', 'a']);
   assert.deepEqual(filterSetToArgs(parseFilterArgs(['--not', '--to-pod', 'x/y'])), ['--not', '--to-pod', 'x/y']);
   assert.deepEqual(filterSetToArgs(parseFilterArgs(['--type', 'trace:to-endpoint'])), ['--type', 'trace:to-endpoint']);
+  // namespace flags are recovered from the pod names they qualified
+  assert.deepEqual(filterSetToArgs(parseFilterArgs(['--from-namespace', 'a', '--pod', 'x'])), ['--from-namespace', 'a', '--pod', 'x']);
+  assert.deepEqual(filterSetToArgs(parseFilterArgs(['--not', '--to-namespace', 'b', '--not', '--service', 'svc'])), ['--not', '--to-namespace', 'b', '--not', '--service', 'svc']);
+  assert.deepEqual(filterSetToArgs(parseFilterArgs(['--from-namespace', 'a', '--to-namespace', 'b', '--label', 'app=x'])), ['--from-namespace', 'a', '--to-namespace', 'b', '--label', 'app=x']);
 });
 
 test('sets that flags cannot express fall back to exact --allowlist/--denylist JSON', () => {
