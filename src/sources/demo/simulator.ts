@@ -219,7 +219,7 @@ export class DemoSimulator {
     if (!failed && this.rng.chance(this.errorRate(wl, t))) failed = true;
     if (http !== undefined) {
       const code = failed ? (wl.name === SLOWDOWN.service && t >= this.slowdownAtUs ? 503 : 500) : (call.okCode ?? 200);
-      this.push(s, httpResponseFlow(conv, http, code, Math.max(1, s - reqAt) * 1000));
+      this.push(s, httpResponseFlow(conv, http, code, Math.max(1, s - reqAt) * 1000 + this.rng.int(1000)));
     }
     this.push(s + 10, traceFlow(conv, true, 'ACK_PSH'));
     return { end: Math.round(s + rtt / 2), failed };
