@@ -49,6 +49,9 @@ const CONFLICTS: readonly (readonly string[])[] = [
   ['identity', 'from-identity'],
   ['workload', 'to-workload'],
   ['workload', 'from-workload'],
+  ['cluster', 'to-cluster'],
+  ['cluster', 'from-cluster'],
+  ['encrypted', 'unencrypted'],
 ];
 
 // Flags that locate an endpoint by address: a default namespace does not apply to them.
@@ -449,6 +452,23 @@ function applyFlag(t: Tracker, name: string, v: string): void {
       return t.both('traffic_direction', V.parseTrafficDirection(f, v));
     case 'reply':
       return t.both('reply', v === 'true');
+    case 'cluster':
+      return t.sides('source_cluster_name', 'destination_cluster_name', V.parseClusterName(f, v));
+    case 'from-cluster':
+      return t.both('source_cluster_name', V.parseClusterName(f, v));
+    case 'to-cluster':
+      return t.both('destination_cluster_name', V.parseClusterName(f, v));
+    case 'interface': {
+      const name = V.parseInterface(f, v);
+      t.apply((ff) => push(ff, 'interface', { name }));
+      return;
+    }
+    case 'encrypted':
+      if (v === 'true') t.both('encrypted', true);
+      return;
+    case 'unencrypted':
+      if (v === 'true') t.both('encrypted', false);
+      return;
     case 'uuid':
       return t.both('uuid', V.parseUuid(f, v));
   }

@@ -11,6 +11,7 @@ import { compileIPMatcher, parseIPPrefix } from './ip-match.ts';
 import { compileSelectors } from './label-selector.ts';
 import { compileFqdnPatterns, compileNodeNamePattern, nodeNameMatches, fqdnPatternSource, nodeNamePatternError } from './patterns.ts';
 import { parseSelector } from './label-selector.ts';
+import { FLOW_FILTER_FIELDS } from './json.ts';
 
 export type FlowPredicate = (flow: Flow) => boolean;
 
@@ -208,7 +209,21 @@ export function urlPath(url: string): string | undefined {
 
 // ---- one FlowFilter
 
+const KNOWN_FIELDS = new Set<string>(FLOW_FILTER_FIELDS);
+
+function isEmptyValue(v: unknown): boolean {
+  if (v === undefined || v === null || v === '' || v === 0 || v === false) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (typeof v === 'object') return Object.values(v as object).every(isEmptyValue);
+  return false;
+}
+
 function compileFilter(ff: FlowFilter): FlowPredicate {
+  // A field this compiler does not know (a newer Hubble client, a CEL expression)
+  // must not be ignored: that would widen the filter silently.
+  for (const [key, value] of Object.entries(ff)) {
+    if (!KNOWN_FIELDS.has(key) && !isEmptyValue(value)) throw new FilterError(`unsupported filter field "${key}"`);
+  }
   const checks: FlowPredicate[] = [];
   const has = <K extends keyof FlowFilter>(k: K): NonNullable<FlowFilter[K]> | undefined => {
     const v = ff[k];
@@ -424,6 +439,33 @@ function compileFilter(ff: FlowFilter): FlowPredicate {
   if ((v = has('ip_version'))) {
     const list = v;
     checks.push((f) => list.includes(f.IP?.ipVersion ?? 'IP_NOT_USED'));
+  }
+  if ((v = has('source_cluster_name'))) {
+    const list = v;
+    if (list.includes('')) throw bad('source_cluster_name', '', 'name must not be empty');
+    checks.push((f) => list.includes(f.source?.cluster_name ?? ''));
+  }
+  if ((v = has('destination_cluster_name'))) {
+    const list = v;
+    if (list.includes('')) throw bad('destination_cluster_name', '', 'name must not be empty');
+    checks.push((f) => list.includes(f.destination?.cluster_name ?? ''));
+  }
+  if ((v = has('interface'))) {
+    const want = v.map((i) => ({ index: i.index ?? 0, name: i.name ?? '' }));
+    checks.push((f) => {
+      const iface = f.interface;
+      if (!iface) return false;
+      for (const w of want) {
+        if (w.index > 0 && w.index !== (iface.index ?? 0)) continue;
+        if (w.name !== '' && w.name !== (iface.name ?? '')) continue;
+        return true;
+      }
+      return false;
+    });
+  }
+  if ((v = has('encrypted'))) {
+    const list = v;
+    checks.push((f) => list.includes(f.IP?.encrypted === true));
   }
   if (has('trace_id')) {
     // Flows carry no trace context here; accepting the field would silently match nothing or everything.

@@ -3,7 +3,7 @@
 // the TUI filter bar compiles. Within one filter, set fields AND; the values of one
 // repeated field OR. A flow passes a FilterSet when it matches any allow filter (or
 // the allow list is empty) and no deny filter.
-import type { TrafficDirection, Verdict, IPVersion, TCPFlags, Workload, HTTPHeader } from '../model/flow.ts';
+import type { TrafficDirection, Verdict, IPVersion, TCPFlags, Workload, HTTPHeader, NetworkInterface } from '../model/flow.ts';
 
 export interface EventTypeFilter {
   type?: number;
@@ -47,6 +47,11 @@ export interface FlowFilter {
   node_labels?: string[];
   ip_version?: IPVersion[];
   trace_id?: string[];
+  // Added for Hubble 1.17 parity (cluster names, interface, encryption).
+  source_cluster_name?: string[];
+  destination_cluster_name?: string[];
+  interface?: NetworkInterface[];
+  encrypted?: boolean[];
 }
 
 export interface FilterSet {

@@ -2,7 +2,7 @@
 // allowlist/denylist): protojson with proto field names, fields in declaration
 // order, unset and zero values left out.
 import type { FlowFilter, FilterSet, EventTypeFilter } from './flow-filter.ts';
-import type { TCPFlags, Workload, HTTPHeader } from '../model/flow.ts';
+import type { TCPFlags, Workload, HTTPHeader, NetworkInterface } from '../model/flow.ts';
 import { TCP_FLAG_NAMES } from './hubble-names.ts';
 
 /** FlowFilter fields in flow.proto declaration order (protojson's output order). */
@@ -15,15 +15,18 @@ export const FLOW_FILTER_FIELDS: readonly (keyof FlowFilter)[] = [
   'source_label',
   'source_service',
   'source_workload',
+  'source_cluster_name',
   'destination_ip',
   'destination_pod',
   'destination_fqdn',
   'destination_label',
   'destination_service',
   'destination_workload',
+  'destination_cluster_name',
   'traffic_direction',
   'verdict',
   'drop_reason_desc',
+  'interface',
   'event_type',
   'http_status_code',
   'protocol',
@@ -42,6 +45,7 @@ export const FLOW_FILTER_FIELDS: readonly (keyof FlowFilter)[] = [
   'node_labels',
   'ip_version',
   'trace_id',
+  'encrypted',
 ];
 
 function eventTypeJSON(e: EventTypeFilter): Record<string, unknown> {
@@ -91,6 +95,9 @@ export function flowFilterToObject(ff: FlowFilter): Record<string, unknown> {
         break;
       case 'http_header':
         o[field] = (v as HTTPHeader[]).map(headerJSON);
+        break;
+      case 'interface':
+        o[field] = (v as NetworkInterface[]).map((i) => ({ ...(i.index ? { index: i.index } : {}), ...(i.name ? { name: i.name } : {}) }));
         break;
       default:
         o[field] = v;

@@ -12,7 +12,7 @@ const STRING_FIELDS = new Set<keyof FlowFilter>([
   'uuid', 'source_ip', 'source_ip_xlated', 'source_pod', 'source_fqdn', 'source_label', 'source_service',
   'destination_ip', 'destination_pod', 'destination_fqdn', 'destination_label', 'destination_service',
   'drop_reason_desc', 'http_status_code', 'protocol', 'source_port', 'destination_port', 'dns_query',
-  'http_method', 'http_path', 'http_url', 'node_name', 'node_labels', 'trace_id',
+  'http_method', 'http_path', 'http_url', 'node_name', 'node_labels', 'trace_id', 'source_cluster_name', 'destination_cluster_name',
 ]);
 const ENUMS: Partial<Record<keyof FlowFilter, readonly string[]>> = {
   verdict: VERDICTS,
@@ -51,7 +51,7 @@ export function parseRawFilter(flag: string, text: string): FlowFilter {
         if (typeof x === 'string' && names.includes(x)) return x;
         return bad();
       });
-    } else if (field === 'reply') {
+    } else if (field === 'reply' || field === 'encrypted') {
       if (!value.every((x) => typeof x === 'boolean')) bad();
       ff[key] = [...value];
     } else if (field === 'source_identity' || field === 'destination_identity') {
@@ -79,6 +79,19 @@ export function parseRawFilter(flag: string, text: string): FlowFilter {
           if (v) t[k as keyof TCPFlags] = true;
         }
         return t;
+      });
+    } else if (field === 'interface') {
+      ff[key] = value.map((x) => {
+        if (!isObject(x)) return bad();
+        const o: { index?: number; name?: string } = {};
+        for (const [k, v] of Object.entries(x)) {
+          if (k === 'index' && typeof v === 'number' && Number.isInteger(v) && v >= 0) {
+            if (v > 0) o.index = v;
+          } else if (k === 'name' && typeof v === 'string') {
+            if (v !== '') o.name = v;
+          } else bad();
+        }
+        return o;
       });
     } else if (field === 'source_workload' || field === 'destination_workload' || field === 'http_header') {
       const keys = field === 'http_header' ? ['key', 'value'] : ['name', 'kind'];

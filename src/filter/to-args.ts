@@ -27,6 +27,7 @@ const PAIRS: readonly Pair[] = [
   { src: 'source_fqdn', dst: 'destination_fqdn', either: 'fqdn', from: 'from-fqdn', to: 'to-fqdn' },
   { src: 'source_identity', dst: 'destination_identity', either: 'identity', from: 'from-identity', to: 'to-identity' },
   { src: 'source_port', dst: 'destination_port', either: 'port', from: 'from-port', to: 'to-port' },
+  { src: 'source_cluster_name', dst: 'destination_cluster_name', either: 'cluster', from: 'from-cluster', to: 'to-cluster' },
 ];
 const PAIRED = new Set<keyof FlowFilter>(PAIRS.flatMap((p) => [p.src, p.dst]));
 
@@ -81,6 +82,8 @@ function plainArgs(ff: FlowFilter, not: string[]): string[] {
   for (const v of ff.node_name ?? []) add('node-name', v);
   for (const v of ff.node_labels ?? []) add('node-label', v);
   for (const v of ff.ip_version ?? []) add('ip-version', valueText('ip_version', v));
+  for (const i of ff.interface ?? []) add('interface', i.name ?? '');
+  for (const v of ff.encrypted ?? []) add(v ? 'encrypted' : 'unencrypted');
   return out;
 }
 

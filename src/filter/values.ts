@@ -176,6 +176,16 @@ export function parseBool(flag: string, v: string): boolean {
   throw invalid(flag, v, 'want true or false');
 }
 
+export function parseClusterName(flag: string, v: string): string {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v)) throw invalid(flag, v, 'want a cluster name (lower-case letters, digits, -)');
+  return v;
+}
+
+export function parseInterface(flag: string, v: string): string {
+  if (!/^[^\s/]{1,15}$/.test(v)) throw invalid(flag, v, 'want a network interface name such as eth0');
+  return v;
+}
+
 export function parseUuid(flag: string, v: string): string {
   if (v.trim() === '') throw invalid(flag, v, 'empty uuid');
   return v;

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseFilterArgs, compileFilterSet } from '../../../src/filter/index.ts';
+import type { FlowFilter } from '../../../src/filter/index.ts';
 import type { Flow } from '../../../src/model/flow.ts';
 import { cases, base, with_, tcp } from './fixtures.ts';
 
@@ -55,6 +56,14 @@ test('either-side flags match the source or the destination, not a mix across fl
   assert.equal(matches(['--pod', 'shop/cart', '--label', 'app=cartservice'], base), true);
 });
 
+test('unknown non-empty fields are refused, empty ones ignored (a gRPC FlowFilter with defaults)', () => {
+  const withUnknown = { verdict: ['DROPPED'], experimental: { cel_expression: ['true'] } } as unknown as FlowFilter;
+  assert.throws(() => compileFilterSet({ allow: [withUnknown], deny: [] }), /unsupported filter field "experimental"/);
+  const defaults = { verdict: ['DROPPED'], ip_trace_id: [], experimental: { cel_expression: [] } } as unknown as FlowFilter;
+  assert.equal(compileFilterSet({ allow: [defaults], deny: [] })(with_({ verdict: 'DROPPED' })), true);
+  assert.throws(() => compileFilterSet({ allow: [{ trace_id: ['abc'] }], deny: [] }), /trace_id filters are not supported/);
+});
+
 test('empty filter set accepts everything', () => {
   assert.equal(compileFilterSet({ allow: [], deny: [] })(base), true);
   assert.equal(compileFilterSet({ allow: [], deny: [] })({}), true);
@@ -63,7 +72,8 @@ test('empty filter set accepts everything', () => {
 test('flows missing the filtered field do not match (and do not throw)', () => {
   const empty: Flow = {};
   for (const [args] of cases) {
-    if (args[0] === '--reply=false' || args.includes('notin') || args.includes('!canary')) continue;
+    // these match on absence: no is_reply on a drop, label not present, not encrypted
+    if (args[0] === '--reply=false' || args[0] === '--unencrypted') continue;
     if (args[1]?.includes('notin') || args[1]?.startsWith('!')) continue;
     assert.equal(matches(args, empty), false, args.join(' '));
   }

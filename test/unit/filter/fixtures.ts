@@ -121,5 +121,11 @@ export const cases: [string[], Flow, Flow][] = [
   [['--reply'], with_({ is_reply: true }), base],
   [['--reply=false'], base, with_({ is_reply: true })],
   [['--uuid', 'u-1'], base, with_({ uuid: 'u-2' })],
+  [['--cluster', 'east'], with_({ destination: { ...cart, cluster_name: 'east' } }), with_({ destination: { ...cart, cluster_name: 'west' } })],
+  [['--from-cluster', 'east'], with_({ source: { ...frontend, cluster_name: 'east' } }), with_({ destination: { ...cart, cluster_name: 'east' } })],
+  [['--to-cluster', 'west'], with_({ destination: { ...cart, cluster_name: 'west' } }), base],
+  [['--interface', 'eth0'], with_({ interface: { index: 2, name: 'eth0' } }), with_({ interface: { index: 3, name: 'lxc12' } })],
+  [['--encrypted'], with_({ IP: { ...base.IP, encrypted: true } }), base],
+  [['--unencrypted'], base, with_({ IP: { ...base.IP, encrypted: true } })],
 ];
 

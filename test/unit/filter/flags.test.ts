@@ -21,6 +21,7 @@ test('every flag in the table is accepted by the parser', () => {
     protocol: 'tcp', verdict: 'DROPPED', 'drop-reason-desc': 'POLICY_DENIED', type: 'l7', 'http-status': '200',
     'http-method': 'GET', 'http-path': '/', 'http-url': 'x', 'http-header': 'a:b', 'dns-query': 'x', 'tcp-flags': 'SYN',
     'node-name': 'n', 'node-label': 'a=b', 'traffic-direction': 'ingress', uuid: 'u',
+    cluster: 'east', 'from-cluster': 'east', 'to-cluster': 'east', interface: 'eth0',
     allowlist: '{"verdict":["DROPPED"]}', denylist: '{"verdict":["DROPPED"]}',
   };
   for (const f of FILTER_FLAGS) {
