@@ -97,6 +97,70 @@ test("the host's NODE_OPTIONS does not reach the embedded runtime", () => {
   assert.match(r.stdout, /^netscope /);
 });
 
+test('observe --input-file prints what hubble printed (golden) and what the checkout prints', () => {
+  const data = join(work, 'data');
+  mkdirSync(data, { recursive: true });
+  // The test's own copy: the binary reads a plain file path, nothing from the checkout.
+  copyFileSync(join(root, 'test', 'binary', 'fixtures', 'flows.jsonl'), join(data, 'flows.jsonl'));
+  const args = ['observe', '--input-file', join(data, 'flows.jsonl'), '--all', '--color', 'never'];
+  const compact = run([...args, '-o', 'compact'], { TZ: 'UTC' });
+  assert.equal(compact.status, 0, compact.stderr);
+  assert.equal(compact.stdout, readFileSync(join(root, 'test', 'binary', 'fixtures', 'hubble-compact.txt'), 'utf8'));
+  for (const format of ['dict', 'table', 'json']) {
+    const mine = run([...args, '-o', format], { TZ: 'UTC' });
+    const theirs = spawnSync(join(root, 'bin', 'netscope'), [...args, '-o', format], { env: { ...process.env, TZ: 'UTC' }, encoding: 'utf8' });
+    assert.equal(mine.status, 0, mine.stderr);
+    assert.equal(mine.stdout, theirs.stdout, `-o ${format}`);
+  }
+});
+
+test('observe --demo --last 20 prints 20 demo flows', () => {
+  const r = run(['observe', '--demo', '--last', '20', '-o', 'json']);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.equal(lines.length, 20, r.stdout);
+  for (const l of lines) {
+    const flow = (JSON.parse(l) as { flow?: { verdict?: string; source?: { namespace?: string } } }).flow;
+    assert.ok(flow?.verdict, l);
+  }
+  assert.match(run(['observe', '--demo', '--last', '3', '--color', 'never']).stdout, /^\w{3} \d\d \d\d:\d\d:\d\d\.\d{3}: \S+ .*(->|<-) /m);
+});
+
+// A private tmux server so nothing else's sessions are touched.
+function tmux(socket: string, args: string[]): SpawnSyncReturns<string> {
+  return spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+}
+
+async function waitFor(what: string, probe: () => boolean, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!probe()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('the TUI on the demo cluster draws its panes in tmux and quits with q, status 0, leaving no files', async () => {
+  const socket = `netscope-binary-test-${process.pid}`;
+  const tmp = join(work, 'tui-tmp');
+  mkdirSync(tmp, { recursive: true });
+  const envArgs = Object.entries({ ...env, TMPDIR: tmp }).map(([k, v]) => `${k}=${v}`);
+  const started = tmux(socket, ['new-session', '-d', '-s', 'tui', '-x', '120', '-y', '40', '/bin/sh', '-c',
+    `/usr/bin/env -i ${envArgs.map((a) => `'${a}'`).join(' ')} '${exe}' --demo; echo "EXIT=$?"; exec /bin/sleep 60`]);
+  assert.equal(started.status, 0, started.stderr);
+  try {
+    let pane = '';
+    const capture = (): string => (pane = tmux(socket, ['capture-pane', '-p', '-t', 'tui']).stdout);
+    await waitFor('the first frame', () => /Topology/.test(capture()) && /Flows/.test(pane) && /Latency/.test(pane) && /demo connected/.test(pane));
+    assert.match(pane, /frontend/);
+    assert.equal(tmux(socket, ['send-keys', '-t', 'tui', 'q']).status, 0);
+    await waitFor('exit', () => /EXIT=\d+/.test(capture()));
+    assert.match(pane, /EXIT=0/);
+    assert.deepEqual(readdirSync(tmp), [], 'private files removed');
+  } finally {
+    tmux(socket, ['kill-server']);
+  }
+});
+
 function sourceOf(key: string): string {
   if (key.startsWith(BLESSED_USR_ASSET_DIR + '/')) {
     return join(root, 'node_modules', 'blessed', 'usr', key.slice(BLESSED_USR_ASSET_DIR.length + 1));
