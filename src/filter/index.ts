@@ -11,5 +11,5 @@ export type { FlowPredicate } from './compile.ts';
 export { filterSetToArgs } from './to-args.ts';
 export { tokenize, shellQuote } from './tokenize.ts';
 export { flowFilterToJSON, flowFilterToObject, rawFiltersText } from './json.ts';
-export { parseRawFilter } from './raw-filter.ts';
+export { parseRawFilter, flowFilterFromObject } from './raw-filter.ts';
 export { compileLinePrefilter } from './line-prefilter.ts';

@@ -4,7 +4,7 @@
 import type { FlowFilter, EventTypeFilter } from './flow-filter.ts';
 import { VERDICTS, TRAFFIC_DIRECTIONS, IP_VERSIONS } from '../model/flow.ts';
 import type { TCPFlags } from '../model/flow.ts';
-import { invalid } from './errors.ts';
+import { invalid, FilterError } from './errors.ts';
 import { FLOW_FILTER_FIELDS } from './json.ts';
 import { TCP_FLAG_NAMES } from './hubble-names.ts';
 
@@ -31,15 +31,39 @@ export function parseRawFilter(flag: string, text: string): FlowFilter {
   } catch (err) {
     throw invalid(flag, text, `not JSON (${(err as Error).message})`);
   }
-  if (!isObject(obj)) throw invalid(flag, text, 'want a JSON object such as {"verdict":["DROPPED"]}');
+  return toFlowFilter(obj, (reason) => invalid(flag, text, reason));
+}
+
+/**
+ * A FlowFilter from a decoded message (e.g. what @grpc/proto-loader gives the
+ * agent's server): enums as names or numbers, unset fields as empty lists. Unknown
+ * fields that carry a value are refused.
+ */
+export function flowFilterFromObject(obj: unknown): FlowFilter {
+  return toFlowFilter(obj, (reason) => new FilterError(`invalid FlowFilter: ${reason}`));
+}
+
+function isEmpty(v: unknown): boolean {
+  if (v === undefined || v === null || v === '' || v === 0 || v === false) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (typeof v === 'object') return Object.values(v as object).every(isEmpty);
+  return false;
+}
+
+function toFlowFilter(obj: unknown, fail: (reason: string) => FilterError): FlowFilter {
+  if (!isObject(obj)) throw fail('want a JSON object such as {"verdict":["DROPPED"]}');
   const ff: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(obj)) {
     const field = key as keyof FlowFilter;
-    if (!FLOW_FILTER_FIELDS.includes(field)) throw invalid(flag, text, `unknown field "${key}"`);
-    if (!Array.isArray(value)) throw invalid(flag, text, `field "${key}" must be a list`);
+    if (!FLOW_FILTER_FIELDS.includes(field)) {
+      if (isEmpty(value)) continue;
+      throw fail(`unknown field "${key}"`);
+    }
+    if (value === null || value === undefined) continue;
+    if (!Array.isArray(value)) throw fail(`field "${key}" must be a list`);
     if (value.length === 0) continue;
     const bad = (): never => {
-      throw invalid(flag, text, `field "${key}" has a value of the wrong type`);
+      throw fail(`field "${key}" has a value of the wrong type`);
     };
     if (STRING_FIELDS.has(field)) {
       if (!value.every((x) => typeof x === 'string')) bad();

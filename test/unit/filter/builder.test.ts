@@ -262,3 +262,20 @@ test('--allowlist/--denylist take hubble JSON filters', () => {
     deny: [{ event_type: [{ type: 4, match_sub_type: true, sub_type: 0 }] }],
   });
 });
+
+test('flowFilterFromObject takes decoded gRPC messages: enum numbers, empty defaults, unknown empty fields', async () => {
+  const { flowFilterFromObject, compileFilterSet: compile } = await import('../../../src/filter/index.ts');
+  const ff = flowFilterFromObject({
+    verdict: [2],
+    traffic_direction: ['EGRESS'],
+    source_pod: [],
+    event_type: [{ type: 4, match_sub_type: false, sub_type: 0 }],
+    tcp_flags: [{ SYN: true, ACK: false }],
+    ip_trace_id: [],
+    experimental: null,
+  });
+  assert.deepEqual(ff, { verdict: ['DROPPED'], traffic_direction: ['EGRESS'], event_type: [{ type: 4, match_sub_type: false, sub_type: 0 }], tcp_flags: [{ SYN: true }] });
+  assert.equal(compile({ allow: [ff], deny: [] })({ verdict: 'DROPPED', traffic_direction: 'EGRESS', event_type: { type: 4 }, l4: { TCP: { flags: { SYN: true } } } }), true);
+  assert.throws(() => flowFilterFromObject({ experimental: { cel_expression: ['x'] } }), /^FilterError: invalid FlowFilter: unknown field "experimental"$|unknown field "experimental"/);
+  assert.throws(() => flowFilterFromObject({ verdict: [99] }), /field "verdict" has a value of the wrong type/);
+});
