@@ -139,3 +139,16 @@ test('history at a high rate is capped, with a warning saying so', async () => {
   // Without the cap the default is 250,000 flows.
   assert.equal(MAX_HISTORY_FLOWS, 250_000);
 });
+
+test('unsubscribing (here via take) stops generation: no more clock reads, no timers left', async () => {
+  let reads = 0;
+  const now = () => {
+    reads++;
+    return NOW;
+  };
+  const got = await lastValueFrom(createDemoSource({ follow: true, historySeconds: 600, rate: 2000, now }).pipe(take(5), toArray()));
+  assert.equal(got.length, 5);
+  const after = reads;
+  await new Promise((r) => setTimeout(r, 150));
+  assert.equal(reads, after, 'no live ticks after unsubscribe');
+});
