@@ -1,8 +1,10 @@
 // Filter throughput: how many flows per second the compiled predicate handles,
 // alone and together with JSON.parse of Hubble export lines (what `netscope
-// observe --input-file` does per line). Prints figures; asserts nothing.
+// observe --input-file` does per line), and with the codec's raw-line prefilter
+// in front (src/codec/line-prefilter.ts). Prints figures; asserts nothing.
 // Usage: node bench/filter.ts [flows=200000] [rounds=5]
-import { parseFilterArgs, compileFilterSet, compileLinePrefilter } from '../src/filter/index.ts';
+import { parseFilterArgs, compileFilterSet } from '../src/filter/index.ts';
+import { linePrefilter } from '../src/codec/line-prefilter.ts';
 import type { Flow } from '../src/model/flow.ts';
 import { loadavg } from 'node:os';
 
@@ -73,7 +75,7 @@ console.log(`flows: ${N}, rounds: ${ROUNDS}, node ${process.version}, load avera
 for (const [label, args] of filters) {
   const set = parseFilterArgs(args);
   const pred = compileFilterSet(set);
-  const pre = compileLinePrefilter(set);
+  const pre = linePrefilter(set) ?? ((): boolean => true);
   let matched = 0;
   const filterOnly: number[] = [];
   const parseAndFilter: number[] = [];

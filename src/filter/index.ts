@@ -12,4 +12,3 @@ export { filterSetToArgs } from './to-args.ts';
 export { tokenize, shellQuote } from './tokenize.ts';
 export { flowFilterToJSON, flowFilterToObject, rawFiltersText } from './json.ts';
 export { parseRawFilter, flowFilterFromObject } from './raw-filter.ts';
-export { compileLinePrefilter } from './line-prefilter.ts';
