@@ -182,7 +182,10 @@ export class DemoSimulator {
         this.push(t + offset, policyDropFlow(conv, policy.ref));
       }
     }
-    this.nextToolboxUs = t + 2 * SECOND + Math.round(this.rng.exp(6 * SECOND));
+    // Every ~8 s, like a shell loop; at very low rates less often, so the few flows
+    // the rate allows are not all this pod's drops.
+    const meanGap = Math.max(6 * SECOND, (40 / this.rate) * SECOND);
+    this.nextToolboxUs = t + 2 * SECOND + Math.round(this.rng.exp(meanGap));
   }
 
   /**
