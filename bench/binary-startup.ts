@@ -18,18 +18,21 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '20' },
     'frame-runs': { type: 'string', default: '7' },
     'tui-args': { type: 'string', default: '--demo' },
-    // Text that only a drawn frame contains; the TUI's title bar.
-    marker: { type: 'string', default: 'netscope' },
+    // Text that only a drawn frame contains: the first pane's title.
+    marker: { type: 'string', default: 'Topology' },
+    // bin/netscope (a shell script) needs coreutils on PATH: use this for checkout comparisons.
+    'host-path': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
-  process.stdout.write(`Usage: npm run bench:binary -- [--exe PATH] [--runs N] [--frame-runs N] [--tui-args "ARGS"] [--marker TEXT]
+  process.stdout.write(`Usage: npm run bench:binary -- [--exe PATH] [--runs N] [--frame-runs N] [--tui-args "ARGS"] [--marker TEXT] [--host-path]
 
 Builds dist/netscope if stale (unless --exe is given), then prints its size, the median time
 of --version over --runs runs, and the median time to the first TUI frame (the first
 tmux capture containing --marker) over --frame-runs runs, minus nothing: tmux's own start
-is measured separately and printed as the baseline.
+is measured separately and printed as the baseline. --host-path keeps this process's PATH
+(to compare with bin/netscope from a checkout, which needs coreutils).
 `);
   process.exit(0);
 }
@@ -39,7 +42,7 @@ const runs = Number(values.runs);
 const frameRuns = Number(values['frame-runs']);
 const emptyBin = mkdtempSync(join(tmpdir(), 'netscope-bench-path-'));
 // As on a jump host: no node anywhere on PATH.
-const env = { PATH: emptyBin, HOME: emptyBin, LANG: 'C.UTF-8', TERM: 'xterm-256color' };
+const env = { PATH: values['host-path'] ? (process.env['PATH'] ?? '') : emptyBin, HOME: emptyBin, LANG: 'C.UTF-8', TERM: 'xterm-256color' };
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
