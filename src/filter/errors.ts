@@ -4,14 +4,15 @@ import { sanitize } from '../model/sanitize.ts';
 
 export class FilterError extends Error {
   constructor(message: string) {
-    super(message);
+    // Parts of messages echo user input (selector keys, regex errors): keep them inert.
+    super(sanitize(message));
     this.name = 'FilterError';
   }
 }
 
 /** `"value"` for messages: control characters made visible, quotes escaped. */
 export function quote(value: string): string {
-  return `"${sanitize(value).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return `"${sanitize(value.replace(/\\/g, '\\\\').replace(/"/g, '\\"'))}"`;
 }
 
 /** `invalid --flag "value": reason` */

@@ -279,3 +279,9 @@ test('flowFilterFromObject takes decoded gRPC messages: enum numbers, empty defa
   assert.throws(() => flowFilterFromObject({ experimental: { cel_expression: ['x'] } }), /^FilterError: invalid FlowFilter: unknown field "experimental"$|unknown field "experimental"/);
   assert.throws(() => flowFilterFromObject({ verdict: [99] }), /field "verdict" has a value of the wrong type/);
 });
+
+test('error messages show control characters in values as visible escapes', () => {
+  throwsFilter(['--label', 'a\u001b[2Jb=x'], /\\e\[2J/);
+  throwsFilter(['--verdict', 'X\u0007'], /^invalid --verdict "X\\x07"/);
+  assert.throws(() => parseFilterArgs(['--colour\u001b]0;t\u0007']), (e: unknown) => e instanceof FilterError && !/[\u0000-\u001f]/.test(e.message));
+});
