@@ -2,25 +2,13 @@
 // KUBECONFIG list (first file wins for duplicate names and current-context), else
 // ~/.kube/config, else the in-cluster service account. Every failure is one line
 // naming the culprit (file, field, context).
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import { parseDocument } from 'yaml';
+import { inClusterAvailable, kubeconfigFiles, SERVICE_ACCOUNT_DIR, type KubeConfigOptions } from './kubeconfig-files.ts';
 
-export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-
-export interface KubeConfigOptions {
-  /** --kubeconfig: one file (or a KUBECONFIG-style list). */
-  kubeconfig?: string;
-  /** --context */
-  context?: string;
-  /** -n/--namespace; defaults to the context's namespace, then `default`. */
-  namespace?: string;
-  env?: NodeJS.ProcessEnv;
-  home?: string;
-  serviceAccountDir?: string;
-}
+export { hasClusterConfig, kubeconfigFiles, SERVICE_ACCOUNT_DIR, type KubeConfigOptions } from './kubeconfig-files.ts';
 
 export interface KubeTarget {
   kc: KubeConfig;
@@ -40,28 +28,6 @@ export class KubeConfigError extends Error {
     super(message);
     this.name = 'KubeConfigError';
   }
-}
-
-/** The kubeconfig files kubectl would read, in precedence order (may be empty). */
-export function kubeconfigFiles(opts: KubeConfigOptions = {}): string[] {
-  const env = opts.env ?? process.env;
-  if (opts.kubeconfig !== undefined && opts.kubeconfig !== '') return opts.kubeconfig.split(delimiter).filter((f) => f !== '');
-  if (env.KUBECONFIG !== undefined && env.KUBECONFIG !== '') return env.KUBECONFIG.split(delimiter).filter((f) => f !== '');
-  const file = join(opts.home ?? env.HOME ?? homedir(), '.kube', 'config');
-  return existsSync(file) ? [file] : [];
-}
-
-function inClusterAvailable(opts: KubeConfigOptions): boolean {
-  const env = opts.env ?? process.env;
-  const dir = opts.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
-  return (env.KUBERNETES_SERVICE_HOST ?? '') !== '' && existsSync(join(dir, 'token'));
-}
-
-/** True when a cluster is configured at all (a kubeconfig file or in-cluster credentials). */
-export function hasClusterConfig(opts: KubeConfigOptions = {}): boolean {
-  const files = kubeconfigFiles(opts);
-  // An explicit KUBECONFIG pointing at nothing readable still counts: loading will say why.
-  return files.length > 0 || inClusterAvailable(opts);
 }
 
 function oneLine(s: string): string {

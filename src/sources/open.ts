@@ -1,7 +1,9 @@
 // Picks the Source for a set of CLI options. Each kind of source is one branch; new
 // kinds (local collector, Kubernetes / Hubble Relay) add a member to SourceOptions
 // and a case here.
+import { defer, from, switchMap } from 'rxjs';
 import type { Source } from '../model/source.ts';
+import type { KubeConfigOptions } from '../k8s/kubeconfig-files.ts';
 import { createDemoSource } from './demo/index.ts';
 import { createFileSource } from './file.ts';
 
@@ -20,6 +22,13 @@ export type SourceOptions =
       /** Seconds of history before now. */
       historySeconds?: number;
       follow: boolean;
+    }
+  | {
+      /** The cluster model (list+watch); enriches `flows` when given, else status only. */
+      kind: 'cluster';
+      kube: KubeConfigOptions;
+      flows?: SourceOptions;
+      follow: boolean;
     };
 
 export function openSource(opts: SourceOptions): Source {
@@ -28,5 +37,12 @@ export function openSource(opts: SourceOptions): Source {
       return createFileSource({ path: opts.path, linePrefilter: opts.linePrefilter });
     case 'demo':
       return createDemoSource({ seed: opts.seed, rate: opts.rate, historySeconds: opts.historySeconds, follow: opts.follow });
+    case 'cluster': {
+      const flows = opts.flows ? openSource(opts.flows) : undefined;
+      // Loaded on subscribe: the Kubernetes client takes long to import.
+      return defer(() => from(import('../k8s/source.ts'))).pipe(
+        switchMap((m) => m.createClusterSource({ kube: opts.kube, flows, follow: opts.follow })),
+      );
+    }
   }
 }
