@@ -12,6 +12,7 @@ import { compileSelectors } from './label-selector.ts';
 import { compileFqdnPatterns, compileNodeNamePattern, nodeNameMatches, fqdnPatternSource, nodeNamePatternError } from './patterns.ts';
 import { parseSelector } from './label-selector.ts';
 import { FLOW_FILTER_FIELDS } from './json.ts';
+import { goRegExp } from './go-regexp.ts';
 
 export type FlowPredicate = (flow: Flow) => boolean;
 
@@ -177,7 +178,7 @@ function compileHttpStatus(values: readonly string[]): FlowPredicate {
 function compileRegexes(field: keyof FlowFilter, values: readonly string[]): RegExp[] {
   return values.map((v) => {
     try {
-      return new RegExp(v);
+      return goRegExp(v);
     } catch (err) {
       throw bad(field, v, (err as Error).message);
     }

@@ -9,6 +9,7 @@ import { EVENT_TYPE_NAMES, TRACE_SUBTYPE_NAMES, RESERVED_IDENTITIES, PROTOCOLS, 
 import { fqdnPatternSource, nodeNamePatternError } from './patterns.ts';
 import { parseIPPrefix } from './ip-match.ts';
 import { parseSelector } from './label-selector.ts';
+import { goRegExp } from './go-regexp.ts';
 
 export function parseVerdict(flag: string, v: string): Verdict {
   const up = v.toUpperCase();
@@ -119,9 +120,9 @@ export function parseHttpHeader(flag: string, v: string): HTTPHeader {
 export function parseRegex(flag: string, v: string): string {
   if (v === '') throw invalid(flag, v, 'empty regular expression');
   try {
-    new RegExp(v);
+    goRegExp(v);
   } catch (err) {
-    throw invalid(flag, v, `bad regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`);
+    throw invalid(flag, v, `bad regular expression: ${(err as Error).message}`);
   }
   return v;
 }

@@ -112,3 +112,13 @@ test('urlPath takes the path of absolute and origin-form URLs', () => {
   assert.equal(urlPath('relative/path'), undefined);
   assert.equal(urlPath('/bad%zz'), undefined);
 });
+
+test('Go regex habits: (?i) flag group, \\A and \\z anchors', async () => {
+  const { goRegExp } = await import('../../../src/filter/go-regexp.ts');
+  assert.equal(goRegExp('(?i)^/API/').test('/api/v1'), true);
+  assert.equal(goRegExp('^/API/').test('/api/v1'), false);
+  assert.equal(goRegExp('\\A/a\\z').test('/a'), true);
+  assert.equal(goRegExp('\\A/a\\z').test('x/a'), false);
+  assert.equal(goRegExp('[\\A]').test('A'), true, 'inside a class \\A stays as written');
+  assert.throws(() => goRegExp('('), /Unterminated group/);
+});
