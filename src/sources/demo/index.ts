@@ -41,8 +41,14 @@ export interface DemoOptions {
 export const MAX_HISTORY_FLOWS = 250_000;
 /** Live batches: one every TICK_MS of wall time. */
 const TICK_MS = 25;
-/** If the event loop stalls longer than this, skip ahead (reported as lost events) instead of bursting. */
-const MAX_LAG_US = 2_000_000;
+/**
+ * Behind the wall clock (history took a while, the consumer was slow) the
+ * generator catches up at most CATCHUP_SLICE_US of virtual time per tick (10x
+ * real time); beyond MAX_LAG_US (a suspended laptop, a long-blocked loop) it
+ * skips ahead and reports the gap as lost events instead of bursting.
+ */
+const CATCHUP_SLICE_US = 250_000;
+const MAX_LAG_US = 10_000_000;
 /** History is generated in slices of this much virtual time, yielding to the event loop between big chunks. */
 const HISTORY_SLICE_US = 250_000;
 const HISTORY_CHUNK_FLOWS = 20_000;
@@ -124,15 +130,14 @@ export function createDemoSource(opts: DemoOptions = {}): Source {
     };
 
     const tick = (): void => {
-      const target = msToUs(o.now());
-      if (target - sim.nowUs > MAX_LAG_US) {
-        // Stalled (suspended laptop, blocked loop): do not burst seconds of backlog.
-        const lost = sim.skipTo(target);
+      const nowUs = msToUs(o.now());
+      if (nowUs - sim.nowUs > MAX_LAG_US) {
+        const lost = sim.skipTo(nowUs - CATCHUP_SLICE_US);
         if (lost > 0 && !sub.closed) {
-          sub.next({ kind: 'lost', lost: { source: 'OBSERVER_EVENTS_QUEUE', num_events_lost: lost }, time: rfc3339Nanos(target, 0) });
+          sub.next({ kind: 'lost', lost: { source: 'OBSERVER_EVENTS_QUEUE', num_events_lost: lost }, time: rfc3339Nanos(nowUs, 0) });
         }
       }
-      emit(target);
+      emit(Math.min(nowUs, sim.nowUs + CATCHUP_SLICE_US));
     };
 
     let historyAt = liveStartUs - historyUs;

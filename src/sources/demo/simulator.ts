@@ -135,6 +135,8 @@ export class DemoSimulator {
       this.nextRootUs = us;
     }
     if (this.nextToolboxUs < us) this.nextToolboxUs = us;
+    // Flows already decided (responses in flight) still come out, on the next advance.
+    if (us > this.clockUs) this.clockUs = us;
     return skipped;
   }
 

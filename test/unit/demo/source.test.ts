@@ -128,6 +128,18 @@ test('live: a stalled clock jump is skipped and reported as lost events, not bur
   assert.ok(flows < 2_000, `only the ~0.4 s actually generated arrive (${flows})`);
 });
 
+test('live: a short lag (history took a while, slow consumer) is caught up without losing flows', async () => {
+  const events = await runLive({ historySeconds: 0, rate: 1000 }, [100, 4_000, 100, 100]);
+  assert.equal(events.filter((e) => e.kind === 'lost').length, 0);
+  const flows = events.flatMap((e) => (e.kind === 'flow' ? [e.flow] : []));
+  assert.ok(flows.length > 3_500, `about 4.3 s x 1000/s delivered, got ${flows.length}`);
+  let prev = 0;
+  for (const f of flows) {
+    assert.ok(flowTimeMs(f) >= prev);
+    prev = flowTimeMs(f);
+  }
+});
+
 test('history at a high rate is capped, with a warning saying so', async () => {
   const events = await lastValueFrom(createDemoSource({ rate: 5_000, historySeconds: 300, maxHistoryFlows: 10_000, now: () => NOW }).pipe(toArray()));
   const warning = events.find((e) => e.kind === 'status' && e.state === 'warning');
