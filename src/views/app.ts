@@ -166,11 +166,13 @@ export function runApp(opts: AppOptions): Promise<number> {
 
     const inner = (r: Rect) => ({ width: Math.max(1, r.width - 2), height: Math.max(1, r.height - 2) });
 
-    const setPane = (pane: Pane, title: string, lines: string[]) => {
+    const setPane = (pane: Pane, title: string, lines: string[], width: number) => {
       const box = boxes[pane];
       const focused = pane === focusPane;
       const n = PANES.indexOf(pane) + 1;
-      box.setLabel(` ${n} ${esc(title)}${focused ? ' *' : ''} `);
+      // blessed does not clip labels: keep the title inside the top border.
+      const room = Math.max(4, width - 6 - String(n).length - (focused ? 2 : 0));
+      box.setLabel(` ${n} ${esc(fit(title, Math.min(room, title.length)))}${focused ? ' *' : ''} `);
       box.style.border = theme.color ? { fg: focused ? 'cyan' : 'gray' } : {};
       box.setContent(lines.join('\n'));
     };
@@ -189,7 +191,7 @@ export function runApp(opts: AppOptions): Promise<number> {
         const v = topologyView(edges, topoSt, inner(lay.panes.topology), theme, store.names.namespaces);
         topoSt = { ...topoSt, scrollTop: v.scrollTop };
         lastNodes = v.nodes;
-        setPane('topology', v.title, v.lines);
+        setPane('topology', v.title, v.lines, lay.panes.topology.width);
       } else lastNodes = mapNodes(edges, topoSt, store.names.namespaces);
       place(boxes.topology, lay.panes.topology);
 
@@ -199,7 +201,7 @@ export function runApp(opts: AppOptions): Promise<number> {
       if (lay.panes.latency) {
         const v = latencyView(stats, latSt, inner(lay.panes.latency), theme);
         latSt = { ...latSt, scrollTop: v.scrollTop };
-        setPane('latency', v.title, v.lines);
+        setPane('latency', v.title, v.lines, lay.panes.latency.width);
       }
       place(boxes.latency, lay.panes.latency);
 
@@ -208,7 +210,7 @@ export function runApp(opts: AppOptions): Promise<number> {
       if (lay.panes.flows) {
         const v = flowsView(ring, flowsSt, inner(lay.panes.flows), theme);
         flowsSt = { ...flowsSt, scrollTop: v.scrollTop };
-        setPane('flows', v.title + (focus ? ` focus:${focus.label}` : ''), v.lines);
+        setPane('flows', v.title + (focus ? ` focus:${focus.label}` : ''), v.lines, lay.panes.flows.width);
       }
       place(boxes.flows, lay.panes.flows);
 
@@ -218,7 +220,7 @@ export function runApp(opts: AppOptions): Promise<number> {
         const all = flow ? flowDetailLines(flow, theme) : [theme.dim('select a flow (2, then j/k)')];
         const h = inner(lay.panes.detail).height;
         detailScroll = Math.min(detailScroll, Math.max(0, all.length - h));
-        setPane('detail', 'Detail', all.slice(detailScroll, detailScroll + h));
+        setPane('detail', 'Detail', all.slice(detailScroll, detailScroll + h), lay.panes.detail.width);
       }
       place(boxes.detail, lay.panes.detail);
 

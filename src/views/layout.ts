@@ -31,7 +31,8 @@ export function layout(cols: number, rows: number, zoom: Pane | null): Layout {
   if (zoom) return { panes: { [zoom]: main }, status, bar, main };
   const topH = Math.max(6, Math.floor(mainH * (rows >= 30 ? 0.45 : 0.42)));
   const flowsH = mainH - topH;
-  const topoW = Math.floor(width * 0.5);
+  // The latency table needs more room than the map once there is room to give.
+  const topoW = Math.floor(width * (width >= 100 ? 0.4 : 0.5));
   const panes: Partial<Record<Pane, Rect>> = {
     topology: { top: 0, left: 0, width: topoW, height: topH },
     latency: { top: 0, left: topoW, width: width - topoW, height: topH },
