@@ -66,7 +66,7 @@ export const PANE_KEYS: Record<Pane, Binding[]> = {
     { keys: ['n'], label: 'n', help: 'sort by name', action: 'sort-name' },
     { keys: ['r'], label: 'r', help: 'sort by requests/s', action: 'sort-rate' },
     { keys: ['e'], label: 'e', help: 'sort by error %', action: 'sort-errors' },
-    { keys: ['l'], label: 'l', help: 'sort by latency', action: 'sort-latency' },
+    { keys: ['l'], label: 'l', help: 'sort by latency (services that slowed down first)', action: 'sort-latency' },
     { keys: ['p'], label: 'p', help: 'sparkline percentile: p50 / p95 / p99', action: 'percentile' },
   ],
   detail: [...MOVE.slice(0, 4)],

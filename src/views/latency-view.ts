@@ -37,16 +37,29 @@ export function sortServices(stats: ServiceStats[], key: SortKey, p: Percentile)
     name: byName,
     rate: (a, b) => b.rate - a.rate || byName(a, b),
     errors: (a, b) => b.errorPct - a.errorPct || byName(a, b),
-    latency: (a, b) => v(b) - v(a) || byName(a, b),
+    // Services that just slowed down come first: that is what this sort is for.
+    latency: (a, b) => Number(isSlow(b, p)) - Number(isSlow(a, p)) || v(b) - v(a) || byName(a, b),
   };
   return [...stats].sort(cmp[key]);
 }
 
-/** Sparkline of the last `width` points, scaled to the row's own maximum; gaps are blank. */
-export function sparkline(series: (number | undefined)[], width: number, ramp: string[]): string {
-  const pts = series.slice(-width);
-  const max = Math.max(0, ...pts.map((x) => x ?? 0));
-  const chars = pts.map((x) => {
+/**
+ * Sparkline of the most recent points, scaled to the row's own maximum; gaps are blank.
+ * At least `minPoints` points (2 minutes of 5 s buckets) are shown: when the width is
+ * smaller, adjacent points are merged (their maximum, so a spike is never averaged away).
+ */
+export function sparkline(series: (number | undefined)[], width: number, ramp: string[], minPoints = 24): string {
+  if (width <= 0) return '';
+  const pts = series.slice(-Math.max(width, Math.min(minPoints, series.length)));
+  const group = Math.ceil(pts.length / width);
+  const merged: (number | undefined)[] = [];
+  // Group from the newest end so the last character is always the current bucket(s).
+  for (let end = pts.length; end > 0; end -= group) {
+    const slice = pts.slice(Math.max(0, end - group), end).filter((x): x is number => x !== undefined);
+    merged.unshift(slice.length ? Math.max(...slice) : undefined);
+  }
+  const max = Math.max(0, ...merged.map((x) => x ?? 0));
+  const chars = merged.map((x) => {
     if (x === undefined) return ' ';
     if (max <= 0) return ramp[0];
     return ramp[Math.min(ramp.length - 1, Math.floor((x / max) * (ramp.length - 1) + 0.5))];

@@ -48,3 +48,17 @@ test('narrow pane keeps the chosen percentile and a sparkline', () => {
 test('sparkline scales to its own maximum and leaves gaps blank', () => {
   assert.equal(sparkline([1, undefined, 8], 4, ['1', '2', '3', '4', '5', '6', '7', '8']), ' 2 8');
 });
+
+test('a narrow sparkline merges points by maximum so two minutes still fit and spikes survive', () => {
+  const series = [...new Array(20).fill(1), 8, 1, 1, 1];
+  const out = sparkline(series, 8, ['1', '2', '3', '4', '5', '6', '7', '8']);
+  assert.equal(out.length, 8);
+  assert.equal(out, '22222282');
+});
+
+test('latency sort puts a service that slowed down above a steadily slower one', () => {
+  const steadySlow = s('shop/big', 10, 0, 500, 500);
+  const order = latencyView([steadySlow, ...stats], initialLatencyState(), { width: 90, height: 10 }, mono).order;
+  assert.equal(order[0], 'shop/catalog');
+  assert.equal(order[1], 'shop/big');
+});
