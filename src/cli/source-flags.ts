@@ -57,7 +57,7 @@ export function sourceFlagsHelp(): string {
 /** The SourceOptions for these flags; exactly one source must be named. */
 export function sourceOptionsFrom(
   flags: SourceFlags,
-  extra: { follow: boolean; linePrefilter?: (line: string) => boolean },
+  extra: { follow: boolean; linePrefilter?: (line: Buffer) => boolean },
 ): SourceOptions {
   if (flags.demo && flags.inputFile !== undefined) throw new CliError('cannot use --demo and --input-file together');
   if (!flags.demo && (flags.seed !== undefined || flags.rate !== undefined)) {

@@ -20,7 +20,7 @@ import {
   type EnumTable,
 } from './enum-names.ts';
 import { readNetscopeExtension } from './netscope-extension.ts';
-import { canonicalTimestamp } from './timestamp.ts';
+import { isTimestamp } from './timestamp.ts';
 
 /** A line that is not a Hubble GetFlowsResponse; the message says what is wrong. */
 export class DecodeError extends Error {
@@ -90,7 +90,7 @@ function optString(v: unknown, field: string): string | undefined {
 
 function optTime(v: unknown, field: string): string | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string' || canonicalTimestamp(v) === undefined) {
+  if (typeof v !== 'string' || !isTimestamp(v)) {
     throw new DecodeError(`field ${field}: invalid RFC 3339 timestamp ${JSON.stringify(v)}`);
   }
   return v;

@@ -11,8 +11,13 @@ import type { FilterSet, FlowFilter } from '../filter/flow-filter.ts';
 /** One required fact: at least one alternative must be present (all of its substrings). */
 interface Group {
   alts: string[][];
-  /** When this matches, the value may be encoded in a way the needles miss: keep the line. */
-  hatch?: RegExp;
+  /** The same needles as UTF-8 bytes, for lines read as Buffers. */
+  altBytes: Buffer[][];
+  /** An enum key (`"verdict"`): if its value is written as a number, the needles cannot tell. */
+  enumKey?: string;
+  enumKeyBytes?: Buffer;
+  /** Lines this group rejected; groups that reject most are tried first. */
+  rejects: number;
 }
 
 const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
@@ -28,13 +33,13 @@ function plain(s: string): boolean {
   return !/["\\\u0000-\u001f<>&\u2028\u2029]/.test(s);
 }
 
-function enumGroup(field: string, values: readonly string[] | undefined): Group | undefined {
+function enumGroup(field: string, values: readonly string[] | undefined): TextGroup | undefined {
   if (!values || values.length === 0) return undefined;
-  return { alts: values.map((v) => [quoted(v)]), hatch: new RegExp('"' + field + '"\\s*:\\s*\\d') };
+  return { alts: values.map((v) => [quoted(v)]), enumKey: quoted(field) };
 }
 
 /** `ns/prefix` values (pods, services): the namespace string and the name prefix must appear. */
-function namespacedGroup(values: readonly string[] | undefined): Group | undefined {
+function namespacedGroup(values: readonly string[] | undefined): TextGroup | undefined {
   if (!values || values.length === 0) return undefined;
   const alts: string[][] = [];
   for (const v of values) {
@@ -52,7 +57,7 @@ function namespacedGroup(values: readonly string[] | undefined): Group | undefin
   return { alts };
 }
 
-function exactGroup(values: readonly string[] | undefined, ok: RegExp, wrap: (v: string) => string): Group | undefined {
+function exactGroup(values: readonly string[] | undefined, ok: RegExp, wrap: (v: string) => string): TextGroup | undefined {
   if (!values || values.length === 0) return undefined;
   if (!values.every((v) => ok.test(v))) return undefined;
   return { alts: values.map((v) => [wrap(v)]) };
@@ -70,7 +75,7 @@ const PROTOCOL_NEEDLES: Record<string, string[]> = {
   kafka: ['"kafka"'],
 };
 
-function protocolGroup(values: readonly string[] | undefined): Group | undefined {
+function protocolGroup(values: readonly string[] | undefined): TextGroup | undefined {
   if (!values || values.length === 0) return undefined;
   const alts: string[][] = [];
   for (const v of values) {
@@ -81,9 +86,27 @@ function protocolGroup(values: readonly string[] | undefined): Group | undefined
   return { alts };
 }
 
-function identityGroup(values: readonly number[] | undefined): Group | undefined {
+function identityGroup(values: readonly number[] | undefined): TextGroup | undefined {
   if (!values || values.length === 0) return undefined;
   return { alts: values.map((v) => [String(v)]) };
+}
+
+/** Tests one raw line (text, or its UTF-8 bytes; no newline); false means it cannot pass the filters. */
+export type LinePrefilter = (line: string | Buffer) => boolean;
+
+interface TextGroup {
+  alts: string[][];
+  enumKey?: string;
+}
+
+function toBytes(g: TextGroup): Group {
+  return {
+    alts: g.alts,
+    altBytes: g.alts.map((alt) => alt.map((n) => Buffer.from(n, 'utf8'))),
+    enumKey: g.enumKey,
+    enumKeyBytes: g.enumKey === undefined ? undefined : Buffer.from(g.enumKey, 'utf8'),
+    rejects: 0,
+  };
 }
 
 function groupsOf(ff: FlowFilter): Group[] {
@@ -104,7 +127,7 @@ function groupsOf(ff: FlowFilter): Group[] {
     identityGroup(ff.source_identity),
     identityGroup(ff.destination_identity),
   ];
-  return groups.filter((g): g is Group => g !== undefined);
+  return groups.filter((g): g is TextGroup => g !== undefined).map(toBytes);
 }
 
 function satisfied(g: Group, line: string): boolean {
@@ -118,30 +141,70 @@ function satisfied(g: Group, line: string): boolean {
     }
     if (all) return true;
   }
-  return g.hatch !== undefined && g.hatch.test(line);
+  return g.enumKey !== undefined && numericValue(line, g.enumKey);
 }
+
+function satisfiedBytes(g: Group, line: Buffer): boolean {
+  for (const alt of g.altBytes) {
+    let all = true;
+    for (const needle of alt) {
+      if (line.indexOf(needle) === -1) {
+        all = false;
+        break;
+      }
+    }
+    if (all) return true;
+  }
+  return g.enumKeyBytes !== undefined && numericValue(line, g.enumKeyBytes);
+}
+
+/** True when some occurrence of `key` is followed by `:` and a digit (spaces allowed). */
+function numericValue(line: string | Buffer, key: string | Buffer): boolean {
+  const at = typeof line === 'string' ? (j: number) => line.charCodeAt(j) : (j: number) => line[j] ?? -1;
+  for (let i = line.indexOf(key as string & Buffer); i !== -1; i = line.indexOf(key as string & Buffer, i + 1)) {
+    let j = i + key.length;
+    while (at(j) === 0x20) j++;
+    if (at(j) !== 0x3a /* : */) continue;
+    j++;
+    while (at(j) === 0x20) j++;
+    const c = at(j);
+    if (c >= 0x30 && c <= 0x39) return true;
+  }
+  return false;
+}
+
+const REORDER_EVERY = 4096;
 
 /**
  * A prefilter for the filter set, or undefined when the filters give nothing to test
  * for (no allow filters, or one that needs no particular value).
  */
-export function linePrefilter(set: FilterSet): ((line: string) => boolean) | undefined {
+export function linePrefilter(set: FilterSet): LinePrefilter | undefined {
   if (set.allow.length === 0) return undefined;
   const perFilter = set.allow.map(groupsOf);
   if (perFilter.some((groups) => groups.length === 0)) return undefined;
+  let seen = 0;
   return (line) => {
-    if (line.indexOf('\\') !== -1) return true;
-    if (line.charCodeAt(0) !== 0x7b /* { */ || line.charCodeAt(line.length - 1) !== 0x7d /* } */) return true;
+    if (++seen % REORDER_EVERY === 0) for (const groups of perFilter) groups.sort((a, b) => b.rejects - a.rejects);
+    const text = typeof line === 'string';
     for (const groups of perFilter) {
       let ok = true;
       for (const g of groups) {
-        if (!satisfied(g, line)) {
+        if (!(text ? satisfied(g, line) : satisfiedBytes(g, line))) {
+          g.rejects++;
           ok = false;
           break;
         }
       }
       if (ok) return true;
     }
-    return false;
+    // About to skip the line: unless it is plainly one JSON object without escapes,
+    // leave it to the decoder (which reports malformed lines).
+    if (text) {
+      if (line.indexOf('\\') !== -1) return true;
+      return line.charCodeAt(0) !== 0x7b /* { */ || line.charCodeAt(line.length - 1) !== 0x7d /* } */;
+    }
+    if (line.indexOf(0x5c /* \\ */) !== -1) return true;
+    return line[0] !== 0x7b /* { */ || line[line.length - 1] !== 0x7d /* } */;
   };
 }

@@ -100,6 +100,22 @@ export function canonicalTimestamp(s: string): string | undefined {
   return ts === undefined ? undefined : formatProtoTimestamp(ts);
 }
 
+let lastValidSecond = '';
+
+/**
+ * True for a valid RFC 3339 timestamp. Cheap for the usual UTC spelling: consecutive
+ * flows mostly share their second, whose date and clock were already range-checked.
+ */
+export function isTimestamp(s: string): boolean {
+  if (CANONICAL_Z.test(s)) {
+    if (s.startsWith(lastValidSecond) && lastValidSecond !== '') return true;
+    if (parseTimestamp(s) === undefined) return false;
+    lastValidSecond = s.slice(0, 19);
+    return true;
+  }
+  return parseTimestamp(s) !== undefined;
+}
+
 /** Compares two timestamps: negative when a < b. */
 export function compareTimestamps(a: Timestamp, b: Timestamp): number {
   return a.seconds !== b.seconds ? a.seconds - b.seconds : a.nanos - b.nanos;

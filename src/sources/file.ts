@@ -11,16 +11,16 @@ export interface FileSourceOptions {
   /** Path of the export; `-` reads standard input. */
   path: string;
   /**
-   * A cheap test on the raw line (see codec/line-prefilter.ts): false means the line
-   * cannot pass the filter, so it is not decoded.
+   * A cheap test on the raw line bytes (see codec/line-prefilter.ts): false means the
+   * line cannot pass the filter, so it is not decoded.
    */
-  linePrefilter?: (line: string) => boolean;
+  linePrefilter?: (line: Buffer) => boolean;
   /** Stream to read for `-` (tests); default process.stdin. */
   stdin?: NodeJS.ReadableStream;
 }
 
 /** Longest line accepted; beyond that the line is reported and skipped (no unbounded buffering). */
-export const MAX_LINE_CHARS = 16 * 1024 * 1024;
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 const CHUNK_BYTES = 1 << 20;
 
 /** The name used in messages: the path as given, or `stdin`. */
@@ -34,9 +34,9 @@ export function createFileSource(opts: FileSourceOptions): Source {
   return new Observable<SourceEvent>((sub) => {
     const stream: NodeJS.ReadableStream =
       opts.path === '-' ? (opts.stdin ?? process.stdin) : fs.createReadStream(opts.path, { highWaterMark: CHUNK_BYTES });
-    stream.setEncoding('utf8');
     const prefilter = opts.linePrefilter;
-    let carry = '';
+    // Lines are cut from the raw bytes: a line the prefilter rejects never becomes a string.
+    let carry: Buffer | undefined;
     let overlong = false;
     let lineNo = 0;
 
@@ -44,13 +44,15 @@ export function createFileSource(opts: FileSourceOptions): Source {
       sub.next({ kind: 'status', source: sourceName, state: 'warning', message: `${label}:${line}: ${what}` });
     };
 
-    const handleLine = (raw: string): void => {
+    // One line: buf[start, end), without the newline.
+    const handleLine = (buf: Buffer, start: number, end: number): void => {
       lineNo++;
-      const line = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
-      if (line.length === 0 || (prefilter !== undefined && !prefilter(line))) return;
+      if (end > start && buf[end - 1] === 13) end--; // CRLF
+      if (end === start) return;
+      if (prefilter !== undefined && !prefilter(buf.subarray(start, end))) return;
       let ev: SourceEvent | undefined;
       try {
-        ev = decodeHubbleLine(line);
+        ev = decodeHubbleLine(buf.toString('utf8', start, end));
       } catch (err) {
         warn(lineNo, err instanceof DecodeError ? err.message : `cannot decode (${String(err)})`);
         return;
@@ -59,28 +61,30 @@ export function createFileSource(opts: FileSourceOptions): Source {
     };
 
     const onData = (chunk: string | Buffer): void => {
-      const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+      const data = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
       let start = 0;
       let nl: number;
-      while (!sub.closed && (nl = text.indexOf('\n', start)) !== -1) {
+      while (!sub.closed && (nl = data.indexOf(10, start)) !== -1) {
         if (overlong) {
           overlong = false;
           lineNo++;
-          warn(lineNo, `line longer than ${MAX_LINE_CHARS} characters, skipped`);
-        } else if (carry !== '') {
-          const line = carry + text.slice(start, nl);
-          carry = '';
-          handleLine(line);
+          warn(lineNo, `line longer than ${MAX_LINE_BYTES} bytes, skipped`);
+        } else if (carry !== undefined) {
+          const line = Buffer.concat([carry, data.subarray(start, nl)]);
+          carry = undefined;
+          handleLine(line, 0, line.length);
         } else {
-          handleLine(text.slice(start, nl));
+          handleLine(data, start, nl);
         }
         start = nl + 1;
       }
       if (sub.closed) return;
-      if (!overlong && start < text.length) {
-        carry += text.slice(start);
-        if (carry.length > MAX_LINE_CHARS) {
-          carry = '';
+      if (!overlong && start < data.length) {
+        // Copy: the rest of the chunk must not pin the whole chunk in memory.
+        const rest = Buffer.from(data.subarray(start));
+        carry = carry === undefined ? rest : Buffer.concat([carry, rest]);
+        if (carry.length > MAX_LINE_BYTES) {
+          carry = undefined;
           overlong = true;
         }
       }
@@ -90,11 +94,11 @@ export function createFileSource(opts: FileSourceOptions): Source {
       if (sub.closed) return;
       if (overlong) {
         lineNo++;
-        warn(lineNo, `line longer than ${MAX_LINE_CHARS} characters, skipped`);
-      } else if (carry !== '') {
+        warn(lineNo, `line longer than ${MAX_LINE_BYTES} bytes, skipped`);
+      } else if (carry !== undefined) {
         const line = carry;
-        carry = '';
-        handleLine(line);
+        carry = undefined;
+        handleLine(line, 0, line.length);
       }
       sub.next({ kind: 'status', source: sourceName, state: 'done', message: `${label}: ${lineNo} lines read` });
       sub.complete();

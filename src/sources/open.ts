@@ -12,7 +12,7 @@ export type SourceOptions =
       kind: 'file';
       /** `-` for stdin. */
       path: string;
-      linePrefilter?: (line: string) => boolean;
+      linePrefilter?: (line: Buffer) => boolean;
     }
   | {
       kind: 'demo';

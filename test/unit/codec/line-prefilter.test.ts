@@ -60,6 +60,7 @@ test('never rejects a line the real filter would pass', async () => {
       assert.equal(ev.kind, 'flow');
       const wanted = ev.kind === 'flow' && pass(ev.flow);
       const kept = pre === undefined || pre(line);
+      assert.equal(pre === undefined || pre(Buffer.from(line, 'utf8')), kept, 'bytes and text agree');
       if (wanted) assert.ok(kept, `${args.join(' ')} would lose: ${line}`);
       if (!kept) rejectedSomewhere++;
     }
@@ -68,12 +69,18 @@ test('never rejects a line the real filter would pass', async () => {
 });
 
 test('rejects lines that cannot match, but leaves escaped, numeric-enum and malformed lines to the parser', () => {
-  const pre = linePrefilter(filterSet(['--namespace', 'shop', '--verdict', 'DROPPED']))!;
-  assert.ok(pre);
+  const prefilter = linePrefilter(filterSet(['--namespace', 'shop', '--verdict', 'DROPPED']))!;
+  assert.ok(prefilter);
+  const pre = (line: string): boolean => {
+    const text = prefilter(line);
+    assert.equal(prefilter(Buffer.from(line, 'utf8')), text, line);
+    return text;
+  };
   assert.equal(pre('{"flow":{"verdict":"FORWARDED","source":{"namespace":"shop"}}}'), false);
   assert.equal(pre('{"flow":{"verdict":"DROPPED","source":{"namespace":"demo"}}}'), false);
   assert.equal(pre('{"flow":{"verdict":"DROPPED","source":{"namespace":"shop"}}}'), true);
   assert.equal(pre('{"flow":{"verdict":2,"source":{"namespace":"shop"}}}'), true, 'enum as a number');
+  assert.equal(pre('{"flow":{"verdict" : 2,"source":{"namespace":"shop"}}}'), true, 'enum as a number, spaced');
   assert.equal(pre('{"flow":{"verdict":"DROPPED","source":{"namespace":"\\u0073hop"}}}'), true, 'escaped text');
   assert.equal(pre('{"flow":{"verdict":"FORWARDED"'), true, 'truncated line goes to the decoder to be reported');
 });
