@@ -13,10 +13,11 @@ export type Completion =
   | 'node'
   | 'type'
   | 'direction'
+  | 'drop-reason'
   | 'none';
 
 import { VERDICTS, TRAFFIC_DIRECTIONS } from '../model/flow.ts';
-import { EVENT_TYPE_NAMES, TRACE_SUBTYPE_NAMES, PROTOCOLS } from './hubble-names.ts';
+import { EVENT_TYPE_NAMES, TRACE_SUBTYPE_NAMES, PROTOCOLS, DROP_REASONS } from './hubble-names.ts';
 
 export interface FilterFlag {
   name: string;
@@ -65,7 +66,7 @@ export const FILTER_FLAGS: ReadonlyArray<FilterFlag> = [
   { name: 'to-port', takesValue: true, completes: 'none', help: 'Show flows with this L4 destination port' },
   { name: 'protocol', takesValue: true, completes: 'protocol', help: 'Show flows of this protocol (tcp, udp, sctp, icmp, icmpv4, icmpv6, http, dns, kafka)' },
   { name: 'verdict', takesValue: true, completes: 'verdict', help: 'Show flows with this verdict (FORWARDED, DROPPED, ERROR, AUDIT, REDIRECTED, TRACED, TRANSLATED)' },
-  { name: 'drop-reason-desc', takesValue: true, completes: 'none', help: 'Show dropped flows with this drop reason (e.g. POLICY_DENIED)' },
+  { name: 'drop-reason-desc', takesValue: true, completes: 'drop-reason', help: 'Show dropped flows with this drop reason (e.g. POLICY_DENIED)' },
   { name: 'type', short: 't', takesValue: true, completes: 'type', help: 'Show flows of this event type[:subtype] (trace, drop, l7, policy-verdict, capture, debug, sock; e.g. trace:to-endpoint)' },
   { name: 'http-status', takesValue: true, completes: 'none', help: 'Show L7 flows with this HTTP status code or class (404, 5+)' },
   { name: 'http-method', takesValue: true, completes: 'none', help: 'Show L7 flows with this HTTP method' },
@@ -91,6 +92,7 @@ export const FILTER_VALUE_CHOICES: Readonly<Partial<Record<Completion, readonly 
   verdict: VERDICTS.filter((v) => v !== 'VERDICT_UNKNOWN'),
   protocol: PROTOCOLS,
   direction: TRAFFIC_DIRECTIONS.filter((d) => d !== 'TRAFFIC_DIRECTION_UNKNOWN').map((d) => d.toLowerCase()),
+  'drop-reason': DROP_REASONS.filter((r) => r !== 'DROP_REASON_UNKNOWN'),
   type: [
     ...Object.keys(EVENT_TYPE_NAMES).filter((t) => t !== 'agent' && t !== 'recorder'),
     ...Object.keys(TRACE_SUBTYPE_NAMES).map((s) => `trace:${s}`),

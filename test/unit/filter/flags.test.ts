@@ -51,7 +51,7 @@ test('help lists every flag, aligned, and names the semantics', () => {
 
 test('every fixed completion value is accepted by its flag', async () => {
   const { FILTER_VALUE_CHOICES } = await import('../../../src/filter/index.ts');
-  const flagFor: Record<string, string> = { verdict: '--verdict', protocol: '--protocol', direction: '--traffic-direction', type: '--type' };
+  const flagFor: Record<string, string> = { verdict: '--verdict', protocol: '--protocol', direction: '--traffic-direction', type: '--type', 'drop-reason': '--drop-reason-desc' };
   for (const [kind, values] of Object.entries(FILTER_VALUE_CHOICES)) {
     assert.ok(values && values.length > 0, kind);
     for (const v of values!) assert.doesNotThrow(() => parseFilterArgs([flagFor[kind]!, v]), `${kind} ${v}`);
