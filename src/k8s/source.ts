@@ -2,14 +2,12 @@
 // subscribed, reports the connection in status events (one line each), and enriches
 // the flows of another source with it. A plain cluster has no flow source of its own
 // yet (Hubble Relay is a later issue); the status says so.
-import { Observable, Subscription, distinctUntilChanged, map } from 'rxjs';
+import { Observable, Subscription } from 'rxjs';
 import { sanitize } from '../model/sanitize.ts';
 import type { Source, SourceEvent } from '../model/source.ts';
 import { enrich } from '../streams/enrich.ts';
-import { ClusterModel, type ClusterModelOptions } from './cluster.ts';
-import { loadKubeConfig, type KubeConfigOptions, type KubeTarget } from './kubeconfig.ts';
-import { clusterStatusLine } from './status-line.ts';
-import { KubeTransport } from './transport.ts';
+import { loadKubeConfig, type KubeConfigOptions } from './kubeconfig.ts';
+import { ClusterSession, type ModelOptions } from './session.ts';
 
 export interface ClusterSourceOptions {
   kube: KubeConfigOptions;
@@ -19,14 +17,9 @@ export interface ClusterSourceOptions {
   follow?: boolean;
   /** How long flows wait for the first complete model before passing through anyway. */
   settleTimeoutMs?: number;
-  /** Called with the model on each subscription (views, topology). */
-  onModel?: (model: ClusterModel, target: KubeTarget) => void;
-  modelOptions?: Partial<Omit<ClusterModelOptions, 'transport'>>;
-}
-
-/** Builds a model for a loaded kubeconfig target (not started). */
-export function clusterModelFor(target: KubeTarget, opts: Partial<Omit<ClusterModelOptions, 'transport'>> = {}): ClusterModel {
-  return new ClusterModel({ transport: new KubeTransport(target), namespace: target.namespace, ...opts });
+  /** Called with the session on each subscription (resource views, topology). */
+  onSession?: (session: ClusterSession) => void;
+  modelOptions?: ModelOptions;
 }
 
 /**
@@ -35,21 +28,14 @@ export function clusterModelFor(target: KubeTarget, opts: Partial<Omit<ClusterMo
  */
 export function createClusterSource(opts: ClusterSourceOptions): Source {
   const target = loadKubeConfig(opts.kube);
-  const name = `k8s:${target.contextName}`;
   return new Observable<SourceEvent>((sub) => {
-    const model = clusterModelFor(target, opts.modelOptions);
+    const session = new ClusterSession(target, opts.modelOptions);
     const subs = new Subscription();
-    opts.onModel?.(model, target);
+    const name = (): string => `k8s:${session.target.contextName}`;
     const status = (state: SourceEvent & { kind: 'status' }): void => sub.next(state);
-    subs.add(
-      model.status$
-        .pipe(
-          map((states) => clusterStatusLine(target.contextName, states, model.store)),
-          distinctUntilChanged((a, b) => a.state === b.state && a.message === b.message),
-        )
-        .subscribe((line) => status({ kind: 'status', source: name, state: line.state, message: sanitize(line.message) })),
-    );
-    model.start();
+    subs.add(session.status$.subscribe((line) => status({ kind: 'status', source: name(), state: line.state, message: sanitize(line.message) })));
+    opts.onSession?.(session);
+    session.start();
     let settledTimer: NodeJS.Timeout | undefined;
     let closed = false;
     let started = false;
@@ -59,7 +45,7 @@ export function createClusterSource(opts: ClusterSourceOptions): Source {
       clearTimeout(settledTimer);
       if (opts.flows) {
         subs.add(
-          opts.flows.pipe(enrich(model.store)).subscribe({
+          opts.flows.pipe(enrich(session)).subscribe({
             next: (ev) => sub.next(ev),
             error: (err: unknown) => sub.error(err),
             complete: () => sub.complete(),
@@ -69,19 +55,21 @@ export function createClusterSource(opts: ClusterSourceOptions): Source {
       }
       status({
         kind: 'status',
-        source: name,
+        source: name(),
         state: 'warning',
-        message: `context ${target.contextName}: no flow source connected (Hubble Relay is not supported yet); use --input-file, --local or --demo for flows`,
+        message: sanitize(
+          `context ${session.target.contextName}: no flow source connected (Hubble Relay is not supported yet); use --input-file, --local or --demo for flows`,
+        ),
       });
       if (!opts.follow) sub.complete();
     };
     settledTimer = setTimeout(afterSettle, opts.settleTimeoutMs ?? 10_000);
-    void model.settled().then(afterSettle);
+    void session.model.settled().then(afterSettle);
     return () => {
       closed = true;
       clearTimeout(settledTimer);
       subs.unsubscribe();
-      void model.stop();
+      void session.stop();
     };
   });
 }

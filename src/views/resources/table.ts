@@ -52,9 +52,9 @@ export function filterRows<T>(rows: readonly Row<T>[], text: string): Row<T>[] {
   });
 }
 
-/** Column widths: natural width of header and cells, the last column taking what is left. */
+/** Column widths: natural width of header (+1 for the sort mark) and cells, shrunk to fit. */
 export function columnWidths<T>(rows: readonly Row<T>[], columns: readonly Column<T>[], total: number): number[] {
-  const widths = columns.map((c, i) => Math.min(60, Math.max(c.name.length, ...rows.map((r) => Array.from(r.cells[i] ?? '').length))));
+  const widths = columns.map((c, i) => Math.min(60, Math.max(c.name.length + 1, ...rows.map((r) => Array.from(r.cells[i] ?? '').length))));
   const gaps = Math.max(0, columns.length - 1) * 2;
   let over = widths.reduce((a, b) => a + b, 0) + gaps - total;
   // Shrink the widest columns first until the table fits.

@@ -1,0 +1,91 @@
+// A resource view as a TUI main-area view: the pure state machine (state.ts) driven
+// by keys, rendered with the theme, effects passed to the provider.
+import type { MainView, ViewContext } from '../registry.ts';
+import { esc } from '../text.ts';
+import type { Theme } from '../theme.ts';
+import type { ResourceData, ResourceViewDef } from './kinds.ts';
+import type { ResourceProvider } from './provider.ts';
+import { initialState, onKey, renderView, visibleRows, type ViewState } from './state.ts';
+import { yamlLines } from './yaml-text.ts';
+import type { ModelObject } from '../../k8s/objects.ts';
+
+export function createResourceView<T>(def: ResourceViewDef<T>, provider: ResourceProvider, ctx: ViewContext): MainView {
+  let st: ViewState = initialState();
+  let pageSize = 10;
+  const namespace = ctx.arg.trim() !== '' ? ctx.arg.trim() : provider.namespace();
+  const unsubscribe = provider.subscribe(() => ctx.requestFrame());
+  const data = (): ResourceData | undefined => {
+    const store = provider.store();
+    return store ? { store, contexts: provider.contexts(), nowMs: Date.now() } : undefined;
+  };
+  const title = (): string => `${def.title}${namespace !== undefined && def.name !== 'nodes' && def.name !== 'ctx' ? ` (${namespace})` : ' (all)'}`;
+
+  const loadYaml = (item: T): void => {
+    const obj = item as unknown as ModelObject;
+    const kind = def.kindOf?.(item);
+    if (!kind) return;
+    provider.fetch(kind, obj.namespace, obj.name).then(
+      (raw) => {
+        if (st.mode === 'yaml') st = { ...st, page: raw === undefined ? ['(object not found: deleted?)'] : yamlLines(raw) };
+        ctx.requestFrame();
+      },
+      (err: unknown) => {
+        if (st.mode === 'yaml') st = { ...st, page: [`cannot fetch the object: ${err instanceof Error ? err.message : String(err)}`] };
+        ctx.requestFrame();
+      },
+    );
+  };
+
+  return {
+    title,
+    keys: [
+      { keys: 'j/k ↑/↓ PgUp/PgDn g/G', help: 'move' },
+      { keys: 'Enter', help: def.name === 'ctx' ? 'switch to this context' : 'details (Enter again: back)' },
+      { keys: 'y', help: 'YAML of the object' },
+      { keys: '/', help: 'filter rows (Enter ends, x clears; !word excludes)' },
+      { keys: 's / S', help: 'sort by next column / reverse' },
+      ...(def.flowFilter ? [{ keys: 'f', help: 'show its flows (pre-filled filter)' }] : []),
+      ...(def.latencyRow ? [{ keys: 'l', help: 'show its latency row' }] : []),
+    ],
+    lines(size, theme: Theme) {
+      pageSize = Math.max(1, size.height - 2);
+      const d = data();
+      if (!d) return [theme.dim('no cluster model: start netscope with a kubeconfig (or --demo)')];
+      const rows = visibleRows(def, d, def.name === 'nodes' || def.name === 'ctx' ? undefined : namespace, st);
+      const out = renderView(def, rows, d, st, { width: size.width, height: size.height - (provider.banner?.() ? 1 : 0) });
+      const lines = out.lines.map((l, i) => {
+        const e = esc(l);
+        if (out.headerLine && i === 0) return theme.header(e);
+        if (i === out.selectedLine) return theme.selected(e);
+        if (i === out.lines.length - 1) return theme.dim(e);
+        return e;
+      });
+      const banner = provider.banner?.();
+      return banner ? [theme.warn(esc(banner.slice(0, size.width))), ...lines] : lines;
+    },
+    onKey(key) {
+      const d = data();
+      if (!d || !key.name) return false;
+      const rows = visibleRows(def, d, def.name === 'nodes' || def.name === 'ctx' ? undefined : namespace, st);
+      const r = onKey(def, d, rows, { ...st, message: '' }, key.name, pageSize);
+      st = r.state;
+      const e = r.effect;
+      if (e?.type === 'yaml') loadYaml(e.item);
+      else if (e?.type === 'flows') {
+        if (provider.showFlows) provider.showFlows(e.filter);
+        else st = { ...st, message: `flows filter: ${e.filter} (type it with / in the flows pane)` };
+      } else if (e?.type === 'latency') {
+        if (provider.showLatency) provider.showLatency(e.row);
+        else st = { ...st, message: `latency row: ${e.row} (see the latency pane)` };
+      } else if (e?.type === 'select' && def.name === 'ctx' && provider.switchContext) {
+        provider.switchContext((e.item as unknown as { name: string }).name);
+        st = { ...st, mode: 'list', page: [] };
+      }
+      ctx.requestFrame();
+      return r.used;
+    },
+    dispose() {
+      unsubscribe();
+    },
+  };
+}
