@@ -45,8 +45,8 @@ struct ns_conn {
 	__u64 cookie;           /* socket cookie: joins conn, L7 and DNS records */
 	__u64 start_ns;         /* SYN sent / SYN received */
 	__u64 estab_ns;         /* 0 if never established */
-	__u64 bytes_sent;       /* tcp_sock.bytes_acked */
-	__u64 bytes_received;   /* tcp_sock.bytes_received */
+	__u64 bytes_sent;       /* payload bytes, retransmissions not counted twice */
+	__u64 bytes_received;   /* payload bytes (a FIN is not counted) */
 	__u32 segs_out;
 	__u32 segs_in;
 	__u32 srtt_us;          /* smoothed RTT (tcp_sock.srtt_us >> 3) */

@@ -69,6 +69,17 @@ struct {
 	__type(value, struct ns_l7_state);
 } ns_l7s SEC(".maps");
 
+/* The process name shown for a socket: the executable's file name (what ps and
+ * kubectl users recognise), falling back to the thread's comm. Thread names are
+ * not enough: Node.js names its main thread "MainThread". Tracing programs only. */
+static __always_inline void ns_current_comm(char *dst)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const unsigned char *name = BPF_CORE_READ(task, mm, exe_file, f_path.dentry, d_name.name);
+	if (!name || bpf_probe_read_kernel_str(dst, NS_COMM_LEN, name) <= 1)
+		bpf_get_current_comm(dst, NS_COMM_LEN);
+}
+
 static __always_inline void ns_stat_inc(__u32 which)
 {
 	__u64 *v = bpf_map_lookup_elem(&ns_stats, &which);

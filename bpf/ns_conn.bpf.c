@@ -23,8 +23,16 @@ static __always_inline void ns_emit_conn(const struct sock *sk, __u64 cookie, __
 		r->t = st->t;
 	r->cookie = cookie;
 	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
-	r->bytes_sent = BPF_CORE_READ(tp, bytes_acked);
-	r->bytes_received = BPF_CORE_READ(tp, bytes_received);
+	/* Payload bytes only: bytes_sent counts data octets incl. retransmissions;
+	 * bytes_received advances with rcv_nxt, which a received FIN also moves. */
+	__u64 sent = BPF_CORE_READ(tp, bytes_sent);
+	__u64 retrans = BPF_CORE_READ(tp, bytes_retrans);
+	__u64 rcvd = BPF_CORE_READ(tp, bytes_received);
+	unsigned long skflags = BPF_CORE_READ(sk, __sk_common.skc_flags);
+	if (rcvd && (skflags & (1UL << bpf_core_enum_value(enum sock_flags, SOCK_DONE))))
+		rcvd -= 1;
+	r->bytes_sent = sent > retrans ? sent - retrans : 0;
+	r->bytes_received = rcvd;
 	r->segs_out = BPF_CORE_READ(tp, segs_out);
 	r->segs_in = BPF_CORE_READ(tp, segs_in);
 	r->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
@@ -59,7 +67,7 @@ int BPF_PROG(ns_set_state, struct sock *sk, int oldstate, int newstate)
 		st.start_ns = now;
 		st.flags = NS_F_ACTIVE;
 		st.pid = bpf_get_current_pid_tgid() >> 32;
-		bpf_get_current_comm(st.comm, sizeof(st.comm));
+		ns_current_comm(st.comm);
 		bpf_map_update_elem(&ns_conns, &cookie, &st, BPF_ANY);
 		return 0;
 	}

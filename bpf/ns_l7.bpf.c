@@ -65,31 +65,20 @@ static __always_inline int ns_parse(struct __sk_buff *skb, struct ns_tuple *t, _
 	return 0;
 }
 
-/* Copy up to max bytes of payload; the verifier needs constant sizes, so try a
- * few sizes from large to small. */
+/* Copy up to max bytes of payload (max is a compile-time constant <= 128). The
+ * check after the barrier keeps the length provably bounded for the verifier. */
 static __always_inline __u16 ns_snap(struct __sk_buff *skb, __u32 off, __u32 avail, __u8 *dst, __u32 max)
 {
-	if (avail >= max) {
-		if (max == NS_L7_SNAP && !bpf_skb_load_bytes(skb, off, dst, NS_L7_SNAP))
-			return NS_L7_SNAP;
-		if (max == NS_L7_SNAP + 32 && !bpf_skb_load_bytes(skb, off, dst, NS_L7_SNAP + 32))
-			return NS_L7_SNAP + 32;
-		if (max == 32 && !bpf_skb_load_bytes(skb, off, dst, 32))
-			return 32;
-	}
-	if (avail >= 64 && max >= 64 && !bpf_skb_load_bytes(skb, off, dst, 64))
-		return 64;
-	if (avail >= 32 && max >= 32 && !bpf_skb_load_bytes(skb, off, dst, 32))
-		return 32;
-	if (avail >= 16 && !bpf_skb_load_bytes(skb, off, dst, 16))
-		return 16;
-	if (avail >= 8 && !bpf_skb_load_bytes(skb, off, dst, 8))
-		return 8;
-	if (avail >= 4 && !bpf_skb_load_bytes(skb, off, dst, 4))
-		return 4;
-	if (avail >= 1 && !bpf_skb_load_bytes(skb, off, dst, 1))
-		return 1;
-	return 0;
+	__u64 n = avail;
+	if (n > max)
+		n = max;
+	/* Opaque to clang, so it cannot fold the bounds check below away. */
+	asm volatile("" : "+r"(n));
+	if (n == 0 || n > max)
+		return 0;
+	if (bpf_skb_load_bytes(skb, off, dst, n))
+		return 0;
+	return n;
 }
 
 static __always_inline void ns_dns(struct __sk_buff *skb, struct ns_tuple *t, __u32 off, int egress)

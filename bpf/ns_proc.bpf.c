@@ -15,7 +15,7 @@ static __always_inline void ns_learn_owner(struct sock *sk)
 	if (!st || st->pid)
 		return;
 	st->pid = bpf_get_current_pid_tgid() >> 32;
-	bpf_get_current_comm(st->comm, sizeof(st->comm));
+	ns_current_comm(st->comm);
 }
 
 SEC("tp_btf/sock_send_length")

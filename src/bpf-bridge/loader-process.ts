@@ -27,6 +27,8 @@ export interface CollectorOptions {
   nodeName?: string;
   /** Name in status events. */
   sourceName?: string;
+  /** Called with the loader's pid once it is started (tests check its kernel objects). */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface CollectorPaths {
@@ -69,6 +71,7 @@ export function runCollector(opts: CollectorOptions = {}): Observable<SourceEven
     const reader = new RecordReader();
     sub.next({ kind: 'status', source: sourceName, state: 'connecting', message: `starting eBPF collector (${loaderPath})` });
     const child = spawn(loaderPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    if (child.pid !== undefined) opts.onSpawn?.(child.pid);
     let stderr = '';
     let stopping = false;
     let failed = false;

@@ -1,0 +1,152 @@
+// A network lab for tests and benchmarks: network namespaces as "pods" on a bridge
+// that lives in its own namespace, so nothing touches the host's interfaces or
+// addresses. Pod addresses are 10.231.0.<n>/24, which exist only inside the lab.
+// Names are unique per process (nsl-<pid>-<k>-<pod>); destroy() removes everything
+// it created, and is safe to call after a partial setup.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const NODE = process.execPath;
+export const AGENTS = join(REPO_ROOT, 'test', 'lab', 'agents.ts');
+
+let labCounter = 0;
+
+export interface Pod {
+  name: string;
+  netns: string;
+  ip: string;
+}
+
+function ip(...args: string[]): void {
+  execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+export class Lab {
+  readonly prefix: string;
+  readonly bridgeNs: string;
+  readonly pods = new Map<string, Pod>();
+  private readonly procs: ChildProcess[] = [];
+  private readonly namespaces: string[] = [];
+
+  constructor() {
+    this.prefix = `nsl-${process.pid}-${labCounter++}`;
+    this.bridgeNs = `${this.prefix}-br`;
+  }
+
+  /** Creates the bridge namespace and one namespace per pod, in order 10.231.0.2, .3, ... */
+  static create(podNames: string[]): Lab {
+    const lab = new Lab();
+    try {
+      lab.addNs(lab.bridgeNs);
+      ip('-n', lab.bridgeNs, 'link', 'add', 'br0', 'type', 'bridge');
+      ip('-n', lab.bridgeNs, 'link', 'set', 'br0', 'up');
+      ip('-n', lab.bridgeNs, 'link', 'set', 'lo', 'up');
+      podNames.forEach((name, i) => lab.addPod(name, `10.231.0.${i + 2}`, i));
+    } catch (err) {
+      lab.destroy();
+      throw err;
+    }
+    return lab;
+  }
+
+  private addNs(ns: string): void {
+    ip('netns', 'add', ns);
+    this.namespaces.push(ns);
+  }
+
+  private addPod(name: string, addr: string, index: number): void {
+    const netns = `${this.prefix}-${name}`;
+    this.addNs(netns);
+    const host = `veth${index}`;
+    // Create the pair inside the bridge namespace, then move the pod end.
+    ip('-n', this.bridgeNs, 'link', 'add', host, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns);
+    ip('-n', this.bridgeNs, 'link', 'set', host, 'master', 'br0');
+    ip('-n', this.bridgeNs, 'link', 'set', host, 'up');
+    ip('-n', netns, 'addr', 'add', `${addr}/24`, 'dev', 'eth0');
+    ip('-n', netns, 'link', 'set', 'eth0', 'up');
+    ip('-n', netns, 'link', 'set', 'lo', 'up');
+    this.pods.set(name, { name, netns, ip: addr });
+  }
+
+  pod(name: string): Pod {
+    const p = this.pods.get(name);
+    if (!p) throw new Error(`lab has no pod ${name}`);
+    return p;
+  }
+
+  /** Runs a command inside a pod and returns its stdout (throws with stderr on failure). */
+  exec(pod: string, cmd: string[], input?: string): string {
+    return execFileSync('ip', ['netns', 'exec', this.pod(pod).netns, ...cmd], {
+      encoding: 'utf8',
+      input,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+  }
+
+  /** Starts test/lab/agents.ts MODE ARGS in a pod; resolves once it prints "ready". */
+  async startAgent(pod: string, mode: string, args: string[] = []): Promise<ChildProcess> {
+    const child = spawn('ip', ['netns', 'exec', this.pod(pod).netns, NODE, AGENTS, mode, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.procs.push(child);
+    let out = '';
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const onData = (d: Buffer): void => {
+        out += d.toString();
+        if (out.includes('ready')) {
+          child.stdout!.off('data', onData);
+          resolve();
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`${mode} in ${pod} exited (${code}) before ready: ${err.trim()}`)));
+    });
+    return child;
+  }
+
+  /** Runs an agent to completion in a pod; resolves with its pid and stdout. */
+  async runAgent(pod: string, mode: string, args: string[] = []): Promise<{ pid: number; stdout: string }> {
+    const child = spawn('ip', ['netns', 'exec', this.pod(pod).netns, NODE, AGENTS, mode, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.procs.push(child);
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`${mode} ${args.join(' ')} in ${pod} failed (${code}): ${err.trim()}`);
+    return { pid: child.pid!, stdout: out };
+  }
+
+  /** Loads an nftables ruleset inside a pod's namespace. */
+  nft(pod: string, ruleset: string): void {
+    this.exec(pod, ['nft', '-f', '-'], ruleset);
+  }
+
+  destroy(): void {
+    for (const p of this.procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    for (const ns of this.namespaces.reverse()) {
+      try {
+        ip('netns', 'del', ns);
+      } catch {
+        /* already gone */
+      }
+    }
+    this.namespaces.length = 0;
+  }
+}
+
+/** Names of lab namespaces that still exist (for leak checks). */
+export function leftoverNamespaces(prefix: string): string[] {
+  const out = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .map((l) => l.split(' ')[0]!)
+    .filter((n) => n.startsWith(prefix));
+}
