@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   version: async () => versionCommand,
   observe: async () => (await import('./commands/observe.ts')).observeCommand,
   tui: async () => (await import('./commands/tui.ts')).tuiCommand,
+  cluster: async () => (await import('../k8s/cli/command.ts')).clusterCommand,
 };
 
 /** The command run when no subcommand is named (the TUI, once registered). */
