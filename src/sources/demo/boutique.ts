@@ -130,6 +130,33 @@ export const POLICIES = [
   { name: 'redis-cart-ingress', target: 'redis-cart', allowFrom: 'cartservice' },
 ] as const;
 
+// ---- kubelet probes -----------------------------------------------------------
+
+/**
+ * How the kubelet probes each workload, as in Online Boutique's manifests: HTTP
+ * GET /_healthz on frontend, native gRPC health checks on the gRPC services, a
+ * TCP connect on redis-cart. The probes come from the node's own address.
+ */
+export type ProbeKind = 'http' | 'grpc' | 'tcp';
+
+export function probeKind(wl: WorkloadSpec): ProbeKind | undefined {
+  if (wl.scope !== 'app' || wl.containerPort === undefined) return undefined;
+  switch (wl.protocol) {
+    case 'http':
+      return 'http';
+    case 'grpc':
+      return 'grpc';
+    case 'redis':
+      return 'tcp';
+    default:
+      return undefined;
+  }
+}
+
+export const PROBE_PATH = { http: '/_healthz', grpc: '/grpc.health.v1.Health/Check' } as const;
+/** Readiness plus liveness, each every 10 s. */
+export const PROBES_PER_POD_PER_SECOND = 2 / 10;
+
 // ---- clients ----------------------------------------------------------------
 
 function headers(hs: { key: string; value: string }[]): readonly Readonly<{ key: string; value: string }>[] {
@@ -143,6 +170,20 @@ const GRPC_GO = headers([
   { key: 'te', value: 'trailers' },
   { key: 'user-agent', value: 'grpc-go/1.67.1' },
 ]);
+export const PROBE_HEADERS: Readonly<Record<'http' | 'grpc', readonly { key: string; value: string }[]>> = {
+  http: headers([
+    { key: 'accept', value: '*/*' },
+    { key: 'connection', value: 'close' },
+    { key: 'cookie', value: 'shop_session-id=x-readiness-probe' },
+    { key: 'user-agent', value: 'kube-probe/1.31' },
+  ]),
+  grpc: headers([
+    { key: 'content-type', value: 'application/grpc' },
+    { key: 'te', value: 'trailers' },
+    { key: 'user-agent', value: 'kube-probe/1.31 grpc-go/1.65.0' },
+  ]),
+};
+
 export const CLIENT_HEADERS: Readonly<Record<string, readonly { key: string; value: string }[]>> = {
   loadgenerator: headers([
     { key: 'accept', value: '*/*' },

@@ -8,6 +8,8 @@ import { DNS_CLUSTER_IP, DNS_SERVICE, POLICIES, WORKLOADS, type WorkloadSpec } f
 import { K8S_SUFFIX_ALPHABET, Rng } from './prng.ts';
 
 export const CLUSTER_NAME = 'default';
+/** Cilium's reserved identity for the local host. */
+export const RESERVED_HOST_IDENTITY = 1;
 export const SYSTEM_NAMESPACE = 'kube-system';
 
 export interface DemoNode {
@@ -16,6 +18,10 @@ export interface DemoNode {
   index: number;
   podCIDR: string;
   internalIP: string;
+  /** The node's cilium_host address (first of its pod CIDR): source of kubelet probes. */
+  ciliumHostIP: string;
+  /** Hubble's endpoint for the node itself (`reserved:host`); frozen and shared. */
+  hostEndpoint: Readonly<Endpoint>;
   uid: string;
 }
 
@@ -108,6 +114,9 @@ export function buildCluster(seed = 1, namespace = 'shop'): DemoCluster {
     index: i + 1,
     podCIDR: `10.244.${i + 1}.0/24`,
     internalIP: `172.18.0.${i + 3}`,
+    ciliumHostIP: `10.244.${i + 1}.1`,
+    // Cilium's host endpoint: identity 1 (reserved:host) and an endpoint ID of its own.
+    hostEndpoint: deepFreeze({ ID: rng.range(1, 4095), identity: RESERVED_HOST_IDENTITY, labels: ['reserved:host'] }),
     uid: rng.uuid(),
   }));
   const namespaceUids: Record<string, string> = {};
@@ -117,7 +126,7 @@ export function buildCluster(seed = 1, namespace = 'shop'): DemoCluster {
   // few the node itself took (cilium_host, health endpoint) and earlier pods.
   const nextHost = nodes.map(() => rng.range(5, 60));
   const usedIdentities = new Set<number>();
-  const usedEndpointIds = new Set<string>();
+  const usedEndpointIds = new Set<string>(nodes.map((n) => `${n.name}/${n.hostEndpoint.ID}`));
   const pods: DemoPod[] = [];
   const podsByWorkload = new Map<string, DemoPod[]>();
   const deploymentUids: Record<string, string> = {};

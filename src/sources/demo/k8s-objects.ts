@@ -69,7 +69,7 @@ export function toK8sObjects(cluster: DemoCluster, nowMs: number): DemoClusterOb
         'kubernetes.io/os': 'linux',
       },
       annotations: {
-        'network.cilium.io/ipv4-cilium-host': `10.244.${n.index}.1`,
+        'network.cilium.io/ipv4-cilium-host': n.ciliumHostIP,
         'network.cilium.io/ipv4-pod-cidr': n.podCIDR,
       },
     }),

@@ -9,7 +9,20 @@
 // tests drive it on virtual time and index.ts drives it from the wall clock.
 
 import type { Flow, HTTPHeader } from '../../model/flow.ts';
-import { CLIENT_HEADERS, DENIED_ATTEMPTS, DNS_TTL_SECONDS, SLOWDOWN, nextJourney, type Call, type WorkloadSpec } from './boutique.ts';
+import {
+  CLIENT_HEADERS,
+  DENIED_ATTEMPTS,
+  DNS_TTL_SECONDS,
+  PROBE_HEADERS,
+  PROBE_PATH,
+  PROBES_PER_POD_PER_SECOND,
+  SLOWDOWN,
+  nextJourney,
+  probeKind,
+  type Call,
+  type ProbeKind,
+  type WorkloadSpec,
+} from './boutique.ts';
 import { buildCluster, isAllowed, policyFor, type DemoCluster, type DemoPod, type DemoService } from './cluster.ts';
 import {
   Conversation,
@@ -41,6 +54,13 @@ export interface SimulatorOptions {
 const SECOND = 1_000_000;
 /** Concurrent simulated users in loadgenerator, each with its own keep-alive connection. */
 const LOADGEN_USERS = 8;
+/**
+ * Share of the flow budget spent on kubelet probes. A real cluster at this
+ * demo's load spends about this much; at low rates probes are thinned with the
+ * rest of the traffic, at high rates they cap at the real probe frequency.
+ */
+const PROBE_SHARE = 0.03;
+const FLOWS_PER_PROBE = 10;
 /** Linux SYN retransmits within `nc -w 5`: at 0 s, +1 s and +3 s. */
 const SYN_RETRIES_US = [0, 1 * SECOND, 3 * SECOND];
 
@@ -67,7 +87,10 @@ export class DemoSimulator {
   private clockUs: number;
   private nextRootUs: number;
   private nextToolboxUs: number;
-  private toolboxTurn = 0;
+  private readonly probed: { pod: DemoPod; kind: ProbeKind }[];
+  private readonly probeGapUs: number;
+  private nextProbeUs: number;
+  private probeTurn = 0;
   private created = 0;
   /** Virtual time from which the flow budget is counted (moves when skipping ahead). */
   private rateBaseUs: number;
@@ -88,6 +111,15 @@ export class DemoSimulator {
     this.dnsService = mustGet(this.cluster.serviceByWorkload, 'coredns');
     this.loadgen = mustGet(this.cluster.podsByWorkload, 'loadgenerator')[0];
     this.toolbox = mustGet(this.cluster.podsByWorkload, 'toolbox')[0];
+    this.probed = [];
+    for (const pod of this.cluster.pods) {
+      const kind = probeKind(pod.workload);
+      if (kind !== undefined) this.probed.push({ pod, kind });
+    }
+    const probesPerSecond = Math.min((PROBE_SHARE * this.rate) / FLOWS_PER_PROBE, this.probed.length * PROBES_PER_POD_PER_SECOND);
+    this.probeGapUs = SECOND / probesPerSecond;
+    this.probeTurn = this.rng.int(this.probed.length);
+    this.nextProbeUs = opts.startUs + Math.round(this.rng.next() * this.probeGapUs);
   }
 
   /** Virtual time up to which flows have been produced. */
@@ -107,14 +139,19 @@ export class DemoSimulator {
    */
   advanceTo(us: number): Flow[] {
     for (;;) {
+      // The earliest of the three event streams; ties go to user traffic.
       const root = this.nextRootUs;
       const tool = this.nextToolboxUs;
-      if (root <= tool) {
+      const probe = this.nextProbeUs;
+      if (root <= tool && root <= probe) {
         if (root >= us) break;
         this.userRequest(root);
-      } else {
+      } else if (tool <= probe) {
         if (tool >= us) break;
         this.toolboxAttempt(tool);
+      } else {
+        if (probe >= us) break;
+        this.kubeletProbe(probe);
       }
     }
     const out: Flow[] = [];
@@ -135,6 +172,7 @@ export class DemoSimulator {
       this.nextRootUs = us;
     }
     if (this.nextToolboxUs < us) this.nextToolboxUs = us;
+    if (this.nextProbeUs < us) this.nextProbeUs = us;
     // Flows already decided (responses in flight) still come out, on the next advance.
     if (us > this.clockUs) this.clockUs = us;
     return skipped;
@@ -171,23 +209,63 @@ export class DemoSimulator {
     this.nextRootUs = t + Math.max(1, Math.round(gap * (0.5 + this.rng.next())));
   }
 
+  /**
+   * The toolbox pod's shell loop: `nc -z -w 5` to every denied target in
+   * parallel, then `sleep 3`. Each SYN (first try, retransmits at +1 s and +3 s)
+   * gets a policy verdict and a drop; each denied path shows drops every few
+   * seconds, always within any 10 s window.
+   */
   private toolboxAttempt(t: number): void {
-    const target = DENIED_ATTEMPTS[this.toolboxTurn++ % DENIED_ATTEMPTS.length];
-    const svc = mustGet(this.cluster.serviceByWorkload, target.to);
-    const policy = policyFor(this.cluster, target.to);
-    t = this.resolve(this.toolbox, svc, t);
-    const server = this.rng.pick(svc.backends);
-    const conv = new Conversation(this.peer(this.toolbox), this.peer(server), this.ephemeralPort(), svc.targetPort, svc.ref);
-    if (policy !== undefined && !isAllowed(this.cluster, 'toolbox', target.to)) {
+    for (const target of DENIED_ATTEMPTS) {
+      const svc = mustGet(this.cluster.serviceByWorkload, target.to);
+      const policy = policyFor(this.cluster, target.to);
+      const start = this.resolve(this.toolbox, svc, t);
+      const server = this.rng.pick(svc.backends);
+      const conv = new Conversation(this.peer(this.toolbox), this.peer(server), this.ephemeralPort(), svc.targetPort, svc.ref);
+      if (policy === undefined || isAllowed(this.cluster, 'toolbox', target.to)) continue;
       for (const offset of SYN_RETRIES_US) {
-        this.push(t + offset, policyVerdictFlow(conv, policy.ref, false));
-        this.push(t + offset, policyDropFlow(conv, policy.ref));
+        this.push(start + offset, policyVerdictFlow(conv, policy.ref, false));
+        this.push(start + offset, policyDropFlow(conv, policy.ref));
       }
     }
-    // Every ~8 s, like a shell loop; at very low rates less often, so the few flows
-    // the rate allows are not all this pod's drops.
-    const meanGap = Math.max(6 * SECOND, (40 / this.rate) * SECOND);
-    this.nextToolboxUs = t + 2 * SECOND + Math.round(this.rng.exp(meanGap));
+    // 5 s nc timeout + 3 s sleep + a little shell time; at very low rates the loop
+    // is stretched so the few flows the rate allows are not all this pod's drops.
+    const period = Math.max(8 * SECOND, (80 / this.rate) * SECOND);
+    this.nextToolboxUs = t + period + this.rng.int(SECOND / 2);
+  }
+
+  /**
+   * The kubelet on a pod's node probing it: a fresh connection from the node's
+   * cilium_host address each time (the kubelet does not keep probes alive), one
+   * health request for HTTP and gRPC probes, then the kubelet closes.
+   */
+  private kubeletProbe(t: number): void {
+    const { pod, kind } = this.probed[this.probeTurn++ % this.probed.length];
+    const host: Peer = { endpoint: pod.node.hostEndpoint, ip: pod.node.ciliumHostIP, node: pod.node.name };
+    const port = pod.workload.containerPort ?? 0;
+    const conv = new Conversation(host, this.peer(pod), this.ephemeralPort(), port, undefined);
+    const rtt = this.rng.logNormal(40, 0.3);
+    this.push(t, traceFlow(conv, false, 'SYN'));
+    this.push(t + Math.round(rtt / 2), traceFlow(conv, true, 'SYN_ACK'));
+    this.push(t + Math.round(rtt), traceFlow(conv, false, 'ACK'));
+    let s = t + Math.round(rtt) + 20;
+    if (kind !== 'tcp') {
+      const http: HttpRecord =
+        kind === 'http'
+          ? { method: 'GET', url: `http://${pod.ip}:${port}${PROBE_PATH.http}`, protocol: 'HTTP/1.1', headers: PROBE_HEADERS.http }
+          : { method: 'POST', url: `http://${pod.ip}:${port}${PROBE_PATH.grpc}`, protocol: 'HTTP/2', headers: PROBE_HEADERS.grpc };
+      this.push(s, traceFlow(conv, false, 'ACK_PSH'));
+      const reqAt = s + 15 + this.rng.int(30);
+      this.push(reqAt, httpRequestFlow(conv, http));
+      const respAt = Math.round(reqAt + rtt / 2 + this.rng.logNormal(250, 0.4));
+      this.push(respAt, httpResponseFlow(conv, http, 200, (respAt - reqAt) * 1000 + this.rng.int(1000)));
+      this.push(respAt + 10, traceFlow(conv, true, 'ACK_PSH'));
+      s = Math.round(respAt + rtt / 2 + 30);
+    }
+    this.push(s, traceFlow(conv, false, 'ACK_FIN'));
+    this.push(s + Math.round(rtt / 2), traceFlow(conv, true, 'ACK_FIN'));
+    this.push(s + Math.round(rtt), traceFlow(conv, false, 'ACK'));
+    this.nextProbeUs = t + Math.max(1, Math.round(this.probeGapUs * (0.5 + this.rng.next())));
   }
 
   /**

@@ -101,10 +101,17 @@ test('every flow IP, pod name, node, label set and service maps onto the objects
   const nodeNames = new Set(objects.nodes.map((n) => n.metadata.name));
   const services = new Set(objects.services.map((s) => `${s.metadata.namespace}/${s.metadata.name}`));
   const identityByApp = new Map<string, number>();
+  const hostIPs = new Map(objects.nodes.map((n) => [n.metadata.annotations?.['network.cilium.io/ipv4-cilium-host'], n.metadata.name]));
   for (const f of flows) {
     assert.ok(nodeNames.has(f.node_name ?? ''), `node ${f.node_name}`);
     for (const side of ['source', 'destination'] as const) {
       const ip = side === 'source' ? f.IP?.source : f.IP?.destination;
+      if (f[side]?.labels?.includes('reserved:host')) {
+        // The node itself (kubelet probes): its cilium_host address, seen on that node.
+        assert.equal(hostIPs.get(ip), f.node_name, `host IP ${ip}`);
+        assert.equal(f[side]?.identity, 1);
+        continue;
+      }
       const pod = podByIP.get(ip ?? '');
       assert.ok(pod !== undefined, `${side} IP ${ip} is a pod`);
       const ep = f[side];

@@ -43,6 +43,11 @@ export function workloadOf(f: Flow, side: 'source' | 'destination'): string {
   return f[side]?.workloads?.[0]?.name ?? '?';
 }
 
+/** A kubelet probe (or its reply): one side is the node itself. */
+export function isProbe(f: Flow): boolean {
+  return (f.source?.labels ?? []).includes('reserved:host') || (f.destination?.labels ?? []).includes('reserved:host');
+}
+
 export function isDns(f: Flow): boolean {
   return f.l7?.dns !== undefined;
 }

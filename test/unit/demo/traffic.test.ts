@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Flow } from '../../../src/model/flow.ts';
 import { CALL_GRAPH, WORKLOADS } from '../../../src/sources/demo/boutique.ts';
 import { demoClusterObjects } from '../../../src/sources/demo/index.ts';
-import { START_US, SECOND_US, isDns, isHttp, runSim, tcp, timeNs, workloadOf } from './helpers.ts';
+import { START_US, SECOND_US, isDns, isHttp, isProbe, runSim, tcp, timeNs, workloadOf } from './helpers.ts';
 
 // Ten virtual minutes at 200 flows/s: long enough for connection rotation and DNS refreshes.
 const { flows } = runSim({ seconds: 600, rate: 200 });
@@ -52,7 +52,7 @@ test('flows come out in time order, with unique uuids and RFC 3339 nanosecond ti
 test('only real call-graph edges carry application traffic, and every edge is used', () => {
   const seen = new Set<string>();
   for (const f of flows) {
-    if (isDns(f) || f.verdict !== 'FORWARDED') continue;
+    if (isDns(f) || isProbe(f) || f.verdict !== 'FORWARDED') continue;
     const [client, server] = clientServer(f);
     const edge = `${client}->${server}`;
     assert.ok(edges.has(edge), `unexpected edge ${edge}: ${f.Summary}`);
@@ -63,7 +63,7 @@ test('only real call-graph edges carry application traffic, and every edge is us
 
 test('ports and protocols are the real ones: HTTP/1.1 to frontend:8080, gRPC over HTTP/2, Redis without L7', () => {
   for (const f of flows) {
-    if (isDns(f) || f.verdict !== 'FORWARDED') continue;
+    if (isDns(f) || isProbe(f) || f.verdict !== 'FORWARDED') continue;
     const [, server] = clientServer(f);
     const w = spec.get(server);
     assert.ok(w !== undefined);
@@ -241,7 +241,7 @@ test('L7 records carry the client\'s request headers, sorted by key, with one x-
   const reqById = new Map<string, Flow>();
   for (const f of flows) {
     const h = f.l7?.http?.headers;
-    if (h === undefined) continue;
+    if (h === undefined || isProbe(f)) continue;
     const keys = h.map((x) => x.key ?? '');
     assert.deepEqual(keys, [...keys].sort());
     const id = h.find((x) => x.key === 'x-request-id')?.value ?? '';
@@ -258,4 +258,44 @@ test('L7 records carry the client\'s request headers, sorted by key, with one x-
       assert.equal(reqById.get(id)?.l7?.http?.url, f.l7?.http?.url, 'response echoes its request id');
     }
   }
+});
+
+test('kubelet probes: from the node itself to pods on that node, a new connection each, health endpoints only', () => {
+  const probes = flows.filter(isProbe);
+  assert.ok(probes.length > 0.01 * flows.length && probes.length < 0.06 * flows.length, `probe share ${probes.length / flows.length}`);
+  const nodes = new Map(objects.nodes.map((n) => [n.metadata.name, n]));
+  const probed = new Set<string>();
+  const conns = new Map<string, string[]>();
+  for (const f of probes) {
+    const hostSide = f.is_reply ? f.destination : f.source;
+    const podSide = f.is_reply ? f.source : f.destination;
+    assert.deepEqual(hostSide?.labels, ['reserved:host']);
+    assert.equal(hostSide?.identity, 1);
+    const hostIP = f.is_reply ? f.IP?.destination : f.IP?.source;
+    const pod = objects.pods.find((p) => p.metadata.name === podSide?.pod_name);
+    assert.ok(pod !== undefined);
+    assert.equal(hostIP, nodes.get(pod.spec.nodeName)?.metadata.annotations?.['network.cilium.io/ipv4-cilium-host'], 'from the pod\'s own node');
+    assert.equal(f.node_name, pod.spec.nodeName);
+    assert.equal(f.verdict, 'FORWARDED');
+    probed.add(pod.metadata.labels?.app ?? '?');
+    const http = f.l7?.http;
+    if (http !== undefined) {
+      const port = f.is_reply ? tcp(f)?.source_port : tcp(f)?.destination_port;
+      const path = pod.metadata.labels?.app === 'frontend' ? '/_healthz' : '/grpc.health.v1.Health/Check';
+      assert.equal(http.url, `http://${pod.status.podIP}:${port}${path}`);
+      assert.equal(port, pod.spec.containers[0].ports?.[0].containerPort);
+      assert.match(http.headers?.find((h) => h.key === 'user-agent')?.value ?? '', /^kube-probe\//);
+      if (f.l7?.type === 'RESPONSE') assert.equal(http.code, 200);
+    }
+    const t = tcp(f);
+    const key = f.is_reply ? `${f.IP?.destination}:${t?.destination_port}` : `${f.IP?.source}:${t?.source_port}`;
+    conns.set(key, [...(conns.get(key) ?? []), `${f.is_reply ? '<' : '>'}${f.Type === 'L7' ? f.l7?.type : f.Summary?.replace('TCP Flags: ', '')}`]);
+  }
+  for (const app of ['frontend', 'cartservice', 'productcatalogservice', 'redis-cart']) assert.ok(probed.has(app), `${app} is probed`);
+  assert.ok(!probed.has('loadgenerator') && !probed.has('toolbox'));
+  const shapes = new Set([...conns.values()].slice(0, -3).map((x) => x.join(' ')));
+  assert.deepEqual([...shapes].sort(), [
+    '>SYN <SYN, ACK >ACK >ACK, FIN <ACK, FIN >ACK',
+    '>SYN <SYN, ACK >ACK >ACK, PSH >REQUEST <RESPONSE <ACK, PSH >ACK, FIN <ACK, FIN >ACK',
+  ]);
 });
