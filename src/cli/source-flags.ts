@@ -3,12 +3,16 @@
 import { CliError } from './exit-codes.ts';
 import { flagValue, intValue, matchFlag, positiveNumber } from './flag-values.ts';
 import type { SourceOptions } from '../sources/open.ts';
+import { hasClusterConfig } from '../k8s/kubeconfig-files.ts';
 
 export interface SourceFlags {
   demo: boolean;
   seed?: number;
   rate?: number;
   inputFile?: string;
+  /** --kubeconfig / --context: the cluster model that names flows (src/k8s). */
+  kubeconfig?: string;
+  context?: string;
 }
 
 export function emptySourceFlags(): SourceFlags {
@@ -40,6 +44,13 @@ export function consumeSourceFlag(argv: readonly string[], i: number, into: Sour
     into.inputFile = v;
     return next;
   }
+  if ((hit = matchFlag(arg, ['--kubeconfig', '--context']))) {
+    const [v, next] = flagValue(argv, i, hit);
+    if (v === '') throw new CliError(`invalid argument "" for "${hit.flag}" flag: want a ${hit.flag === '--context' ? 'context name' : 'file path'}`);
+    if (hit.flag === '--context') into.context = v;
+    else into.kubeconfig = v;
+    return next;
+  }
   return undefined;
 }
 
@@ -50,6 +61,9 @@ export function sourceFlagsHelp(): string {
     '      --demo              the embedded demo cluster (Online Boutique, simulated traffic)',
     '      --seed N            demo: seed for the cluster and its traffic (default 1)',
     '      --rate N            demo: flows per second (default 20)',
+    '      --kubeconfig FILE   name flows from this cluster (also: $KUBECONFIG, ~/.kube/config,',
+    '                          in-cluster); alone, connects the cluster model only',
+    '      --context NAME      kubeconfig context to use (default: current-context)',
     '',
   ].join('\n');
 }
@@ -63,7 +77,14 @@ export function sourceOptionsFrom(
   if (!flags.demo && (flags.seed !== undefined || flags.rate !== undefined)) {
     throw new CliError(`${flags.seed !== undefined ? '--seed' : '--rate'} only applies to --demo`);
   }
-  if (flags.inputFile !== undefined) return { kind: 'file', path: flags.inputFile, linePrefilter: extra.linePrefilter };
+  const kube = flags.kubeconfig !== undefined || flags.context !== undefined ? { kubeconfig: flags.kubeconfig, context: flags.context } : undefined;
+  if (flags.demo && kube) throw new CliError('--kubeconfig and --context do not apply to --demo (the demo has its own cluster)');
+  if (flags.inputFile !== undefined) {
+    const file: SourceOptions = { kind: 'file', path: flags.inputFile, linePrefilter: extra.linePrefilter };
+    return kube ? { kind: 'cluster', kube, flows: file, follow: extra.follow } : file;
+  }
   if (flags.demo) return { kind: 'demo', seed: flags.seed, rate: flags.rate, follow: extra.follow };
+  // kubectl's rule: a kubeconfig present makes the cluster the default.
+  if (kube || hasClusterConfig()) return { kind: 'cluster', kube: kube ?? {}, follow: extra.follow };
   throw new CliError('no flow source: use --input-file FILE (or - for stdin) or --demo');
 }

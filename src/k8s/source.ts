@@ -43,7 +43,12 @@ export function createClusterSource(opts: ClusterSourceOptions): Source {
       if (closed || started) return;
       started = true;
       clearTimeout(settledTimer);
+      const line = session.statusLine();
+      const healthy = line.state === 'connected' || line.state === 'warning';
       if (opts.flows) {
+        if (!healthy) {
+          status({ kind: 'status', source: name(), state: 'warning', message: sanitize(`${line.message}; flows are shown without cluster names until it connects`) });
+        }
         subs.add(
           opts.flows.pipe(enrich(session)).subscribe({
             next: (ev) => sub.next(ev),
@@ -53,6 +58,8 @@ export function createClusterSource(opts: ClusterSourceOptions): Source {
         );
         return;
       }
+      // A one-shot command ends here: an unreachable cluster is its error.
+      if (!healthy && !opts.follow) status({ kind: 'status', source: name(), state: 'error', message: sanitize(line.message) });
       status({
         kind: 'status',
         source: name(),

@@ -86,3 +86,33 @@ test('usage and connection errors: one line, exit 2 or 1', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('observe --kubeconfig names the flows of an --input-file; alone it says no flow source is connected', () =>
+  withCluster(async (kc) => {
+    const dir = tempDir();
+    try {
+      const file = join(dir, 'flows.jsonl');
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(
+        file,
+        JSON.stringify({ flow: { time: '2026-01-01T10:00:00Z', verdict: 'FORWARDED', IP: { source: '10.0.0.1', destination: '10.0.0.3', ipVersion: 'IPv4' }, traffic_direction: 'EGRESS' } }) + '\n',
+      );
+      const plain = await run(['observe', '--input-file', file, '-o', 'json']);
+      assert.equal(JSON.parse(plain.stdout).flow.source, undefined, 'no kubeconfig: nothing to name flows with');
+      const named = await run(['observe', '--input-file', file, '--kubeconfig', kc, '-o', 'json']);
+      assert.equal(named.code, 0, named.stderr);
+      const f = JSON.parse(named.stdout).flow;
+      assert.equal(f.source.pod_name, 'web-1');
+      assert.deepEqual(f.source.workloads, [{ name: 'web', kind: 'Deployment' }]);
+      assert.deepEqual(f.source_service, { name: 'web', namespace: 'shop' });
+      assert.equal(f.destination.pod_name, 'db-0');
+      assert.equal(f.node_name, 'node-1');
+      const alone = await run(['observe', '--kubeconfig', kc]);
+      assert.equal(alone.stdout, '');
+      assert.match(alone.stderr, /no flow source connected/);
+      const demo = await run(['observe', '--demo', '--kubeconfig', kc]);
+      assert.equal(demo.code, 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }));
