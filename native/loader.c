@@ -254,6 +254,8 @@ int main(int argc, char **argv)
 	if (!dir)
 		die(1, "usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--no-drops] [--verbose]");
 
+	if (access(dir, R_OK | X_OK) != 0)
+		die(1, "cannot read eBPF objects in %s: %s", dir, strerror(errno));
 	char missing[128];
 	if (ns_missing_caps(missing, sizeof(missing)))
 		die(3, "missing capabilities: %s (run as root or grant CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)", missing);

@@ -1,0 +1,98 @@
+// How the collector starts and stops: privileges, failures, and never outliving netscope.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { firstValueFrom, toArray } from 'rxjs';
+import { REPO_ROOT } from '../../lab/lab.ts';
+import { collectorPaths, runCollector } from '../../../src/bpf-bridge/loader-process.ts';
+import type { SourceEvent } from '../../../src/model/source.ts';
+
+execFileSync('bash', [`${REPO_ROOT}/scripts/build-bpf.sh`], { stdio: 'inherit' });
+const { loaderPath, objDir } = collectorPaths();
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function waitGone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    if (!existsSync(`/proc/${pid}`)) return true;
+    await sleep(50);
+  }
+  return false;
+}
+
+test('without privileges the loader names the missing capabilities in one line and exits 3', () => {
+  const r = spawnSync(loaderPath, [objDir], { uid: 65534, gid: 65534, encoding: 'utf8' });
+  assert.equal(r.status, 3);
+  assert.equal(
+    r.stderr,
+    'netscope-loader: missing capabilities: CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN (run as root or grant CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)\n',
+  );
+  assert.equal(r.stdout, '');
+});
+
+test('with only CAP_NET_ADMIN missing, only that one is named', () => {
+  const r = spawnSync('setpriv', ['--inh-caps=-net_admin', '--bounding-set=-net_admin', loaderPath, objDir], { encoding: 'utf8' });
+  assert.equal(r.status, 3);
+  assert.match(r.stderr, /^netscope-loader: missing capabilities: CAP_NET_ADMIN \(/);
+});
+
+test('a bad loader argument is one line and a failure status', () => {
+  const r = spawnSync(loaderPath, [objDir, '--bogus'], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^netscope-loader: unknown argument "--bogus" \(usage: .*\)\n$/);
+});
+
+test('a missing object directory is reported, not crashed on', () => {
+  const r = spawnSync(loaderPath, ['/nonexistent-netscope-objs'], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr, 'netscope-loader: cannot read eBPF objects in /nonexistent-netscope-objs: No such file or directory\n');
+});
+
+test('a failing loader becomes an error status and an error with its own message', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nsl-fake-'));
+  try {
+    const fake = join(dir, 'loader');
+    writeFileSync(fake, '#!/bin/sh\necho "netscope-loader: missing capabilities: CAP_BPF (run as root)" >&2\nexit 3\n');
+    chmodSync(fake, 0o755);
+    const seen: SourceEvent[] = [];
+    const err = await new Promise<Error>((resolve) => {
+      runCollector({ loaderPath: fake, objDir }).subscribe({ next: (e) => seen.push(e), error: resolve, complete: () => resolve(new Error('completed')) });
+    });
+    assert.equal(err.message, 'eBPF collector lacks privileges: missing capabilities: CAP_BPF (run as root)');
+    const last = seen.at(-1);
+    assert.deepEqual(last, { kind: 'status', source: 'local', state: 'error', message: err.message });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a collector that is not built says how to build it', async () => {
+  const err = await firstValueFrom(runCollector({ loaderPath: '/nonexistent/netscope-loader', objDir }).pipe(toArray())).catch((e: Error) => e);
+  assert.ok(err instanceof Error);
+  assert.equal(err.message, 'eBPF collector not built: /nonexistent/netscope-loader missing (run npm run build:bpf)');
+});
+
+test('unsubscribing stops the loader', async () => {
+  let pid = 0;
+  const src = runCollector({ onSpawn: (p) => (pid = p) });
+  const sub = src.subscribe({ error: () => {} });
+  for (let i = 0; i < 100 && pid === 0; i++) await sleep(20);
+  assert.ok(pid > 0);
+  sub.unsubscribe();
+  assert.ok(await waitGone(pid), 'loader exited after unsubscribe');
+});
+
+test('if netscope is killed, the loader sees stdin close and exits', async () => {
+  const script = `
+    import { runCollector } from ${JSON.stringify(join(REPO_ROOT, 'src/bpf-bridge/loader-process.ts'))};
+    runCollector({ onSpawn: (pid) => console.log(pid) }).subscribe({ error: () => {} });
+  `;
+  const parent = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const pid = await new Promise<number>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+  assert.ok(pid > 0);
+  await sleep(300);
+  parent.kill('SIGKILL');
+  assert.ok(await waitGone(pid), 'orphaned loader exited');
+});
