@@ -7,20 +7,18 @@ import { sanitize } from '../../model/sanitize.ts';
 import { RESOURCE_VIEWS, type ResourceData, type ResourceViewDef } from '../../views/resources/kinds.ts';
 import { buildRows, renderTable, sortRows } from '../../views/resources/table.ts';
 import { yamlLines } from '../../views/resources/yaml-text.ts';
-import { KubeConfigError, listContexts, loadKubeConfig, type KubeTarget } from '../kubeconfig.ts';
+import { listContexts, loadKubeConfig, type KubeTarget } from '../kubeconfig.ts';
 import { RESOURCE_TYPES } from '../resources.ts';
 import { ClusterSession } from '../session.ts';
 import { ClusterStore } from '../store.ts';
+import { kubeConfigCliError } from './errors.ts';
 import { clusterHelp, parseClusterArgs, type ClusterArgs } from './args.ts';
 
 function loadTarget(a: ClusterArgs): KubeTarget {
   try {
     return loadKubeConfig({ kubeconfig: a.kubeconfig, context: a.context, namespace: a.namespace });
   } catch (err) {
-    if (err instanceof KubeConfigError) {
-      throw new CliError(err.message, err.message.startsWith('context "') ? ExitCode.USAGE : ExitCode.ERROR);
-    }
-    throw err;
+    throw kubeConfigCliError(err);
   }
 }
 

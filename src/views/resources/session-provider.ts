@@ -1,28 +1,10 @@
-// ResourceProviders for the two kinds of model: a live cluster session and a static
-// snapshot (the demo cluster).
+// The ResourceProvider for a live cluster session: its model, the kubeconfig's
+// contexts (Enter on :ctx switches), YAML fetched from the API server, a banner for
+// connection problems.
 import type { ClusterSession } from '../../k8s/session.ts';
 import { listContexts } from '../../k8s/kubeconfig.ts';
-import { findInSnapshot, loadSnapshot, type ClusterSnapshot } from '../../k8s/snapshot.ts';
 import type { ResourceProvider } from './provider.ts';
-
-export interface ProviderHooks {
-  namespace?: string;
-  showFlows?(filter: string): void;
-  showLatency?(row: string): void;
-  switchNamespace?(namespace: string): void;
-}
-
-export function snapshotProvider(snap: ClusterSnapshot, hooks: ProviderHooks = {}): ResourceProvider {
-  const store = loadSnapshot(snap);
-  return {
-    ...hooks,
-    store: () => store,
-    contexts: () => [],
-    namespace: () => hooks.namespace,
-    fetch: async (kind, namespace, name) => findInSnapshot(snap, kind, namespace, name),
-    subscribe: (listener) => store.onChange(listener),
-  };
-}
+import type { ProviderHooks } from './snapshot-provider.ts';
 
 export function sessionProvider(session: ClusterSession, hooks: ProviderHooks = {}): ResourceProvider {
   let switchError: string | undefined;

@@ -1,0 +1,38 @@
+// Wires the resource views into the TUI for the live cluster of a kubeconfig (with
+// its flows source, if any). Loads the Kubernetes client: import lazily.
+import type { Source } from '../../model/source.ts';
+import type { KubeConfigOptions } from '../../k8s/kubeconfig-files.ts';
+import { createClusterSource } from '../../k8s/source.ts';
+import type { ClusterSession } from '../../k8s/session.ts';
+import { registerResourceViews } from './register.ts';
+import type { ResourceProvider } from './provider.ts';
+import { sessionProvider } from './session-provider.ts';
+import type { ProviderHooks } from './snapshot-provider.ts';
+
+/**
+ * The cluster source for the TUI (follows forever; enriches `flows` when given) with
+ * :pods :svc :netpol :nodes :ns :ctx registered on its live session.
+ * Throws KubeConfigError (one line) when the kubeconfig or context is broken.
+ */
+export function clusterSourceForTui(kube: KubeConfigOptions, flows: Source | undefined, hooks: ProviderHooks = {}): Source {
+  let current: ResourceProvider | undefined;
+  // Views look the provider up when they render, so a re-subscribed source is followed.
+  const onSession = (s: ClusterSession): void => {
+    current = sessionProvider(s, hooks);
+  };
+  const source = createClusterSource({ kube, flows, follow: true, onSession });
+  registerResourceViews(lazyProvider(() => current));
+  return source;
+}
+
+function lazyProvider(get: () => ResourceProvider | undefined): ResourceProvider {
+  return {
+    store: () => get()?.store(),
+    contexts: () => get()?.contexts() ?? [],
+    namespace: () => get()?.namespace(),
+    fetch: async (kind, namespace, name) => get()?.fetch(kind, namespace, name),
+    subscribe: (listener) => get()?.subscribe(listener) ?? (() => undefined),
+    banner: () => (get() ? get()!.banner?.() : 'connecting to the cluster…'),
+    switchContext: (name) => get()?.switchContext?.(name),
+  };
+}

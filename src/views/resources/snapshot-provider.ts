@@ -1,0 +1,30 @@
+// The ResourceProvider for a static snapshot (the demo cluster). Kept apart from the
+// live-session provider so the demo never loads the Kubernetes client.
+import { findInSnapshot, loadSnapshot, type ClusterSnapshot } from '../../k8s/snapshot.ts';
+import type { ResourceProvider } from './provider.ts';
+import { registerResourceViews } from './register.ts';
+
+export interface ProviderHooks {
+  namespace?: string;
+  showFlows?(filter: string): void;
+  showLatency?(row: string): void;
+  switchNamespace?(namespace: string): void;
+}
+
+export function snapshotProvider(snap: ClusterSnapshot, hooks: ProviderHooks = {}): ResourceProvider {
+  const store = loadSnapshot(snap);
+  return {
+    ...hooks,
+    store: () => store,
+    contexts: () => [],
+    namespace: () => hooks.namespace,
+    fetch: async (kind, namespace, name) => findInSnapshot(snap, kind, namespace, name),
+    subscribe: (listener) => store.onChange(listener),
+  };
+}
+
+
+/** Registers :pods :svc :netpol :nodes :ns on a static snapshot (the demo cluster). */
+export function registerSnapshotViews(snap: ClusterSnapshot, hooks: ProviderHooks = {}): void {
+  registerResourceViews(snapshotProvider(snap, hooks));
+}
