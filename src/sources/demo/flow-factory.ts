@@ -12,8 +12,7 @@ import { CiliumEventTypeCode } from '../../model/flow.ts';
 /** Cilium's drop reason code for a policy denial and its enum name. */
 export const POLICY_DENIED = 133;
 export const POLICY_DENIED_DESC = 'POLICY_DENIED';
-/** Cilium's monitor policy match types (api.PolicyMatchType). */
-export const POLICY_MATCH_NONE = 0;
+/** Cilium's monitor policy match type (api.PolicyMatchType) for an L3+L4 rule match. */
 export const POLICY_MATCH_L3_L4 = 2;
 
 export type TcpFlagKind = 'SYN' | 'SYN_ACK' | 'ACK' | 'ACK_PSH' | 'ACK_FIN';
@@ -134,11 +133,12 @@ export function policyVerdictFlow(c: Conversation, policy: Readonly<Policy>, all
     event_type: EV_POLICY_VERDICT,
     destination_service: c.service,
     traffic_direction: 'INGRESS',
-    policy_match_type: allowed ? POLICY_MATCH_L3_L4 : POLICY_MATCH_NONE,
     is_reply: false,
     Summary: FLAG_SUMMARY.SYN,
   };
   if (allowed) {
+    // A denial matched nothing (match type 0), which protobuf JSON leaves out.
+    f.policy_match_type = POLICY_MATCH_L3_L4;
     f.ingress_allowed_by = [policy];
   } else {
     f.drop_reason = POLICY_DENIED;
@@ -263,7 +263,8 @@ export function dnsResponseFlow(c: Conversation, query: string, ips: readonly st
         query,
         ...(rcode === 0 ? { ips: ips as string[] } : {}),
         ttl,
-        rcode,
+        // proto3 JSON leaves out a zero rcode (NOERROR), as a Hubble export does.
+        ...(rcode === 0 ? {} : { rcode }),
         qtypes: QTYPES_A as string[],
         ...(rcode === 0 ? { rrtypes: QTYPES_A as string[] } : {}),
         observation_source: 'proxy',

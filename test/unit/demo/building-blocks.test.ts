@@ -30,9 +30,12 @@ test('formatUuid: RFC 4122 version 4 / variant 1 layout, every bit of input plac
   assert.equal(formatUuid(0x12345678, 0x9abcdef0, 0x0fedcba9, 0x87654321), '12345678-9abc-4ef0-8fed-cba987654321');
 });
 
-test('rfc3339Nanos: nanosecond digits, second boundaries, cache does not leak between seconds', () => {
+test('rfc3339Nanos: protobuf JSON style (9, 6, 3 or no fraction digits), second boundaries', () => {
   const us = Date.UTC(2026, 0, 1, 10, 0, 0) * 1000;
-  assert.equal(rfc3339Nanos(us, 0), '2026-01-01T10:00:00.000000000Z');
+  assert.equal(rfc3339Nanos(us, 0), '2026-01-01T10:00:00Z');
+  assert.equal(rfc3339Nanos(us + 120_000, 0), '2026-01-01T10:00:00.120Z');
+  assert.equal(rfc3339Nanos(us + 120_001, 0), '2026-01-01T10:00:00.120001Z');
+  assert.equal(rfc3339Nanos(us + 1, 1), '2026-01-01T10:00:00.000001001Z');
   assert.equal(rfc3339Nanos(us + 123_456, 789), '2026-01-01T10:00:00.123456789Z');
   assert.equal(rfc3339Nanos(us + 999_999, 999), '2026-01-01T10:00:00.999999999Z');
   assert.equal(rfc3339Nanos(us + 1_000_000, 1), '2026-01-01T10:00:01.000000001Z');

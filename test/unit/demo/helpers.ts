@@ -63,9 +63,9 @@ export function tcp(f: Flow) {
 /** Nanoseconds since the epoch as a bigint, from the flow's RFC 3339 time (keeps the ns digits). */
 export function timeNs(f: Flow): bigint {
   const t = f.time ?? '';
-  const m = /^(.*T\d\d:\d\d:\d\d)\.(\d{9})Z$/.exec(t);
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d{3}|\d{6}|\d{9}))?Z$/.exec(t);
   if (m === null) throw new Error(`bad time ${t}`);
-  return BigInt(Date.parse(`${m[1]}Z`)) * 1_000_000n + BigInt(m[2]);
+  return BigInt(Date.parse(`${m[1]}Z`)) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
 }
 
 export function quantile(xs: number[], q: number): number {
