@@ -50,17 +50,15 @@ const LOADER_EXIT: Record<number, string> = { 1: 'failed', 3: 'lacks privileges'
 /**
  * Cold Observable: subscribing starts the collector, unsubscribing stops it
  * (SIGTERM; the loader detaches its programs and exits). Emits a `done` status
- * with the event and lost totals when the loader stops, and errors with the
- * loader's own one-line message when it fails.
+ * with the event and lost totals when the loader stops, and errors (once, no
+ * separate error status) with the loader's own one-line message when it fails.
  */
 export function runCollector(opts: CollectorOptions = {}): Observable<SourceEvent> {
   return new Observable<SourceEvent>((sub) => {
     const { loaderPath, objDir } = collectorPaths(opts);
     const sourceName = opts.sourceName ?? 'local';
     if (!existsSync(loaderPath) || !existsSync(join(objDir, 'ns_conn.bpf.o'))) {
-      const msg = `eBPF collector not built: ${existsSync(loaderPath) ? join(objDir, 'ns_conn.bpf.o') : loaderPath} missing (run npm run build:bpf)`;
-      sub.next({ kind: 'status', source: sourceName, state: 'error', message: msg });
-      sub.error(new Error(msg));
+      sub.error(new Error(`eBPF collector not built: ${existsSync(loaderPath) ? join(objDir, 'ns_conn.bpf.o') : loaderPath} missing (run npm run build:bpf)`));
       return;
     }
     const args = [objDir];
@@ -82,10 +80,8 @@ export function runCollector(opts: CollectorOptions = {}): Observable<SourceEven
         for (const rec of reader.push(chunk)) for (const ev of mapper.map(rec)) sub.next(ev);
       } catch (err) {
         failed = true;
-        const msg = `eBPF collector: ${err instanceof Error ? err.message : String(err)}`;
-        sub.next({ kind: 'status', source: sourceName, state: 'error', message: msg });
         child.kill('SIGTERM');
-        sub.error(new Error(msg));
+        sub.error(new Error(`eBPF collector: ${err instanceof Error ? err.message : String(err)}`));
       }
     });
     child.stderr.on('data', (chunk: Buffer) => {
@@ -94,9 +90,7 @@ export function runCollector(opts: CollectorOptions = {}): Observable<SourceEven
     child.on('error', (err) => {
       if (failed) return;
       failed = true;
-      const msg = `cannot start eBPF collector ${loaderPath}: ${err.message}`;
-      sub.next({ kind: 'status', source: sourceName, state: 'error', message: msg });
-      sub.error(new Error(msg));
+      sub.error(new Error(`cannot start eBPF collector ${loaderPath}: ${err.message}`));
     });
     child.on('close', (code, signal) => {
       if (failed) return;
@@ -108,9 +102,7 @@ export function runCollector(opts: CollectorOptions = {}): Observable<SourceEven
       }
       const line = sanitize(stderr.trim().split('\n').pop() ?? '').replace(/^netscope-loader: /, '');
       const why = code !== null ? (LOADER_EXIT[code] ?? `exited with status ${code}`) : `killed by ${signal}`;
-      const msg = `eBPF collector ${why}${line ? `: ${line}` : ''}`;
-      sub.next({ kind: 'status', source: sourceName, state: 'error', message: msg });
-      sub.error(new Error(msg));
+      sub.error(new Error(`eBPF collector ${why}${line ? `: ${line}` : ''}`));
     });
     // An EPIPE on the loader's stdin only means it already exited; 'close' reports it.
     child.stdin.on('error', () => {});

@@ -116,7 +116,9 @@ export class FlowMapper {
     const f = this.base(r.tsNs, t.saddr, t.daddr);
     f.verdict = 'FORWARDED';
     f.Type = 'L3_L4';
-    f.event_type = { type: TRACE };
+    // Seen at the socket: leaving the client's endpoint, or arriving at the server's.
+    f.event_type = { type: TRACE, sub_type: passive ? 0 : 5 };
+    f.trace_observation_point = passive ? 'TO_ENDPOINT' : 'FROM_ENDPOINT';
     f.l4 = { TCP: { source_port: t.sport, destination_port: t.dport, flags } };
     // The observing socket's side sent this: the client's flows are requests, the
     // accepting side's are replies (Hubble's convention for SYN-ACK and server FINs).

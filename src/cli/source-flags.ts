@@ -7,6 +7,8 @@ import { hasClusterConfig } from '../k8s/kubeconfig-files.ts';
 
 export interface SourceFlags {
   demo: boolean;
+  /** --local: this machine's eBPF collector. */
+  local?: boolean;
   seed?: number;
   rate?: number;
   inputFile?: string;
@@ -26,6 +28,11 @@ export function consumeSourceFlag(argv: readonly string[], i: number, into: Sour
   if ((hit = matchFlag(arg, ['--demo']))) {
     if (hit.inline !== undefined) throw new CliError(`flag does not take a value: --demo`);
     into.demo = true;
+    return i + 1;
+  }
+  if ((hit = matchFlag(arg, ['--local']))) {
+    if (hit.inline !== undefined) throw new CliError(`flag does not take a value: --local`);
+    into.local = true;
     return i + 1;
   }
   if ((hit = matchFlag(arg, ['--seed']))) {
@@ -59,6 +66,8 @@ export function sourceFlagsHelp(): string {
     'Source (one of):',
     '      --input-file FILE   read a Hubble JSON export (hubble observe -o json); - reads stdin',
     '      --demo              the embedded demo cluster (Online Boutique, simulated traffic)',
+    '      --local             this machine\'s eBPF collector (needs root or CAP_BPF,',
+    '                          CAP_PERFMON and CAP_NET_ADMIN); always follows',
     '      --seed N            demo: seed for the cluster and its traffic (default 1)',
     '      --rate N            demo: flows per second (default 20)',
     '      --kubeconfig FILE   name flows from this cluster (also: $KUBECONFIG, ~/.kube/config,',
@@ -74,6 +83,9 @@ export function sourceOptionsFrom(
   extra: { follow: boolean; linePrefilter?: (line: Buffer) => boolean },
 ): SourceOptions {
   if (flags.demo && flags.inputFile !== undefined) throw new CliError('cannot use --demo and --input-file together');
+  if (flags.local && (flags.demo || flags.inputFile !== undefined)) {
+    throw new CliError(`cannot use --local and ${flags.demo ? '--demo' : '--input-file'} together`);
+  }
   if (!flags.demo && (flags.seed !== undefined || flags.rate !== undefined)) {
     throw new CliError(`${flags.seed !== undefined ? '--seed' : '--rate'} only applies to --demo`);
   }
@@ -84,6 +96,7 @@ export function sourceOptionsFrom(
     return kube ? { kind: 'cluster', kube, flows: file, follow: extra.follow } : file;
   }
   if (flags.demo) return { kind: 'demo', seed: flags.seed, rate: flags.rate, follow: extra.follow };
+  if (flags.local) return kube ? { kind: 'cluster', kube, flows: { kind: 'local' }, follow: true } : { kind: 'local' };
   // kubectl's rule: a kubeconfig present makes the cluster the default.
   if (kube || hasClusterConfig()) return { kind: 'cluster', kube: kube ?? {}, follow: extra.follow };
   throw new CliError('no flow source: use --input-file FILE (or - for stdin) or --demo');

@@ -6,6 +6,7 @@ import type { Source } from '../model/source.ts';
 import type { KubeConfigOptions } from '../k8s/kubeconfig-files.ts';
 import { createDemoSource } from './demo/index.ts';
 import { createFileSource } from './file.ts';
+import { createLocalSource, type LocalSourceOptions } from './local.ts';
 
 export type SourceOptions =
   | {
@@ -23,6 +24,10 @@ export type SourceOptions =
       historySeconds?: number;
       follow: boolean;
     }
+  | ({
+      /** This machine's eBPF collector (root or CAP_BPF+CAP_PERFMON+CAP_NET_ADMIN). */
+      kind: 'local';
+    } & LocalSourceOptions)
   | {
       /** The cluster model (list+watch); enriches `flows` when given, else status only. */
       kind: 'cluster';
@@ -37,6 +42,10 @@ export function openSource(opts: SourceOptions): Source {
       return createFileSource({ path: opts.path, linePrefilter: opts.linePrefilter });
     case 'demo':
       return createDemoSource({ seed: opts.seed, rate: opts.rate, historySeconds: opts.historySeconds, follow: opts.follow });
+    case 'local': {
+      const { kind: _kind, ...local } = opts;
+      return createLocalSource(local);
+    }
     case 'cluster': {
       const flows = opts.flows ? openSource(opts.flows) : undefined;
       // Loaded on subscribe: the Kubernetes client takes long to import.

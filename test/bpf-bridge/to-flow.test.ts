@@ -30,6 +30,8 @@ test('client open: SYN, egress, connect latency, process, wall-clock time', () =
   assert.deepEqual(f!.l4, { TCP: { source_port: 40000, destination_port: 8080, flags: { SYN: true } } });
   assert.equal(f!.verdict, 'FORWARDED');
   assert.equal(f!.traffic_direction, 'EGRESS');
+  assert.equal(f!.trace_observation_point, 'FROM_ENDPOINT');
+  assert.deepEqual(f!.event_type, { type: 4, sub_type: 5 });
   assert.equal(f!.is_reply, false);
   assert.equal(f!.node_name, 'node-1');
   assert.deepEqual(f!.netscope, { srtt_us: 30, pid: 42, comm: 'curl', connect_latency_ns: 500_000 });

@@ -29,7 +29,7 @@ export function observeHelp(): string {
     'Print flows like `hubble observe`, from a Hubble JSON export or the demo cluster.',
     '',
     'Usage:',
-    '  netscope observe (--input-file FILE | --demo) [flags] [filters]',
+    '  netscope observe (--input-file FILE | --demo | --local) [flags] [filters]',
     '',
     sourceFlagsHelp(),
     'Selection:',
@@ -94,7 +94,8 @@ export async function runObserve(argv: string[]): Promise<number> {
   }
   const pass = compileFilterSet(cfg.filters);
   const isFile = cfg.source.inputFile !== undefined;
-  const follow = cfg.follow && !isFile;
+  // The local collector has no history to print: it always follows.
+  const follow = (cfg.follow || cfg.source.local === true) && !isFile;
   const sourceOpts = sourceOptionsFrom(cfg.source, { follow, linePrefilter: linePrefilter(cfg.filters) });
   if (sourceOpts.kind === 'demo') sourceOpts.historySeconds = demoHistorySeconds(cfg, nowMs);
 
