@@ -45,9 +45,41 @@ function externalName(ep: Endpoint | undefined, names: string[] | undefined, ip:
   return ip ?? 'unknown';
 }
 
+/** What aggregation needs about a pod endpoint, computed once per pod (labels are scanned once). */
+interface PodInfo {
+  podId: string;
+  workloadId: string;
+  infra: boolean;
+}
+
+// Keyed by `namespace/pod`; bounded so pod churn cannot grow it without limit. A pod's
+// workload and labels do not change in practice, so entries are not revalidated.
+const podCache = new Map<string, PodInfo>();
+const POD_CACHE_MAX = 20_000;
+
+function podInfo(ep: Endpoint & { namespace: string; pod_name: string }): PodInfo {
+  const podId = ep.namespace + '/' + ep.pod_name;
+  let info = podCache.get(podId);
+  if (info === undefined) {
+    if (podCache.size >= POD_CACHE_MAX) podCache.clear();
+    info = { podId, workloadId: `${ep.namespace}/${workloadName(ep) ?? ep.pod_name}`, infra: infraLabels(ep) };
+    podCache.set(podId, info);
+  }
+  return info;
+}
+
+function isPod(ep: Endpoint | undefined): ep is Endpoint & { namespace: string; pod_name: string } {
+  return ep !== undefined && !!ep.namespace && !!ep.pod_name;
+}
+
 /** Node id of one side of a flow at a level: `ns`, `ns/workload`, `ns/pod`, or an external name. */
 export function nodeId(flow: Flow, side: 'source' | 'destination', level: Level): string {
   const ep = flow[side];
+  if (isPod(ep)) {
+    if (level === 'namespace') return ep.namespace;
+    const info = podInfo(ep);
+    return level === 'workload' ? info.workloadId : info.podId;
+  }
   const ns = ep?.namespace;
   if (!ns) {
     const names = side === 'source' ? flow.source_names : flow.destination_names;
@@ -55,8 +87,7 @@ export function nodeId(flow: Flow, side: 'source' | 'destination', level: Level)
     return externalName(ep, names, ip);
   }
   if (level === 'namespace') return ns;
-  if (level === 'workload') return `${ns}/${workloadName(ep) ?? ep.pod_name ?? '?'}`;
-  return `${ns}/${ep.pod_name ?? workloadName(ep) ?? '?'}`;
+  return `${ns}/${workloadName(ep) ?? '?'}`;
 }
 
 /** A reply travels server -> client; maps and per-service stats orient it back to client -> server. */
@@ -124,6 +155,10 @@ const INFRA_PATHS = /^(?:https?:\/\/[^/]*)?\/(?:healthz|readyz|livez|health|read
 
 function infraEndpoint(ep: Endpoint | undefined): boolean {
   if (!ep) return false;
+  return isPod(ep) ? podInfo(ep).infra : infraLabels(ep);
+}
+
+function infraLabels(ep: Endpoint): boolean {
   const reserved = reservedName(ep.labels);
   if (reserved && INFRA_RESERVED.has(reserved)) return true;
   const app = labelValue(ep.labels, 'k8s-app') ?? labelValue(ep.labels, 'app.kubernetes.io/name') ?? labelValue(ep.labels, 'app');

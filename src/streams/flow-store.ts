@@ -65,13 +65,38 @@ export class FlowStore {
   }
 
   #time(flow: Flow): number {
-    const t = flowTimeMs(flow);
+    const t = this.#parseTime(flow.time);
     if (!Number.isNaN(t)) {
       this.#lastMs = t;
       return t;
     }
     // No timestamp: it happened "now", as far as this stream knows.
     return Number.isNaN(this.#lastMs) ? Date.now() : this.#lastMs;
+  }
+
+  #lastSecond = '';
+  #lastSecondMs = 0;
+
+  /**
+   * RFC 3339 `...T04:58:22.237627077Z` in ms. Flows come in time order, so the date and
+   * seconds part is parsed once per second and only the milliseconds are read per flow;
+   * anything else goes through Date.parse.
+   */
+  #parseTime(time: string | undefined): number {
+    if (time === undefined) return Number.NaN;
+    if (time.length >= 24 && time.charCodeAt(19) === 46 && time.charCodeAt(time.length - 1) === 90) {
+      const d0 = time.charCodeAt(20) - 48;
+      const d1 = time.charCodeAt(21) - 48;
+      const d2 = time.charCodeAt(22) - 48;
+      if (d0 >= 0 && d0 <= 9 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9) {
+        if (this.#lastSecond === '' || !time.startsWith(this.#lastSecond)) {
+          this.#lastSecond = time.slice(0, 19);
+          this.#lastSecondMs = Date.parse(this.#lastSecond + 'Z');
+        }
+        if (!Number.isNaN(this.#lastSecondMs)) return this.#lastSecondMs + d0 * 100 + d1 * 10 + d2;
+      }
+    }
+    return flowTimeMs({ time });
   }
 
   #addFlow(flow: Flow): void {

@@ -42,13 +42,14 @@ export interface TopologyOptions {
   horizonMs?: number;
 }
 
-type LevelCounts = Map<string, Counts>;
+type LevelCounts = Map<EdgeMeta, Counts>;
 
 export class TopologyAggregator {
   readonly rateWindowMs: number;
   readonly horizonMs: number;
   #buckets: TimeBuckets<Record<Level, LevelCounts>>;
-  #meta: Record<Level, Map<string, EdgeMeta>> = { namespace: new Map(), workload: new Map(), pod: new Map() };
+  // from -> to -> edge: nested maps so no key string is built per flow.
+  #meta: Record<Level, Map<string, Map<string, EdgeMeta>>> = { namespace: new Map(), workload: new Map(), pod: new Map() };
 
   constructor(opts: TopologyOptions = {}) {
     const bucketMs = opts.bucketMs ?? 1000;
@@ -70,20 +71,25 @@ export class TopologyAggregator {
     for (const level of LEVELS) {
       const from = nodeId(flow, client, level);
       const to = nodeId(flow, server, level);
-      const key = `${from}\n${to}`;
-      const meta = this.#meta[level].get(key);
+      let outs = this.#meta[level].get(from);
+      if (outs === undefined) {
+        outs = new Map();
+        this.#meta[level].set(from, outs);
+      }
+      let meta = outs.get(to);
       if (meta) {
         if (tMs > meta.lastSeenMs) meta.lastSeenMs = tMs;
         if (infra) meta.infra = true;
       } else {
-        this.#meta[level].set(key, { from, to, infra, lastSeenMs: tMs });
+        meta = { from, to, infra, lastSeenMs: tMs };
+        outs.set(to, meta);
       }
       if (!bucket) continue;
       const m = bucket[level];
-      let c = m.get(key);
+      let c = m.get(meta);
       if (!c) {
         c = { flows: 0, drops: 0, errors: 0 };
-        m.set(key, c);
+        m.set(meta, c);
       }
       c.flows++;
       if (drop) c.drops++;
@@ -96,34 +102,37 @@ export class TopologyAggregator {
     const metas = this.#meta[level];
     const since = nowMs - this.horizonMs;
     const rateSince = nowMs - this.rateWindowMs;
-    const recent = new Map<string, Counts>();
-    const windowed = new Map<string, Counts>();
+    const recent = new Map<EdgeMeta, Counts>();
+    const windowed = new Map<EdgeMeta, Counts>();
     for (const b of this.#buckets.range(since, nowMs + 1)) {
-      for (const [key, c] of b.data[level]) {
-        accumulate(recent, key, c);
-        if (b.start + this.#buckets.widthMs > rateSince) accumulate(windowed, key, c);
+      for (const [meta, c] of b.data[level]) {
+        accumulate(recent, meta, c);
+        if (b.start + this.#buckets.widthMs > rateSince) accumulate(windowed, meta, c);
       }
     }
     const out: Edge[] = [];
-    for (const [key, meta] of metas) {
-      if (meta.lastSeenMs < since) {
-        metas.delete(key); // forgotten: keeps memory bounded by the horizon
-        continue;
+    for (const [from, outs] of metas) {
+      for (const [to, meta] of outs) {
+        if (meta.lastSeenMs < since) {
+          outs.delete(to); // forgotten: keeps memory bounded by the horizon
+          continue;
+        }
+        const w = windowed.get(meta);
+        const r = recent.get(meta);
+        out.push({
+          from: meta.from,
+          to: meta.to,
+          rate: (w?.flows ?? 0) / (this.rateWindowMs / 1000),
+          flows: w?.flows ?? 0,
+          drops: w?.drops ?? 0,
+          errors: w?.errors ?? 0,
+          recentDrops: r?.drops ?? 0,
+          recentErrors: r?.errors ?? 0,
+          infra: meta.infra,
+          lastSeenMs: meta.lastSeenMs,
+        });
       }
-      const w = windowed.get(key);
-      const r = recent.get(key);
-      out.push({
-        from: meta.from,
-        to: meta.to,
-        rate: (w?.flows ?? 0) / (this.rateWindowMs / 1000),
-        flows: w?.flows ?? 0,
-        drops: w?.drops ?? 0,
-        errors: w?.errors ?? 0,
-        recentDrops: r?.drops ?? 0,
-        recentErrors: r?.errors ?? 0,
-        infra: meta.infra,
-        lastSeenMs: meta.lastSeenMs,
-      });
+      if (outs.size === 0) metas.delete(from);
     }
     out.sort((a, b) => b.rate - a.rate || (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : 1));
     return out;
@@ -135,7 +144,7 @@ export class TopologyAggregator {
   }
 }
 
-function accumulate(into: Map<string, Counts>, key: string, c: Counts): void {
+function accumulate(into: Map<EdgeMeta, Counts>, key: EdgeMeta, c: Counts): void {
   const t = into.get(key);
   if (t) {
     t.flows += c.flows;

@@ -61,3 +61,12 @@ test('frames redraw at the period only when the state changed', () => {
     expectObservable(f, '^ 650ms !').toBe('100ms a 99ms b 299ms c', { a: 0, b: 1, c: 2 });
   });
 });
+
+test('flow times: nanosecond UTC fast path agrees with Date.parse; other forms still parse', () => {
+  const store = new FlowStore(10);
+  const times = ['2026-01-02T03:04:05.678901234Z', '2026-01-02T03:04:05.999Z', '2026-01-02T03:04:06.000000001Z', '2026-01-02T05:04:07.5+02:00', '2026-01-02T03:04:08Z'];
+  for (const time of times) {
+    store.ingest({ kind: 'flow', flow: { ...mkFlow({}), time } });
+    assert.equal(store.nowMs(), Date.parse(time), time);
+  }
+});

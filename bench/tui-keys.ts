@@ -1,0 +1,95 @@
+// Key-to-screen latency of the TUI under load: runs `netscope --demo` in a private tmux
+// server at several flow rates, presses a key that changes the screen (`o`, flows order)
+// at least 50 times per rate, and measures the time from sending the key until
+// `capture-pane` shows the change. Also samples the process's CPU use and peak RSS.
+//
+//   node_modules/.bin/node bench/tui-keys.ts [--rates 1000,10000,50000] [--presses 60]
+//
+// Figures include tmux's own round trip (send-keys + capture-pane, ~1-3 ms each), so
+// they are an upper bound of what netscope adds. Prints one line per rate.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : def;
+}
+
+const rates = arg('--rates', '1000,10000,50000').split(',').map(Number);
+const presses = Number(arg('--presses', '60'));
+const bufferSize = arg('--buffer-size', '');
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+function procStat(pid: number): { cpuTicks: number; hwmKb: number; rssKb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuTicks = Number(fields[11]) + Number(fields[12]); // utime + stime
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { cpuTicks, hwmKb: kb('VmHWM'), rssKb: kb('VmRSS') };
+}
+
+async function runRate(rate: number): Promise<void> {
+  const sock = `netscope-bench-${process.pid}-${rate}`;
+  const tmux = (...a: string[]) => execFileSync('tmux', ['-L', sock, ...a], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8' } });
+  const extra = bufferSize ? ` --buffer-size ${bufferSize}` : '';
+  tmux('new-session', '-d', '-x', '120', '-y', '40', '-c', ROOT, `export LANG=C.UTF-8 TERM=xterm-256color; exec bash --norc --noprofile`);
+  try {
+    tmux('send-keys', '-l', '--', `exec bin/netscope --demo --history 5 --rate ${rate}${extra}`);
+    tmux('send-keys', 'Enter');
+    const deadline = Date.now() + 60_000;
+    while (!/newest first/.test(tmux('capture-pane', '-p'))) {
+      if (Date.now() > deadline) throw new Error('TUI did not start');
+      await sleep(100);
+    }
+    const pid = Number(tmux('list-panes', '-F', '#{pane_pid}').trim()); // exec: the pane's process is node
+    await sleep(5000); // warm up: history loaded, JIT settled, steady ingestion
+    const t0 = Date.now();
+    const s0 = procStat(pid);
+    const samples: number[] = [];
+    let newestFirst = true;
+    for (let i = 0; i < presses; i++) {
+      const want = newestFirst ? 'oldest first' : 'newest first';
+      const start = performance.now();
+      tmux('send-keys', 'o');
+      for (;;) {
+        if (tmux('capture-pane', '-p').includes(want)) break;
+        if (performance.now() - start > 10_000) throw new Error(`no screen change after 10 s (press ${i})`);
+      }
+      samples.push(performance.now() - start);
+      newestFirst = !newestFirst;
+      await sleep(30 + Math.random() * 40); // not in phase with the frame clock
+    }
+    const s1 = procStat(pid);
+    const wall = (Date.now() - t0) / 1000;
+    const status = tmux('capture-pane', '-p').split('\n')[38] ?? '';
+    const seenRate = /([\d.]+k?) flows\/s/.exec(status)?.[1] ?? '?';
+    tmux('send-keys', 'q');
+    samples.sort((a, b) => a - b);
+    const hz = 100; // USER_HZ on Linux
+    const cpu = ((s1.cpuTicks - s0.cpuTicks) / hz / wall) * 100;
+    console.log(
+      `rate=${rate}/s (status line: ${seenRate} flows/s) presses=${samples.length} key-to-screen median=${quantile(samples, 0.5).toFixed(1)}ms p99=${quantile(samples, 0.99).toFixed(1)}ms max=${samples[samples.length - 1].toFixed(1)}ms cpu=${cpu.toFixed(0)}% of one core peakRSS=${(s1.hwmKb / 1024).toFixed(0)}MB rss=${(s1.rssKb / 1024).toFixed(0)}MB`,
+    );
+  } finally {
+    try {
+      tmux('kill-server');
+    } catch {
+      // gone
+    }
+  }
+}
+
+console.log(`netscope TUI key-to-screen benchmark; load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}; cores: ${(await import('node:os')).cpus().length}`);
+for (const r of rates) await runRate(r);
+console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
