@@ -18,7 +18,8 @@ export function createResourceView<T>(def: ResourceViewDef<T>, provider: Resourc
     const store = provider.store();
     return store ? { store, contexts: provider.contexts(), nowMs: Date.now() } : undefined;
   };
-  const title = (): string => `${def.title}${namespace !== undefined && def.name !== 'nodes' && def.name !== 'ctx' ? ` (${namespace})` : ' (all)'}`;
+  const namespaced = def.name !== 'nodes' && def.name !== 'ctx' && def.name !== 'ns';
+  const title = (): string => (namespaced ? `${def.title} (${namespace ?? 'all namespaces'})` : def.title);
 
   const loadYaml = (item: T): void => {
     const obj = item as unknown as ModelObject;
@@ -51,7 +52,7 @@ export function createResourceView<T>(def: ResourceViewDef<T>, provider: Resourc
       pageSize = Math.max(1, size.height - 2);
       const d = data();
       if (!d) return [theme.dim('no cluster model: start netscope with a kubeconfig (or --demo)')];
-      const rows = visibleRows(def, d, def.name === 'nodes' || def.name === 'ctx' ? undefined : namespace, st);
+      const rows = visibleRows(def, d, namespaced ? namespace : undefined, st);
       const out = renderView(def, rows, d, st, { width: size.width, height: size.height - (provider.banner?.() ? 1 : 0) });
       const lines = out.lines.map((l, i) => {
         const e = esc(l);
@@ -66,7 +67,7 @@ export function createResourceView<T>(def: ResourceViewDef<T>, provider: Resourc
     onKey(key) {
       const d = data();
       if (!d || !key.name) return false;
-      const rows = visibleRows(def, d, def.name === 'nodes' || def.name === 'ctx' ? undefined : namespace, st);
+      const rows = visibleRows(def, d, namespaced ? namespace : undefined, st);
       const r = onKey(def, d, rows, { ...st, message: '' }, key.name, pageSize);
       st = r.state;
       const e = r.effect;
