@@ -5,7 +5,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -159,6 +160,64 @@ test('the TUI on the demo cluster draws its panes in tmux and quits with q, stat
   } finally {
     tmux(socket, ['kill-server']);
   }
+});
+
+/** Processes whose executable lives under dir (the extracted loader, if still running). */
+function processesRunningFrom(dir: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      if (readlinkSync(`/proc/${pid}/exe`).startsWith(dir)) found.push(pid);
+    } catch {
+      // Gone meanwhile, or a kernel thread.
+    }
+  }
+  return found;
+}
+
+test('observe --local (as root) extracts the embedded collector, prints kernel flows and stops cleanly on SIGINT', async () => {
+  assert.equal(process.getuid?.(), 0, 'this test runs as root (CI does)');
+  const tmp = join(work, 'local-tmp');
+  mkdirSync(tmp, { recursive: true });
+  const child = spawn(exe, ['observe', '--local', '-o', 'json'], { cwd: join(work, 'jump-host'), env: { ...env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
+  // Loopback traffic the collector must see: a served connection and one refused.
+  const server = createServer((sock) => sock.end('bye'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const poke = (p: number): Promise<void> =>
+    new Promise((resolve) => {
+      const c = connect(p, '127.0.0.1', () => c.end('hello'));
+      c.on('error', () => resolve());
+      c.on('close', () => resolve());
+    });
+  let running: string[] = [];
+  try {
+    await waitFor('a flow from the kernel', () => {
+      void poke(port);
+      void poke(1);
+      if (running.length === 0) {
+        const extracted = readdirSync(tmp).map((d) => join(tmp, d));
+        running = extracted.flatMap((d) => processesRunningFrom(d));
+      }
+      return out.includes('\n') || child.exitCode !== null;
+    }, 30_000);
+  } finally {
+    server.close();
+    child.kill('SIGINT');
+  }
+  const [code, signal] = await exited;
+  assert.equal(signal, null, err);
+  assert.equal(code, 0, err);
+  const first = JSON.parse(out.split('\n')[0] ?? '') as { flow?: { IP?: { source?: string } } };
+  assert.equal(first.flow?.IP?.source, '127.0.0.1', out.slice(0, 500));
+  assert.ok(running.length > 0, 'the loader ran from the private directory');
+  await waitFor('the loader to exit', () => running.every((pid) => !existsSync(`/proc/${pid}`)), 10_000);
+  assert.deepEqual(readdirSync(tmp), [], 'private files removed');
 });
 
 function sourceOf(key: string): string {
