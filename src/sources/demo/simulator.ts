@@ -52,7 +52,10 @@ export interface SimulatorOptions {
 }
 
 const SECOND = 1_000_000;
-/** Concurrent simulated users in loadgenerator, each with its own keep-alive connection. */
+/**
+ * Simulated users in loadgenerator to start with, each with its own keep-alive
+ * HTTP/1.1 connection; more join when all are busy (HTTP/1.1 cannot multiplex).
+ */
 const LOADGEN_USERS = 8;
 /**
  * Share of the flow budget spent on kubelet probes. A real cluster at this
@@ -87,6 +90,8 @@ export class DemoSimulator {
   private clockUs: number;
   private nextRootUs: number;
   private nextToolboxUs: number;
+  /** Per loadgenerator user: when its current page request completes. */
+  private readonly userBusyUntil: number[] = new Array<number>(LOADGEN_USERS).fill(Number.NEGATIVE_INFINITY);
   private readonly probed: { pod: DemoPod; kind: ProbeKind }[];
   private readonly probeGapUs: number;
   private nextProbeUs: number;
@@ -200,7 +205,8 @@ export class DemoSimulator {
 
   private userRequest(t: number): void {
     const journey = nextJourney(this.rng);
-    this.call(this.loadgen, journey, t, this.rng.int(LOADGEN_USERS));
+    const user = this.freeUser(t);
+    this.userBusyUntil[user] = this.call(this.loadgen, journey, t, user).end;
     // The flows created so far (background traffic included) "pay" for virtual
     // time up to `earned`; the next user arrives around then, jittered so arrivals
     // are irregular, while the cumulative count keeps tracking the rate exactly.
@@ -215,6 +221,18 @@ export class DemoSimulator {
    * gets a policy verdict and a drop; each denied path shows drops every few
    * seconds, always within any 10 s window.
    */
+  /** A loadgenerator user whose connection is idle at `t` (random among the idle ones). */
+  private freeUser(t: number): number {
+    const n = this.userBusyUntil.length;
+    const start = this.rng.int(n);
+    for (let i = 0; i < n; i++) {
+      const u = (start + i) % n;
+      if (this.userBusyUntil[u] <= t) return u;
+    }
+    this.userBusyUntil.push(t);
+    return n;
+  }
+
   private toolboxAttempt(t: number): void {
     for (const target of DENIED_ATTEMPTS) {
       const svc = mustGet(this.cluster.serviceByWorkload, target.to);
