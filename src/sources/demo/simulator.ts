@@ -359,26 +359,31 @@ export class DemoSimulator {
    * The caller's keep-alive connection to `svc` (one per user for the load
    * generator, one per callee for gRPC and Redis clients). When its age is up the
    * server closes it (FIN both ways) and the client opens a new one (handshake,
-   * plus a policy verdict when a NetworkPolicy selects the server).
+   * plus a policy verdict when a NetworkPolicy selects the server). A user who
+   * joins mid-run opens a connection the same way.
    */
   private connection(caller: DemoPod, svc: DemoService, slot: number, t: number): { state: ConnState; t: number } {
     const key = `${caller.name}>${svc.name}#${slot}`;
     let st = this.conns.get(key);
-    if (st === undefined) {
+    // Load generator users beyond the initial ones joined during the run.
+    const joinedLater = caller === this.loadgen && slot >= LOADGEN_USERS;
+    if (st === undefined && !joinedLater) {
       // Established before the simulation started: no handshake to show.
       st = this.openConnection(caller, svc, t);
       st.expiresUs = t + this.rng.int(this.connectionLifetimeUs(svc));
       this.conns.set(key, st);
       return { state: st, t };
     }
-    if (t < st.expiresUs) return { state: st, t };
+    if (st !== undefined && t < st.expiresUs) return { state: st, t };
 
-    const old = st.conv;
-    const oldRtt = this.rtt(caller, st.server);
-    this.push(t, traceFlow(old, true, 'ACK_FIN'));
-    this.push(t + Math.round(oldRtt / 2), traceFlow(old, false, 'ACK_FIN'));
-    this.push(t + Math.round(oldRtt), traceFlow(old, true, 'ACK'));
-    t += Math.round(oldRtt) + 30;
+    if (st !== undefined) {
+      const old = st.conv;
+      const oldRtt = this.rtt(caller, st.server);
+      this.push(t, traceFlow(old, true, 'ACK_FIN'));
+      this.push(t + Math.round(oldRtt / 2), traceFlow(old, false, 'ACK_FIN'));
+      this.push(t + Math.round(oldRtt), traceFlow(old, true, 'ACK'));
+      t += Math.round(oldRtt) + 30;
+    }
 
     st = this.openConnection(caller, svc, t);
     this.conns.set(key, st);
