@@ -37,6 +37,8 @@ export interface DemoOptions {
   now?: () => number;
 }
 
+/** Far above what one Hubble Relay delivers; the generator itself tops out around 200,000 flows/s per core. */
+export const MAX_RATE = 1_000_000;
 /** Hubble's own ring buffer holds far less; more history would only cost memory and start-up time. */
 export const MAX_HISTORY_FLOWS = 250_000;
 /** Live batches: one every TICK_MS of wall time. */
@@ -49,6 +51,8 @@ const TICK_MS = 25;
  */
 const CATCHUP_SLICE_US = 250_000;
 const MAX_LAG_US = 10_000_000;
+/** ...and never more than about this many flows in one tick, so a tick stays short at high rates. */
+const CATCHUP_MAX_FLOWS = 20_000;
 /** History is generated in slices of this much virtual time, yielding to the event loop between big chunks. */
 const HISTORY_SLICE_US = 250_000;
 const HISTORY_CHUNK_FLOWS = 20_000;
@@ -75,7 +79,9 @@ function resolveOptions(o: DemoOptions): ResolvedOptions {
   const maxHistoryFlows = o.maxHistoryFlows ?? MAX_HISTORY_FLOWS;
   if (!Number.isSafeInteger(maxHistoryFlows) || maxHistoryFlows < 0) throw new RangeError(`demo: maxHistoryFlows must be a non-negative integer (got ${maxHistoryFlows})`);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`demo: seed must be a non-negative integer (got ${seed})`);
-  if (!Number.isFinite(rate) || rate <= 0 || rate > 10_000_000) throw new RangeError(`demo: rate must be a positive number of flows per second (got ${rate})`);
+  if (!Number.isFinite(rate) || rate <= 0 || rate > MAX_RATE) {
+    throw new RangeError(`demo: rate must be a positive number of flows per second, at most ${MAX_RATE} (got ${rate})`);
+  }
   if (!Number.isFinite(historySeconds) || historySeconds < 0) throw new RangeError(`demo: historySeconds must be >= 0 (got ${historySeconds})`);
   if (!(slowdownAfterSeconds >= 0)) throw new RangeError(`demo: slowdownAfterSeconds must be >= 0 (got ${slowdownAfterSeconds})`);
   if (!DNS_LABEL.test(namespace) || namespace === 'kube-system' || namespace === 'default') {
@@ -129,6 +135,7 @@ export function createDemoSource(opts: DemoOptions = {}): Source {
       return flows.length;
     };
 
+    const catchupUs = Math.max(TICK_MS * 1000, Math.min(CATCHUP_SLICE_US, (CATCHUP_MAX_FLOWS / o.rate) * 1_000_000));
     const tick = (): void => {
       const nowUs = msToUs(o.now());
       if (nowUs - sim.nowUs > MAX_LAG_US) {
@@ -137,7 +144,7 @@ export function createDemoSource(opts: DemoOptions = {}): Source {
           sub.next({ kind: 'lost', lost: { source: 'OBSERVER_EVENTS_QUEUE', num_events_lost: lost }, time: rfc3339Nanos(nowUs, 0) });
         }
       }
-      emit(Math.min(nowUs, sim.nowUs + CATCHUP_SLICE_US));
+      emit(Math.min(nowUs, sim.nowUs + catchupUs));
     };
 
     let historyAt = liveStartUs - historyUs;

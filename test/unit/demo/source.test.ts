@@ -63,6 +63,7 @@ test('follow: live flows keep coming after history with times after the start, u
 test('invalid options are rejected with the option named', () => {
   assert.throws(() => createDemoSource({ rate: 0 }), /rate must be a positive number.*got 0/);
   assert.throws(() => createDemoSource({ rate: Number.NaN }), /rate/);
+  assert.throws(() => createDemoSource({ rate: 2_000_000 }), /rate must be .* at most 1000000 \(got 2000000\)/);
   assert.throws(() => createDemoSource({ historySeconds: -1 }), /historySeconds/);
   assert.throws(() => createDemoSource({ namespace: 'Bad_NS' }), /namespace.*Bad_NS/);
   assert.throws(() => createDemoSource({ seed: 1.5 }), /seed/);
