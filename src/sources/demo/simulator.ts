@@ -1,8 +1,9 @@
-// The demo cluster's traffic as a pure function of (seed, virtual time): users
+// The demo cluster's traffic, determined by (seed, rate, virtual time): users
 // hit the frontend, requests fan out over Online Boutique's call graph, each
 // hop becomes the flows Hubble would show (DNS lookups, TCP handshakes on
 // keep-alive connections, data packets, L7 request/response with latency), and
-// a debugging pod keeps getting its SYNs dropped by NetworkPolicy.
+// a debugging pod keeps getting its SYNs dropped by NetworkPolicy, and the
+// kubelet probes every pod.
 //
 // advanceTo(t) processes every event before virtual time t and returns the flows
 // with time < t, in time order. Nothing here reads a clock or sets a timer, so
@@ -86,7 +87,7 @@ export class DemoSimulator {
   private readonly dnsService: DemoService;
   private readonly loadgen: DemoPod;
   private readonly toolbox: DemoPod;
-  /** Every event up to this virtual time has been processed. */
+  /** Every event before this virtual time has been processed. */
   private clockUs: number;
   private nextRootUs: number;
   private nextToolboxUs: number;
