@@ -1,5 +1,6 @@
 // The esbuild step: src/cli/main.ts and every dependency into one CommonJS file, the only
 // module form a Node 24 single executable can start from.
+import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { absentOptional, blessedUsrData, blessedWidgets } from './plugins.ts';
@@ -37,8 +38,18 @@ export async function bundleCli(root: string, entry: string, outfile: string, in
     plugins: [
       blessedWidgets(),
       blessedUsrData(join(root, 'src', 'runtime', 'blessed-data.ts')),
-      absentOptional(['term.js', 'pty.js']),
+      // blessed's Terminal widget (unused); ws's optional native speed-ups (it falls back to JS).
+      absentOptional(['term.js', 'pty.js', 'bufferutil', 'utf-8-validate']),
     ],
   });
+  // A SEA with a code cache cannot run a real import(), and its require() reaches only
+  // built-in modules: every other module must be inside the bundle.
+  for (const out of Object.values(result.metafile.outputs)) {
+    for (const imp of out.imports) {
+      if (!imp.external) continue;
+      if (imp.kind === 'dynamic-import') throw new Error(`bundle keeps a run-time import("${imp.path}"), which a single executable cannot load`);
+      if (!isBuiltin(imp.path)) throw new Error(`bundle requires "${imp.path}" at run time, which a single executable cannot load`);
+    }
+  }
   return { metafile: result.metafile };
 }

@@ -64,9 +64,10 @@ export function blessedUsrData(runtimeModule: string): Plugin {
 }
 
 /**
- * Optional packages some libraries require only on paths netscope never takes (blessed's
- * Terminal widget wants term.js and pty.js, which are not installed). Resolve them to a
- * module that throws a clear error if it is ever loaded, instead of failing the build.
+ * Optional packages that are not installed and that libraries require only on paths netscope
+ * never takes (blessed's Terminal widget: term.js, pty.js) or inside a try/catch with a
+ * fallback (ws: bufferutil, utf-8-validate). Resolve them to a module that throws a clear
+ * error when loaded, so the bundle has no run-time require of a package.
  */
 export function absentOptional(names: string[]): Plugin {
   const filter = new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);
