@@ -91,11 +91,11 @@ async function parseAndFilter(file: string, args: string[]): Promise<{ seconds: 
   return { seconds: Number(process.hrtime.bigint() - start) / 1e9, cpu: (cpu.user + cpu.system) / 1e6, matched, lines };
 }
 
-function cli(file: string, args: string[]): { seconds: number; cpu: number; rssMB: number; status: number | null } {
+function cli(file: string, args: string[], nodeOptions = ''): { seconds: number; cpu: number; rssMB: number; status: number | null } {
   const r = spawnSync(
     '/usr/bin/time',
     ['-f', '%e %U %S %M', 'taskset', '-c', '0', BIN, 'observe', '--input-file', file, '--all', '--color', 'never', '-o', 'compact', ...args],
-    { encoding: 'utf8', stdio: ['ignore', fs.openSync('/dev/null', 'w'), 'pipe'], env: { ...process.env, TZ: 'UTC' } },
+    { encoding: 'utf8', stdio: ['ignore', fs.openSync('/dev/null', 'w'), 'pipe'], env: { ...process.env, TZ: 'UTC', NODE_OPTIONS: nodeOptions } },
   );
   const last = r.stderr.trim().split('\n').pop() ?? '';
   const [e, u, s, m] = last.split(' ').map(Number);
@@ -136,6 +136,9 @@ async function main(): Promise<void> {
     const r = cli(f, []);
     console.log(`  ${label.padEnd(16)} peak RSS ${r.rssMB.toFixed(0)} MB  (${k(n / r.seconds)} flows/s)`);
   }
+  // If anything were kept per flow, a small old generation would run out long before the end.
+  const capped = cli(file, [], '--max-old-space-size=48');
+  console.log(`  ${k(TOTAL)} flows with the V8 old space capped at 48 MB: exit ${capped.status}, peak RSS ${capped.rssMB.toFixed(0)} MB`);
   console.log(`\nload average after: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   if (KEEP) console.log(`kept ${dir}`);
   else fs.rmSync(dir, { recursive: true, force: true });
