@@ -59,6 +59,11 @@ const HISTORY_CHUNK_FLOWS = 20_000;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
+/** An invalid demo option; the message names the option and the value (CLIs map it to a usage error). */
+export class DemoOptionError extends RangeError {
+  override name = 'DemoOptionError';
+}
+
 interface ResolvedOptions {
   seed: number;
   rate: number;
@@ -77,15 +82,15 @@ function resolveOptions(o: DemoOptions): ResolvedOptions {
   const slowdownAfterSeconds = o.slowdownAfterSeconds ?? 180;
   const namespace = o.namespace ?? 'shop';
   const maxHistoryFlows = o.maxHistoryFlows ?? MAX_HISTORY_FLOWS;
-  if (!Number.isSafeInteger(maxHistoryFlows) || maxHistoryFlows < 0) throw new RangeError(`demo: maxHistoryFlows must be a non-negative integer (got ${maxHistoryFlows})`);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`demo: seed must be a non-negative integer (got ${seed})`);
+  if (!Number.isSafeInteger(maxHistoryFlows) || maxHistoryFlows < 0) throw new DemoOptionError(`demo: maxHistoryFlows must be a non-negative integer (got ${maxHistoryFlows})`);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new DemoOptionError(`demo: seed must be a non-negative integer (got ${seed})`);
   if (!Number.isFinite(rate) || rate <= 0 || rate > MAX_RATE) {
-    throw new RangeError(`demo: rate must be a positive number of flows per second, at most ${MAX_RATE} (got ${rate})`);
+    throw new DemoOptionError(`demo: rate must be a positive number of flows per second, at most ${MAX_RATE} (got ${rate})`);
   }
-  if (!Number.isFinite(historySeconds) || historySeconds < 0) throw new RangeError(`demo: historySeconds must be >= 0 (got ${historySeconds})`);
-  if (!(slowdownAfterSeconds >= 0)) throw new RangeError(`demo: slowdownAfterSeconds must be >= 0 (got ${slowdownAfterSeconds})`);
+  if (!Number.isFinite(historySeconds) || historySeconds < 0) throw new DemoOptionError(`demo: historySeconds must be >= 0 (got ${historySeconds})`);
+  if (!(slowdownAfterSeconds >= 0)) throw new DemoOptionError(`demo: slowdownAfterSeconds must be >= 0 (got ${slowdownAfterSeconds})`);
   if (!DNS_LABEL.test(namespace) || namespace === 'kube-system' || namespace === 'default') {
-    throw new RangeError(`demo: namespace must be a DNS label other than default/kube-system (got "${namespace}")`);
+    throw new DemoOptionError(`demo: namespace must be a DNS label other than default/kube-system (got "${namespace}")`);
   }
   return { seed, rate, historySeconds, maxHistoryFlows, follow: o.follow ?? false, slowdownAfterSeconds, namespace, now: o.now ?? Date.now };
 }
@@ -94,7 +99,7 @@ function resolveOptions(o: DemoOptions): ResolvedOptions {
  * A cold Observable: each subscription runs its own simulation. Emits a status
  * `connected` event, then history flows in time order, then (with `follow`) live
  * flows until unsubscribed; without `follow` it completes after history.
- * Throws a RangeError naming the option when an option is invalid.
+ * Throws a DemoOptionError (a RangeError) naming the option when an option is invalid.
  */
 export function createDemoSource(opts: DemoOptions = {}): Source {
   const o = resolveOptions(opts);
@@ -177,7 +182,7 @@ export function createDemoSource(opts: DemoOptions = {}): Source {
 export function demoClusterObjects(opts: { seed?: number; namespace?: string; now?: () => number } = {}): DemoClusterObjects {
   const seed = opts.seed ?? 1;
   const namespace = opts.namespace ?? 'shop';
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`demo: seed must be a non-negative integer (got ${seed})`);
-  if (!DNS_LABEL.test(namespace)) throw new RangeError(`demo: namespace must be a DNS label (got "${namespace}")`);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new DemoOptionError(`demo: seed must be a non-negative integer (got ${seed})`);
+  if (!DNS_LABEL.test(namespace)) throw new DemoOptionError(`demo: namespace must be a DNS label (got "${namespace}")`);
   return toK8sObjects(buildCluster(seed, namespace), (opts.now ?? Date.now)());
 }

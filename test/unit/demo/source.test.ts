@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lastValueFrom, toArray, take } from 'rxjs';
-import { MAX_HISTORY_FLOWS, createDemoSource } from '../../../src/sources/demo/index.ts';
+import { DemoOptionError, MAX_HISTORY_FLOWS, createDemoSource } from '../../../src/sources/demo/index.ts';
 import type { SourceEvent } from '../../../src/model/source.ts';
 import { flowTimeMs } from '../../../src/model/flow.ts';
 
@@ -62,6 +62,7 @@ test('follow: live flows keep coming after history with times after the start, u
 
 test('invalid options are rejected with the option named', () => {
   assert.throws(() => createDemoSource({ rate: 0 }), /rate must be a positive number.*got 0/);
+  assert.throws(() => createDemoSource({ rate: -5 }), (e: unknown) => e instanceof DemoOptionError && e instanceof RangeError);
   assert.throws(() => createDemoSource({ rate: Number.NaN }), /rate/);
   assert.throws(() => createDemoSource({ rate: 2_000_000 }), /rate must be .* at most 1000000 \(got 2000000\)/);
   assert.throws(() => createDemoSource({ historySeconds: -1 }), /historySeconds/);

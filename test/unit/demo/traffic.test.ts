@@ -323,3 +323,17 @@ test('kubelet probes: from the node itself to pods on that node, a new connectio
     '>SYN <SYN, ACK >ACK >ACK, PSH >REQUEST <RESPONSE <ACK, PSH >ACK, FIN <ACK, FIN >ACK',
   ]);
 });
+
+test('the namespace option moves the whole application, its DNS names and policies', () => {
+  const other = runSim({ namespace: 'boutique', seconds: 60, rate: 200 }).flows;
+  for (const f of other) {
+    for (const ep of [f.source, f.destination]) {
+      if (ep?.labels?.includes('reserved:host')) continue;
+      if (ep?.namespace === 'kube-system') assert.match(ep.pod_name ?? '', /^coredns-/);
+      else assert.equal(ep?.namespace, 'boutique');
+    }
+    const q = f.l7?.dns?.query;
+    if (q !== undefined) assert.match(q, /^[a-z-]+\.boutique\.svc\.cluster\.local\.$/);
+    for (const p of f.ingress_denied_by ?? []) assert.equal(p.namespace, 'boutique');
+  }
+});
