@@ -13,6 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { collectAssets } from '../../scripts/sea/assets.ts';
 import { ensureBinary } from '../../scripts/sea/freshness.ts';
 import { BLESSED_USR_ASSET_DIR } from '../../src/runtime/blessed-data.ts';
+import { FakeApiServer } from '../fake-apiserver/server.ts';
+import { namespace, node, pod, service } from '../fake-apiserver/fixtures.ts';
+import { writeKubeconfig } from '../fake-apiserver/kubeconfig.ts';
+import { makeSelfSignedCert } from '../fake-apiserver/tls.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let work = '';
@@ -159,6 +163,37 @@ test('the TUI on the demo cluster draws its panes in tmux and quits with q, stat
     assert.deepEqual(readdirSync(tmp), [], 'private files removed');
   } finally {
     tmux(socket, ['kill-server']);
+  }
+});
+
+function runAsync(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(exe, args, { cwd: join(work, 'jump-host'), env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('the bundled Kubernetes client lists pods over TLS with a bearer token (fake API server)', async () => {
+  const cert = makeSelfSignedCert();
+  const server = new FakeApiServer({ tls: cert, token: 's3cret', user: 'alice' });
+  server.apply('namespaces', namespace('shop'));
+  server.apply('nodes', node('node-1', '192.168.0.1'));
+  server.apply('pods', pod('shop', 'web-1', '10.0.0.1', { labels: { app: 'web' }, owner: 'Deployment/web' }));
+  server.apply('services', service('shop', 'web', '10.96.0.1'));
+  const url = await server.start();
+  const dir = join(work, 'kube');
+  mkdirSync(dir, { recursive: true });
+  try {
+    const kc = writeKubeconfig(dir, 'config', [{ name: 'fake', server: url, token: 's3cret', caPem: cert.cert, namespace: 'shop' }]);
+    const r = await runAsync(['cluster', 'get', 'pods', '--kubeconfig', kc, '--timeout', '10']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^shop\s+web-1\s+1\/1\s+Running\s+0\s+10\.0\.0\.1\s+node-1\s+Deployment\/web/m);
+  } finally {
+    await server.stop();
   }
 });
 
