@@ -3,6 +3,7 @@
 // forbids that, the model falls back to the user's namespace and says so.
 import { BehaviorSubject, type Observable } from 'rxjs';
 import type { BackoffOptions } from './backoff.ts';
+import { toView, type ModelObject } from './objects.ts';
 import { Reflector, type ReflectorStatus } from './reflector.ts';
 import { RESOURCE_KINDS, RESOURCE_TYPES, type ResourceKind } from './resources.ts';
 import { ClusterStore } from './store.ts';
@@ -91,7 +92,8 @@ export class ClusterModel {
       recheckMs: this.opts.recheckMs,
       watchTimeoutSeconds: this.opts.watchTimeoutSeconds,
       sink: {
-        replace: (items) => store.replace(kind, items, namespace),
+        compact: (raw) => toView(kind, raw),
+        replace: (views) => store.replaceViews(kind, views as ModelObject[], namespace),
         upsert: (raw) => store.upsert(kind, raw),
         remove: (raw) => store.remove(kind, raw),
       },

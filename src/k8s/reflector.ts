@@ -11,8 +11,13 @@ import { collectionPath, groupVersionPath, type ResourceType } from './resources
 import { readBody, type ApiTransport } from './transport.ts';
 
 export interface ReflectorSink {
-  /** A complete list: the scope's contents become exactly `items`. */
-  replace(items: Json[]): void;
+  /**
+   * A complete list: the scope's contents become exactly `items`, each already passed
+   * through `compact` (so a 5,000-pod list never holds every raw object at once).
+   */
+  replace(items: unknown[]): void;
+  /** Turns one listed raw object into what the store keeps; identity by default. */
+  compact?(raw: Json): unknown;
   upsert(raw: Json): void;
   remove(raw: Json): void;
 }
@@ -158,7 +163,8 @@ export class Reflector {
   private async list(signal: AbortSignal): Promise<void> {
     const base = collectionPath(this.opts.type, this.opts.namespace);
     const limit = this.opts.pageSize ?? 500;
-    const items: Json[] = [];
+    const items: unknown[] = [];
+    const compact = this.opts.sink.compact ?? ((raw: Json): unknown => raw);
     let cont = '';
     let rv = '';
     for (;;) {
@@ -179,7 +185,7 @@ export class Reflector {
       } catch {
         throw new Error(`list ${this.what}: response is not JSON`);
       }
-      for (const it of asArray(page.items)) items.push(it);
+      for (const it of asArray(page.items)) items.push(compact(it));
       const meta = asObject(page.metadata);
       rv = asString(meta.resourceVersion);
       cont = asString(meta.continue);

@@ -68,10 +68,14 @@ export class ClusterStore {
    * `items`; objects that vanished are deleted, so a relist never leaves stale ones.
    */
   replace(kind: ResourceKind, items: Json[], namespace?: string): void {
+    this.replaceViews(kind, items.map((raw) => toView(kind, raw)), namespace);
+  }
+
+  /** replace() for items already converted with toView (lists convert page by page). */
+  replaceViews(kind: ResourceKind, views: ModelObject[], namespace?: string): void {
     const store = this.objects.get(kind)!;
     const keep = new Set<string>();
-    for (const raw of items) {
-      const view = toView(kind, raw);
+    for (const view of views) {
       keep.add(objectKey(view.namespace, view.name));
       this.put(kind, view);
     }
