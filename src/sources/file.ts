@@ -21,7 +21,7 @@ export interface FileSourceOptions {
 
 /** Longest line accepted; beyond that the line is reported and skipped (no unbounded buffering). */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
-const CHUNK_BYTES = 1 << 20;
+const CHUNK_BYTES = 1 << 18;
 
 /** The name used in messages: the path as given, or `stdin`. */
 export function fileSourceLabel(path: string): string {
