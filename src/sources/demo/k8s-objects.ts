@@ -142,7 +142,17 @@ export function toK8sObjects(cluster: DemoCluster, nowMs: number): DemoClusterOb
           { type: 'ContainersReady', status: 'True', lastTransitionTime: started },
           { type: 'Ready', status: 'True', lastTransitionTime: started },
         ],
-        containerStatuses: [{ name: containerName(wl.name), ready: true, restartCount: 0, image: wl.image, started: true }],
+        containerStatuses: [
+          {
+            name: containerName(wl.name),
+            ready: true,
+            restartCount: 0,
+            image: wl.image,
+            containerID: `containerd://${rng.chars('0123456789abcdef', 64)}`,
+            started: true,
+            state: { running: { startedAt: started } },
+          },
+        ],
       },
     };
   });

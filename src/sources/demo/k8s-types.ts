@@ -86,7 +86,15 @@ export interface K8sPod {
     hostIPs: { ip: string }[];
     startTime: string;
     conditions: PodCondition[];
-    containerStatuses: { name: string; ready: boolean; restartCount: number; image: string; started: boolean }[];
+    containerStatuses: {
+      name: string;
+      ready: boolean;
+      restartCount: number;
+      image: string;
+      containerID: string;
+      started: boolean;
+      state: { running: { startedAt: string } };
+    }[];
   };
 }
 
