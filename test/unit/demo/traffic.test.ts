@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { Flow } from '../../../src/model/flow.ts';
 import { CALL_GRAPH, WORKLOADS } from '../../../src/sources/demo/boutique.ts';
 import { demoClusterObjects } from '../../../src/sources/demo/index.ts';
+import { DemoSimulator } from '../../../src/sources/demo/simulator.ts';
 import { START_US, SECOND_US, isDns, isHttp, isProbe, runSim, tcp, timeNs, workloadOf } from './helpers.ts';
 
 // Ten virtual minutes at 200 flows/s: long enough for connection rotation and DNS refreshes.
@@ -336,4 +337,20 @@ test('the namespace option moves the whole application, its DNS names and polici
     if (q !== undefined) assert.match(q, /^[a-z-]+\.boutique\.svc\.cluster\.local\.$/);
     for (const p of f.ingress_denied_by ?? []) assert.equal(p.namespace, 'boutique');
   }
+});
+
+test('the flows do not depend on how time is sliced (live ticks vs. history steps)', () => {
+  const run = (stepUs: number) => {
+    const sim = new DemoSimulator({ seed: 11, namespace: 'shop', rate: 500, startUs: START_US, slowdownAtUs: START_US + 10 * SECOND_US });
+    const out: Flow[] = [];
+    for (let t = START_US; t < START_US + 20 * SECOND_US; ) {
+      t = Math.min(t + stepUs, START_US + 20 * SECOND_US);
+      out.push(...sim.advanceTo(t));
+    }
+    return out;
+  };
+  const coarse = run(SECOND_US);
+  const fine = run(37_123);
+  assert.ok(coarse.length > 5_000);
+  assert.deepEqual(fine, coarse);
 });
