@@ -6,6 +6,7 @@ import type { Theme } from '../theme.ts';
 import type { ResourceData, ResourceViewDef } from './kinds.ts';
 import type { ResourceProvider } from './provider.ts';
 import { initialState, onKey, renderView, visibleRows, type ViewState } from './state.ts';
+import type { Row } from './table.ts';
 import { yamlLines } from './yaml-text.ts';
 import type { ModelObject } from '../../k8s/objects.ts';
 
@@ -20,6 +21,19 @@ export function createResourceView<T>(def: ResourceViewDef<T>, provider: Resourc
   };
   const namespaced = def.name !== 'nodes' && def.name !== 'ctx' && def.name !== 'ns';
   const title = (): string => (namespaced ? `${def.title} (${namespace ?? 'all namespaces'})` : def.title);
+
+  // Rows are rebuilt only when the model, the filter, the sort or the second (AGE) changes:
+  // 5,000 pods re-sorted on every frame would cost more than drawing them.
+  let memo: { key: string; rows: Row<T>[] } | undefined;
+  let memoStore: unknown;
+  const rowsFor = (d: ResourceData): Row<T>[] => {
+    const key = `${d.store.version}|${d.contexts.length}|${st.filter}|${st.sort.column}|${st.sort.descending}|${Math.floor(d.nowMs / 1000)}`;
+    if (memo?.key !== key || provider.store() !== memoStore) {
+      memoStore = provider.store();
+      memo = { key, rows: visibleRows(def, d, namespaced ? namespace : undefined, st) };
+    }
+    return memo.rows;
+  };
 
   const loadYaml = (item: T): void => {
     const obj = item as unknown as ModelObject;
@@ -52,7 +66,7 @@ export function createResourceView<T>(def: ResourceViewDef<T>, provider: Resourc
       pageSize = Math.max(1, size.height - 2);
       const d = data();
       if (!d) return [theme.dim('no cluster model: start netscope with a kubeconfig (or --demo)')];
-      const rows = visibleRows(def, d, namespaced ? namespace : undefined, st);
+      const rows = rowsFor(d);
       const out = renderView(def, rows, d, st, { width: size.width, height: size.height - (provider.banner?.() ? 1 : 0) });
       const lines = out.lines.map((l, i) => {
         const e = esc(l);
@@ -67,7 +81,7 @@ export function createResourceView<T>(def: ResourceViewDef<T>, provider: Resourc
     onKey(key) {
       const d = data();
       if (!d || !key.name) return false;
-      const rows = visibleRows(def, d, namespaced ? namespace : undefined, st);
+      const rows = rowsFor(d);
       const r = onKey(def, d, rows, { ...st, message: '' }, key.name, pageSize);
       st = r.state;
       const e = r.effect;
