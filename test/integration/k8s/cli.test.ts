@@ -116,3 +116,17 @@ test('observe --kubeconfig names the flows of an --input-file; alone it says no 
       rmSync(dir, { recursive: true, force: true });
     }
   }));
+
+test('observe with an unreachable cluster and no flows: one line saying which, exit 1', async () => {
+  const dir = tempDir();
+  try {
+    const dead = writeKubeconfig(dir, 'config', [{ name: 'dead', server: 'http://127.0.0.1:9' }]);
+    const r = await run(['observe', '--kubeconfig', dead]);
+    assert.equal(r.code, 1);
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.match(lines[0]!, /^netscope: context dead: API server http:\/\/127\.0\.0\.1:9 unreachable \(connection refused\); retrying in \d+s$/);
+    assert.match(lines.at(-1)!, /no flow source connected/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
