@@ -166,3 +166,8 @@ test('unsubscribing (here via take) stops generation: no more clock reads, no ti
   await new Promise((r) => setTimeout(r, 150));
   assert.equal(reads, after, 'no live ticks after unsubscribe');
 });
+
+test('no history and no follow: just the status event, then completion', async () => {
+  const events = await lastValueFrom(createDemoSource({ historySeconds: 0, seed: 0, now: () => NOW }).pipe(toArray()));
+  assert.deepEqual(events.map((e) => e.kind), ['status']);
+});
