@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import { parseDocument } from 'yaml';
+import { sanitize } from '../model/sanitize.ts';
 import { inClusterAvailable, kubeconfigFiles, SERVICE_ACCOUNT_DIR, type KubeConfigOptions } from './kubeconfig-files.ts';
 
 export { hasClusterConfig, kubeconfigFiles, SERVICE_ACCOUNT_DIR, type KubeConfigOptions } from './kubeconfig-files.ts';
@@ -25,7 +26,8 @@ export interface KubeTarget {
 /** A kubeconfig problem; the message is one line naming file/field/context. */
 export class KubeConfigError extends Error {
   constructor(message: string) {
-    super(message);
+    // Names come from the file: shown escaped, never as terminal control sequences.
+    super(sanitize(message));
     this.name = 'KubeConfigError';
   }
 }

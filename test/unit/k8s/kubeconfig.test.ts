@@ -103,3 +103,13 @@ test('in-cluster: service account token, CA and namespace', () =>
     assert.equal(t.server, 'https://10.96.0.1:443');
     assert.equal(t.namespace, 'netscope');
   }));
+
+test('names from the kubeconfig are escaped in errors', () =>
+  withDir((dir) => {
+    const a = writeKubeconfig(dir, 'a', [{ name: 'evil\u001b]0;pwned\u0007', server: 'https://x:6443' }]);
+    assert.throws(() => loadKubeConfig({ kubeconfig: a, context: 'nope' }), (e: Error) => {
+      assert.ok(!/[\u0000-\u001f]/.test(e.message));
+      assert.match(e.message, /available: evil\\e\]0;pwned\\x07/);
+      return true;
+    });
+  }));
