@@ -19,7 +19,7 @@ import {
   VERDICT_NAMES,
   type EnumTable,
 } from './enum-names.ts';
-import { readNetscopeExtension } from './netscope-extension.ts';
+import { readNetscopeAny, readNetscopeFields } from './netscope-extension.ts';
 import { isTimestamp } from './timestamp.ts';
 
 /** A line that is not a Hubble GetFlowsResponse; the message says what is wrong. */
@@ -152,11 +152,16 @@ function decodeFlow(f: Obj, outer: Obj): Flow {
       for (const p of list) if (isObj(p)) u64(p, 'revision', `flow.${key}.revision`);
     }
   }
+  if (f.netscope !== undefined) {
+    const ns = readNetscopeFields(f.netscope);
+    if (ns === undefined) delete f.netscope;
+    else f.netscope = ns;
+  }
   const ext = f.extensions;
   if (ext !== undefined) {
-    const ns = readNetscopeExtension(ext);
+    const ns = readNetscopeAny(ext);
     if (ns !== undefined) {
-      f.netscope = ns;
+      f.netscope ??= ns;
       delete f.extensions;
     }
   }

@@ -215,12 +215,13 @@ export function flowJson(f: Flow): string {
     .u64('socket_cookie', f.socket_cookie)
     .u64('cgroup_id', f.cgroup_id)
     .str('Summary', f.Summary)
-    .raw('extensions', msg(f.netscope, writeNetscopeExtension))
     .list('egress_allowed_by', f.egress_allowed_by, policy)
     .list('ingress_allowed_by', f.ingress_allowed_by, policy)
     .list('egress_denied_by', f.egress_denied_by, policy)
     .list('ingress_denied_by', f.ingress_denied_by, policy)
     .strs('policy_log', f.policy_log)
+    // Not a Hubble field: hubble skips it (see netscope-extension.ts), netscope reads it.
+    .raw('netscope', msg(f.netscope, writeNetscopeExtension))
     .done();
 }
 

@@ -1,7 +1,11 @@
-// netscope's own per-flow data travels in Hubble's `extensions` slot (a
-// google.protobuf.Any), so Hubble tools skip it and netscope reads it back.
+// netscope's own per-flow data (process, byte counters) in Hubble JSON. It is written
+// as an extra `"netscope":{...}` member of the flow: an unknown field, which the
+// hubble CLI skips (it retries protojson with DiscardUnknown and warns once), while a
+// google.protobuf.Any in `extensions` with a type hubble cannot resolve would make
+// protojson reject the whole line. netscope reads both forms back.
 import type { NetscopeExtension } from '../model/flow.ts';
 
+/** The Any type URL accepted in `extensions` (read only). */
 export const NETSCOPE_EXTENSION_TYPE = 'type.googleapis.com/netscope.v1.FlowExtension';
 
 /** Wire order and kind of each field; uint64 fields are strings in protobuf JSON. */
@@ -18,34 +22,40 @@ export const NETSCOPE_EXTENSION_FIELDS: ReadonlyArray<readonly [keyof NetscopeEx
   ['retransmits', 'u32'],
 ];
 
-/** The extension carried by an `extensions` value, or undefined if it is someone else's. */
-export function readNetscopeExtension(any: unknown): NetscopeExtension | undefined {
-  if (any === null || typeof any !== 'object') return undefined;
-  const raw = any as Record<string, unknown>;
-  if (raw['@type'] !== NETSCOPE_EXTENSION_TYPE) return undefined;
+/** The extension's known fields from a JSON object (64-bit strings to numbers). */
+export function readNetscopeFields(v: unknown): NetscopeExtension | undefined {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const raw = v as Record<string, unknown>;
   const ext: NetscopeExtension = {};
   for (const [name, kind] of NETSCOPE_EXTENSION_FIELDS) {
-    const v = raw[name];
-    if (v === undefined || v === null) continue;
+    const x = raw[name];
+    if (x === undefined || x === null) continue;
     if (kind === 'string') {
-      if (typeof v === 'string') (ext as Record<string, unknown>)[name] = v;
+      if (typeof x === 'string') (ext as Record<string, unknown>)[name] = x;
     } else {
-      const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : Number.NaN;
+      const n = typeof x === 'number' ? x : typeof x === 'string' ? Number(x) : Number.NaN;
       if (Number.isFinite(n)) (ext as Record<string, unknown>)[name] = n;
     }
   }
   return ext;
 }
 
-/** The `extensions` JSON text for a netscope extension (fields in wire order). */
+/** The extension carried by an `extensions` Any value, or undefined if it is someone else's. */
+export function readNetscopeAny(any: unknown): NetscopeExtension | undefined {
+  if (any === null || typeof any !== 'object') return undefined;
+  if ((any as Record<string, unknown>)['@type'] !== NETSCOPE_EXTENSION_TYPE) return undefined;
+  return readNetscopeFields(any);
+}
+
+/** The `"netscope"` member's JSON text (fields in wire order, zero values left out). */
 export function writeNetscopeExtension(ext: NetscopeExtension): string {
-  let out = '{"@type":"' + NETSCOPE_EXTENSION_TYPE + '"';
+  const parts: string[] = [];
   for (const [name, kind] of NETSCOPE_EXTENSION_FIELDS) {
     const v = ext[name];
     if (v === undefined || v === 0 || v === '') continue;
-    if (kind === 'string') out += ',"' + name + '":' + JSON.stringify(v);
-    else if (kind === 'u64') out += ',"' + name + '":"' + v + '"';
-    else out += ',"' + name + '":' + v;
+    if (kind === 'string') parts.push('"' + name + '":' + JSON.stringify(v));
+    else if (kind === 'u64') parts.push('"' + name + '":"' + v + '"');
+    else parts.push('"' + name + '":' + v);
   }
-  return out + '}';
+  return '{' + parts.join(',') + '}';
 }

@@ -75,9 +75,17 @@ test('a flow read and written back keeps every field, netscope extension include
   const back = flowOf(line);
   assert.deepEqual(back, flow);
   assert.equal(encodeEvent({ kind: 'flow', flow: back }), line, 'stable when written again');
-  assert.match(line, /"extensions":\{"@type":"type.googleapis.com\/netscope.v1.FlowExtension","pid":4242,"comm":"curl","bytes_sent":"5000000000"/);
+  assert.match(line, /"policy_log":\["x"\],"netscope":\{"pid":4242,"comm":"curl","bytes_sent":"5000000000","bytes_received":"10","srtt_us":150,"duration_ns":"99","retransmits":2\}\}/);
+  assert.ok(!line.includes('"extensions"'), 'no Any hubble could not resolve');
   assert.match(line, /http:\/\/y\/\\u003ca\\u003e\\u0026b/, 'HTML-unsafe characters escaped like Go');
   assert.match(line, /"latency_ns":"12345678901"/);
+});
+
+test('netscope data is also read from an `extensions` Any of its own type; other extensions are left alone', () => {
+  const f = flowOf('{"flow":{"verdict":"FORWARDED","extensions":{"@type":"type.googleapis.com/netscope.v1.FlowExtension","pid":7,"bytes_sent":"123"}}}');
+  assert.deepEqual(f.netscope, { pid: 7, bytes_sent: 123 });
+  const other = flowOf('{"flow":{"verdict":"FORWARDED","extensions":{"@type":"type.googleapis.com/acme.Thing","x":1}}}');
+  assert.equal(other.netscope, undefined);
 });
 
 test('accepts enums given as numbers and ignores unknown fields', () => {
