@@ -55,7 +55,9 @@ interface Focus {
 
 type Bar = { mode: 'none' } | { mode: 'filter'; editor: LineEditor; hint: string } | { mode: 'palette'; editor: LineEditor; matches: PaletteItem[]; index: number };
 
-type Overlay = { kind: 'help' | 'detail' | 'command'; title: string; lines: string[]; scroll: number } | { kind: 'view'; view: MainView; name: string };
+type ViewOverlay = { kind: 'view'; view: MainView; name: string };
+/** `under`: the view a help screen was opened over, shown again when help closes. */
+type Overlay = { kind: 'help' | 'detail' | 'command'; title: string; lines: string[]; scroll: number; under?: ViewOverlay } | ViewOverlay;
 
 /** Parses filter flags the way `netscope observe` does; throws FilterError with one line. */
 export function parseFilterLine(text: string, defaultNamespace?: string): FilterSet {
@@ -332,9 +334,10 @@ export function runApp(opts: AppOptions): Promise<number> {
     };
 
     const runPalette = (action: PaletteAction, rawText: string) => {
+      // Everything but help and quit shows the panes (or a new view) in place of a view.
+      if (action.type !== 'help' && action.type !== 'quit' && action.type !== 'view') closeOverlay();
       switch (action.type) {
         case 'pane':
-          overlay = null;
           zoom = null;
           focusPane = action.pane;
           return;
@@ -375,13 +378,22 @@ export function runApp(opts: AppOptions): Promise<number> {
     };
 
     const openHelp = () => {
-      const extra = overlay?.kind === 'view' ? (overlay.view.keys ?? []) : [];
-      overlay = { kind: 'help', title: `Help: ${extra.length ? 'view' : PANE_TITLES[focusPane]}`, lines: helpLines(focusPane, theme, extra), scroll: 0 };
+      const under = overlay?.kind === 'view' ? overlay : overlay?.kind === 'help' ? overlay.under : undefined;
+      if (overlay && overlay.kind !== 'view' && overlay.under === undefined && overlay.kind !== 'help') closeOverlay();
+      const extra = under ? (under.view.keys ?? []) : [];
+      overlay = { kind: 'help', title: `Help: ${under ? under.view.title() : PANE_TITLES[focusPane]}`, lines: helpLines(focusPane, theme, extra), scroll: 0, under };
     };
 
     const closeOverlay = () => {
       if (overlay?.kind === 'view') overlay.view.dispose?.();
+      else if (overlay?.under) overlay.under.view.dispose?.();
       overlay = null;
+    };
+
+    /** Esc on an overlay: help goes back to the view it was opened over; anything else closes. */
+    const backFromOverlay = () => {
+      if (overlay && overlay.kind !== 'view' && overlay.under) overlay = overlay.under;
+      else closeOverlay();
     };
 
     const commandLines = (): string[] => {
@@ -548,18 +560,22 @@ export function runApp(opts: AppOptions): Promise<number> {
       if (editor !== bar.editor) bar = { ...bar, editor, matches: paletteMatches(editor.text, objects()), index: 0 };
     };
 
-    const onOverlayKey = (full: string): boolean => {
+    const onOverlayKey = (full: string, ch: string | undefined): boolean => {
       if (!overlay) return false;
-      if (full === 'escape' || full === 'q' || (full === '?' && overlay.kind === 'help')) {
-        closeOverlay();
-        return true;
-      }
       if (overlay.kind === 'view') {
         if (full === '?') {
           openHelp();
           return true;
         }
-        return overlay.view.onKey?.({ name: full }) ?? true;
+        // The view first (it may be editing its own filter), then our keys.
+        if (overlay.view.onKey?.({ name: full, ch }) === true) return true;
+        if (full === 'escape' || full === 'q') closeOverlay();
+        else if (full === ':') globalAction('palette');
+        return true;
+      }
+      if (full === 'escape' || full === 'q' || (full === '?' && overlay.kind === 'help')) {
+        backFromOverlay();
+        return true;
       }
       const step: Record<string, number> = { down: 1, j: 1, up: -1, k: -1, pagedown: 10, 'C-d': 10, pageup: -10, 'C-u': -10 };
       if (step[full] !== undefined) overlay.scroll = Math.max(0, overlay.scroll + step[full]);
@@ -576,7 +592,7 @@ export function runApp(opts: AppOptions): Promise<number> {
         return;
       }
       if (bar.mode !== 'none') onBarKey(ch, key);
-      else if (!onOverlayKey(full)) {
+      else if (!onOverlayKey(full, ch)) {
         const action = actionFor(focusPane, full) ?? (ch ? actionFor(focusPane, ch) : undefined);
         if (action && !globalAction(action)) paneAction(action);
       }

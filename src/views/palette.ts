@@ -69,14 +69,15 @@ export function paletteMatches(text: string, objects: PaletteObjects, limit = 8)
   const kind = OBJECT_PREFIXES[head];
   // A registered view wins over the built-in object shortcuts of the same name.
   const view = views.find((v) => v.name === head || v.aliases?.includes(head));
-  if (view && (restWords.length > 0 || !kind)) {
-    return [{ label: `${view.name}${rest ? ' ' + rest : ''}`, help: view.summary, action: { type: 'view', name: view.name, arg: rest } }];
-  }
+  const viewItem: PaletteItem[] = view ? [{ label: `${view.name}${rest ? ' ' + rest : ''}`, help: view.summary, action: { type: 'view', name: view.name, arg: rest } }] : [];
+  // `:svc cart` jumps to the object (the issue's palette); the view of the same name,
+  // narrowed to the argument, is offered next (Tab selects it). `:svc` alone opens the view.
   if (kind && restWords.length > 0) {
     const names = kind === 'namespace' ? objects.namespaces : kind === 'service' ? objects.services : objects.pods;
     const items = objectItems(kind, names);
-    return fuzzy(items, rest, ['action.name'], limit);
+    return [...fuzzy(items, rest, ['action.name'], limit), ...viewItem].slice(0, limit);
   }
+  if (viewItem.length > 0) return viewItem;
   const all: PaletteItem[] = [
     ...BUILTIN,
     ...views.map((v) => ({ label: v.name, help: v.summary, action: { type: 'view', name: v.name, arg: '' } as PaletteAction })),

@@ -130,6 +130,36 @@ test('space pauses the flows pane and resumes without losing flows', async () =>
   await s.waitFor((x) => !/PAUSED/.test(x), 'resumed');
 });
 
+test('topology keys: l switches level, d shows only edges with drops, i hides infrastructure', async () => {
+  s.type('1');
+  s.type('l');
+  await s.waitFor((x) => /Topology \[pod\]/.test(x), 'pod level');
+  s.type('l');
+  const ns = await s.waitFor((x) => /Topology \[namespace\]/.test(x), 'namespace level');
+  assert.ok(paneLines(ns, 'Topology').some((l) => /^● shop/.test(l)));
+  s.type('l');
+  await s.waitFor((x) => /Topology \[workload\]/.test(x), 'workload level');
+  s.type('d');
+  const drops = await s.waitFor((x) => /drops only/.test(x), 'drops only');
+  const edges = paneLines(drops, 'Topology').filter((l) => l.includes('→'));
+  assert.ok(edges.length > 0);
+  for (const e of edges) assert.match(e, /✖/);
+  s.type('d');
+  s.type('i');
+  const clean = await s.waitFor((x) => /infra hidden/.test(x) && !/drops only/.test(x), 'infra hidden');
+  assert.ok(!paneLines(clean, 'Topology').some((l) => /coredns|kube-dns/.test(l)));
+  s.type('i');
+  await s.waitFor((x) => !/infra hidden/.test(x), 'infra shown again');
+});
+
+test('resizing the terminal re-lays out the panes', async () => {
+  s.tmux('resize-window', '-x', '80', '-y', '24');
+  const small = await s.waitFor((x) => x.split('\n').length >= 24 && /filter: none/.test(x.split('\n')[22] ?? '') && /┌─ 1 Topology.*┐┌─ 3 Latency.*┐$/.test(x.split('\n')[0]), 'the 80x24 layout');
+  for (const l of small.split('\n')) assert.ok(Array.from(l).length <= 80);
+  s.tmux('resize-window', '-x', '120', '-y', '40');
+  await s.waitFor((x) => /filter: none/.test(x.split('\n')[38] ?? ''), 'the 120x40 layout again');
+});
+
 test('q exits with status 0, restores the terminal and gives the prompt back', async () => {
   s.type('q');
   const screen = await s.waitFor((x) => /EXIT=\d+/.test(x) && x.trimEnd().endsWith(PROMPT.trim()), 'exit status and prompt');

@@ -179,15 +179,16 @@ export const tuiCommand: Command = {
       throw new CliError('the terminal explorer needs a terminal on stdin and stdout (for pipes use: netscope observe)');
     }
     let source: Source;
-    let objects: PaletteObjects | undefined;
+    let objects: (() => PaletteObjects) | undefined;
     try {
       if (args.demo) {
         source = createDemoSource({ seed: args.seed, rate: args.rate, historySeconds: args.history, follow: true, slowdownAfterSeconds: args.slowdownAfter });
-        objects = demoObjects(args.seed);
+        const demo = demoObjects(args.seed);
+        objects = () => demo;
         (await import('../../views/resources/snapshot-provider.ts')).registerSnapshotViews(demoClusterObjects({ seed: args.seed }));
       } else if (cluster) {
         const flows = args.file !== undefined ? openSource({ kind: 'file', path: args.file }) : undefined;
-        source = (await import('../../views/resources/setup.ts')).clusterSourceForTui(kube ?? {}, flows);
+        ({ source, objects } = (await import('../../views/resources/setup.ts')).clusterForTui(kube ?? {}, flows));
       } else {
         source = openSource({ kind: 'file', path: args.file! });
       }
@@ -212,6 +213,13 @@ export const tuiCommand: Command = {
     // Our own stream on fd 1, so a write error when the terminal disappears is handled by
     // the app (it quits) rather than by the process-wide stdout handler.
     const output = new tty.WriteStream(1);
+    // Node refreshes the size of process.stdout only (on SIGWINCH); pass it on so blessed,
+    // which reads `output.columns/rows` on 'resize', re-lays out the panes.
+    process.stdout.on('resize', () => {
+      output.columns = process.stdout.columns;
+      output.rows = process.stdout.rows;
+      output.emit('resize');
+    });
     return runApp({
       output,
       input: process.stdin,
@@ -219,7 +227,7 @@ export const tuiCommand: Command = {
       bufferSize: args.bufferSize,
       refreshHz: args.refresh,
       filterArgs: args.filterArgs,
-      clusterObjects: objects ? () => objects : undefined,
+      clusterObjects: objects,
       theme,
       terminal: term.terminal,
     });

@@ -51,6 +51,12 @@ test('palette: fuzzy commands, :svc / :ns / :pod with object names, registered v
   assert.deepEqual(paletteMatches('pod front', objects)[0].action, { type: 'pod', name: 'shop/frontend-abc' });
   registerView({ name: 'netpol', summary: 'policies', create: () => ({ title: () => 'x', lines: () => [] }) });
   assert.deepEqual(paletteMatches('netpol shop', objects)[0].action, { type: 'view', name: 'netpol', arg: 'shop' });
+  // A view with the name of an object shortcut: the object jump first, the view next; alone, the view.
+  registerView({ name: 'svc', summary: 'services', create: () => ({ title: () => 'x', lines: () => [] }) });
+  const both = paletteMatches('svc cart', objects);
+  assert.deepEqual(both[0].action, { type: 'service', name: 'shop/cartservice' });
+  assert.deepEqual(both[both.length - 1].action, { type: 'view', name: 'svc', arg: 'cart' });
+  assert.deepEqual(paletteMatches('svc', objects)[0].action, { type: 'view', name: 'svc', arg: '' });
 });
 
 test('help lists every key of the focused pane and the global keys', () => {
