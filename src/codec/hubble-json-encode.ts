@@ -20,7 +20,15 @@ import type { SourceEvent } from '../model/source.ts';
 import { writeNetscopeExtension } from './netscope-extension.ts';
 import { canonicalTimestamp } from './timestamp.ts';
 
-/** Accumulates `"key":value` pairs of one JSON object. */
+/** A number as JSON; anything else a decoded line put there is written as escaped JSON. */
+function numberJson(v: unknown): string {
+  return typeof v === 'number' && Number.isFinite(v) ? String(v) : JSON.stringify(v ?? null);
+}
+
+/**
+ * Accumulates `"key":value` pairs of one JSON object. Values are what the model says;
+ * a decoded line may still carry wrong types, which come out as valid, escaped JSON.
+ */
 class Obj {
   private parts: string[] = [];
   str(key: string, v: string | undefined): this {
@@ -33,11 +41,13 @@ class Obj {
     return this;
   }
   num(key: string, v: number | undefined): this {
-    if (v !== undefined && v !== 0) this.parts.push('"' + key + '":' + v);
+    if (v !== undefined && v !== 0) this.parts.push('"' + key + '":' + numberJson(v));
     return this;
   }
   u64(key: string, v: number | undefined): this {
-    if (v !== undefined && v !== 0) this.parts.push('"' + key + '":"' + v + '"');
+    if (v !== undefined && v !== 0) {
+      this.parts.push('"' + key + '":' + (typeof v === 'number' ? '"' + v + '"' : JSON.stringify(v ?? null)));
+    }
     return this;
   }
   bool(key: string, v: boolean | undefined): this {
@@ -46,11 +56,11 @@ class Obj {
   }
   /** A wrapper type (BoolValue, Int32Value): written whenever present, even if zero. */
   wrapped(key: string, v: boolean | number | undefined): this {
-    if (v !== undefined && v !== null) this.parts.push('"' + key + '":' + v);
+    if (v !== undefined && v !== null) this.parts.push('"' + key + '":' + (typeof v === 'boolean' ? v : numberJson(v)));
     return this;
   }
   strs(key: string, v: string[] | undefined): this {
-    if (v !== undefined && v.length > 0) this.parts.push('"' + key + '":' + JSON.stringify(v));
+    if (Array.isArray(v) && v.length > 0) this.parts.push('"' + key + '":' + JSON.stringify(v));
     return this;
   }
   raw(key: string, json: string | undefined): this {
@@ -58,7 +68,10 @@ class Obj {
     return this;
   }
   list<T>(key: string, v: T[] | undefined, each: (x: T) => string): this {
-    if (v !== undefined && v.length > 0) this.parts.push('"' + key + '":[' + v.map(each).join(',') + ']');
+    if (Array.isArray(v) && v.length > 0) {
+      const items = v.map((x) => (x !== null && typeof x === 'object' ? each(x) : JSON.stringify(x ?? null)));
+      this.parts.push('"' + key + '":[' + items.join(',') + ']');
+    }
     return this;
   }
   done(): string {

@@ -2,7 +2,7 @@
 import type { SourceEvent } from '../model/source.ts';
 import { sanitize } from '../model/sanitize.ts';
 import { Colorer } from './colors.ts';
-import { flowType, hostNames, securityIdentities, summaryText, verdictText } from './flow-fields.ts';
+import { txt, flowType, hostNames, securityIdentities, summaryText, verdictText } from './flow-fields.ts';
 import { NODE_NAMES_CUTOFF, joinWithCutOff, type PrintSink, type Printer, type PrinterOptions } from './printer.ts';
 import { timeFormatter } from './time-format.ts';
 
@@ -25,7 +25,7 @@ export function createCompactPrinter(opts: PrinterOptions, sink: PrintSink): Pri
             [srcId, dstId] = [dstId, srcId];
             arrow = '<-';
           }
-          const node = opts.nodeName ? ' [' + sanitize(f.node_name ?? '') + ']' : '';
+          const node = opts.nodeName ? ' [' + txt(f.node_name) + ']' : '';
           sink.out(
             fmtTime(f.time) + node + ': ' + src + ' ' + srcId + ' ' + arrow + ' ' + dst + ' ' + dstId + ' ' +
               flowType(f) + ' ' + verdictText(f, c) + ' (' + summaryText(f, c) + ')\n',
@@ -49,7 +49,7 @@ export function createCompactPrinter(opts: PrinterOptions, sink: PrintSink): Pri
 }
 
 export function lostLine(source: string | undefined, cpu: number | undefined, num: number | undefined): string {
-  return 'EVENTS LOST: ' + sanitize(source ?? 'UNKNOWN_LOST_EVENT_SOURCE') + ' CPU(' + (cpu ?? 0) + ') ' + (num ?? 0) + '\n';
+  return 'EVENTS LOST: ' + txt((source ?? 'UNKNOWN_LOST_EVENT_SOURCE')) + ' CPU(' + txt((cpu ?? 0)) + ') ' + txt((num ?? 0)) + '\n';
 }
 
 /**
@@ -61,9 +61,9 @@ export function nodeStatusLine(
   fmtTime: (t: string | undefined) => string,
 ): string | undefined {
   const s = ev.status;
-  const names = (s.node_names ?? []).map(sanitize);
+  const names = (Array.isArray(s.node_names) ? s.node_names : []).map(txt);
   const joined = joinWithCutOff(names, ', ', NODE_NAMES_CUTOFF);
-  const prefix = fmtTime(ev.time) + ' [' + sanitize(ev.node_name ?? '') + ']';
+  const prefix = fmtTime(ev.time) + ' [' + txt(ev.node_name) + ']';
   switch (s.state_change) {
     case 'NODE_UNAVAILABLE':
       return `${prefix}: ${names.length} nodes are unavailable: ${joined}\n`;

@@ -2,7 +2,7 @@
 import type { SourceEvent } from '../model/source.ts';
 import { sanitize } from '../model/sanitize.ts';
 import { Colorer } from './colors.ts';
-import { flowType, hostNames, summaryText, verdictText } from './flow-fields.ts';
+import { txt, flowType, hostNames, summaryText, verdictText } from './flow-fields.ts';
 import { NODE_NAMES_CUTOFF, joinWithCutOff, type PrintSink, type Printer, type PrinterOptions } from './printer.ts';
 import { timeFormatter } from './time-format.ts';
 
@@ -21,7 +21,7 @@ export function createDictPrinter(opts: PrinterOptions, sink: PrintSink): Printe
           const [src, dst] = hostNames(f, c, fieldOpts);
           let s = line !== 0 ? SEPARATOR : '';
           s += '  TIMESTAMP: ' + fmtTime(f.time) + '\n';
-          if (opts.nodeName) s += '       NODE: ' + sanitize(f.node_name ?? '') + '\n';
+          if (opts.nodeName) s += '       NODE: ' + txt(f.node_name) + '\n';
           s +=
             '     SOURCE: ' + src + '\n' +
             'DESTINATION: ' + dst + '\n' +
@@ -38,10 +38,10 @@ export function createDictPrinter(opts: PrinterOptions, sink: PrintSink): Printe
           s += '  TIMESTAMP: \n';
           if (opts.nodeName) s += '       NODE: \n';
           s +=
-            '     SOURCE: ' + sanitize(l.source ?? 'UNKNOWN_LOST_EVENT_SOURCE') + '\n' +
+            '     SOURCE: ' + txt(l.source ?? 'UNKNOWN_LOST_EVENT_SOURCE') + '\n' +
             '       TYPE: EVENTS LOST\n' +
             '    VERDICT: \n' +
-            '    SUMMARY: CPU(' + (l.cpu ?? 0) + ') - ' + (l.num_events_lost ?? 0) + '\n';
+            '    SUMMARY: CPU(' + txt((l.cpu ?? 0)) + ') - ' + txt((l.num_events_lost ?? 0)) + '\n';
           sink.out(s);
           line++;
           return;
@@ -53,11 +53,11 @@ export function createDictPrinter(opts: PrinterOptions, sink: PrintSink): Printe
           // Separators keep node events apart from flows when stdout and stderr interleave.
           if (line !== 0) s += SEPARATOR;
           else line++;
-          const names = joinWithCutOff((st.node_names ?? []).map(sanitize), ', ', NODE_NAMES_CUTOFF);
+          const names = joinWithCutOff((Array.isArray(st.node_names) ? st.node_names : []).map(txt), ', ', NODE_NAMES_CUTOFF);
           const message = st.message ? sanitize(JSON.stringify(st.message)) : 'N/A';
           s +=
             '  TIMESTAMP: ' + fmtTime(ev.time) + '\n' +
-            '      STATE: ' + sanitize(st.state_change ?? 'UNKNOWN_NODE_STATE') + '\n' +
+            '      STATE: ' + txt(st.state_change ?? 'UNKNOWN_NODE_STATE') + '\n' +
             '      NODES: ' + names + '\n' +
             '    MESSAGE: ' + message + '\n';
           sink.err(s);

@@ -12,6 +12,14 @@ import {
   traceObservationPointText,
 } from './monitor-names.ts';
 
+/**
+ * Text of a flow field for a terminal: sanitized, and a string even when a decoded
+ * line put another type there.
+ */
+export function txt(v: unknown): string {
+  return sanitize(typeof v === 'string' ? v : v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+}
+
 export interface FieldOptions {
   /** Show pod / service / DNS names instead of IPs (hubble's --ip-translation; off with --numeric). */
   ipTranslation: boolean;
@@ -22,26 +30,28 @@ function ports(f: Flow): [string, string] {
   if (!l4) return ['', ''];
   const p = l4.TCP ?? l4.UDP ?? l4.SCTP;
   if (!p) return ['', ''];
-  return [String(p.source_port ?? 0), String(p.destination_port ?? 0)];
+  return [txt(p.source_port ?? 0), txt(p.destination_port ?? 0)];
 }
 
 function hostname(
   c: Colorer,
   opts: FieldOptions,
-  ip: string,
+  ip: unknown,
   port: string,
-  ns: string,
-  pod: string,
-  svc: string,
-  names: string[] | undefined,
+  ns: unknown,
+  pod: unknown,
+  svc: unknown,
+  names: unknown,
 ): string {
-  let host = ip;
+  let host = txt(ip);
   if (opts.ipTranslation) {
-    if (pod !== '') host = ns === '' ? pod : ns + '/' + pod;
-    else if (svc !== '') host = ns === '' ? svc : ns + '/' + svc;
-    else if (names && names.length > 0) host = names.join(',');
+    const n = txt(ns);
+    const p = txt(pod);
+    const s = txt(svc);
+    if (p !== '') host = n === '' ? p : n + '/' + p;
+    else if (s !== '') host = n === '' ? s : n + '/' + s;
+    else if (Array.isArray(names) && names.length > 0) host = names.map(txt).join(',');
   }
-  host = sanitize(host);
   if (port !== '' && port !== '0') {
     // net.JoinHostPort: brackets around hosts containing a colon (IPv6).
     return host.includes(':') ? '[' + host + ']:' + c.port(port) : host + ':' + c.port(port);
@@ -54,33 +64,33 @@ export function hostNames(f: Flow, c: Colorer, opts: FieldOptions): [string, str
   const ip = f.IP;
   if (!ip) {
     const eth = f.ethernet;
-    if (eth) return [c.host(sanitize(eth.source ?? '')), c.host(sanitize(eth.destination ?? ''))];
+    if (eth) return [c.host(txt(eth.source)), c.host(txt(eth.destination))];
     return ['', ''];
   }
-  let srcNs = f.source?.namespace ?? '';
-  let dstNs = f.destination?.namespace ?? '';
-  const srcPod = f.source?.pod_name ?? '';
-  const dstPod = f.destination?.pod_name ?? '';
-  let srcSvc = '';
-  let dstSvc = '';
+  let srcNs: unknown = f.source?.namespace;
+  let dstNs: unknown = f.destination?.namespace;
+  const srcPod: unknown = f.source?.pod_name;
+  const dstPod: unknown = f.destination?.pod_name;
+  let srcSvc: unknown;
+  let dstSvc: unknown;
   if (f.source_service) {
-    srcNs = f.source_service.namespace ?? '';
-    srcSvc = f.source_service.name ?? '';
+    srcNs = f.source_service.namespace;
+    srcSvc = f.source_service.name;
   }
   if (f.destination_service) {
-    dstNs = f.destination_service.namespace ?? '';
-    dstSvc = f.destination_service.name ?? '';
+    dstNs = f.destination_service.namespace;
+    dstSvc = f.destination_service.name;
   }
   const [sp, dp] = ports(f);
   return [
-    c.host(hostname(c, opts, ip.source ?? '', sp, srcNs, srcPod, srcSvc, f.source_names)),
-    c.host(hostname(c, opts, ip.destination ?? '', dp, dstNs, dstPod, dstSvc, f.destination_names)),
+    c.host(hostname(c, opts, ip.source, sp, srcNs, srcPod, srcSvc, f.source_names)),
+    c.host(hostname(c, opts, ip.destination, dp, dstNs, dstPod, dstSvc, f.destination_names)),
   ];
 }
 
 function identity(c: Colorer, id: number): string {
   const reserved = reservedIdentityName(id);
-  return c.identity(reserved !== undefined ? '(' + reserved + ')' : '(ID:' + id + ')');
+  return c.identity(reserved !== undefined ? '(' + reserved + ')' : '(ID:' + txt(id) + ')');
 }
 
 export function securityIdentities(f: Flow, c: Colorer): [string, string] {
@@ -92,14 +102,14 @@ export function flowType(f: Flow): string {
   const l7 = f.l7;
   if (l7) {
     let proto = 'l7';
-    let type = (l7.type ?? 'UNKNOWN_L7_TYPE').toLowerCase();
+    let type = txt(l7.type ?? 'UNKNOWN_L7_TYPE').toLowerCase();
     if (l7.http) proto = 'http';
     else if (l7.dns) {
       proto = 'dns';
       // Hubble appends the observation source even when empty, hence `dns-request `.
-      type += ' ' + (l7.dns.observation_source ?? '');
+      type += ' ' + txt(l7.dns.observation_source);
     } else if (l7.kafka) proto = 'kafka';
-    return sanitize(proto + '-' + type);
+    return proto + '-' + type;
   }
   const et = f.event_type;
   const type = et?.type ?? 0;
@@ -114,10 +124,10 @@ export function flowType(f: Flow): string {
         'policy-verdict:' +
         policyMatchTypeText(f.policy_match_type ?? 0) +
         ' ' +
-        sanitize(f.traffic_direction ?? 'TRAFFIC_DIRECTION_UNKNOWN')
+        txt(f.traffic_direction ?? 'TRAFFIC_DIRECTION_UNKNOWN')
       );
     case MessageType.Capture:
-      return sanitize(f.debug_capture_point ?? 'DBG_CAPTURE_POINT_UNKNOWN');
+      return txt(f.debug_capture_point ?? 'DBG_CAPTURE_POINT_UNKNOWN');
     case MessageType.TraceSock:
       return sockXlatePoint(f);
     default:
@@ -139,7 +149,7 @@ function sockXlatePoint(f: Flow): string {
     case 'SOCK_XLATE_POINT_PRE_DIRECTION_REV':
       return 'pre-xlate-rev';
     default:
-      return typeof p === 'string' ? sanitize(p) : 'SOCK_XLATE_POINT_UNKNOWN';
+      return p === undefined ? 'SOCK_XLATE_POINT_UNKNOWN' : txt(p);
   }
 }
 
@@ -160,16 +170,16 @@ export function verdictText(f: Flow, c: Colorer): string {
     case 'TRANSLATED':
       return c.verdictOther(v);
     default:
-      return sanitize(v);
+      return txt(v);
   }
 }
 
 /** The summary: the flow's Summary, plus the auth type when authentication applies. */
 export function summaryText(f: Flow, c: Colorer): string {
-  let s = sanitize(f.Summary ?? '');
+  let s = txt(f.Summary);
   const auth = f.auth_type;
   if (auth !== undefined && auth !== 'DISABLED') {
-    s += '; ' + (auth === 'TEST_ALWAYS_FAIL' ? c.authFailed(auth) : c.authEnabled(sanitize(auth)));
+    s += '; ' + (auth === 'TEST_ALWAYS_FAIL' ? c.authFailed(auth) : c.authEnabled(txt(auth)));
   }
   return s;
 }

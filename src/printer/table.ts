@@ -2,10 +2,9 @@
 // all rows, so the table is written when the stream ends (hubble refuses table
 // output with --follow for the same reason). Colour is never used here, as in hubble.
 import type { SourceEvent } from '../model/source.ts';
-import { sanitize } from '../model/sanitize.ts';
 import { Colorer } from './colors.ts';
 import { nodeStatusLine } from './compact.ts';
-import { flowType, hostNames, summaryText, verdictText } from './flow-fields.ts';
+import { txt, flowType, hostNames, summaryText, verdictText } from './flow-fields.ts';
 import type { PrintSink, Printer, PrinterOptions } from './printer.ts';
 import { alignColumns } from './tabwriter.ts';
 import { timeFormatter } from './time-format.ts';
@@ -33,17 +32,17 @@ export function createTablePrinter(opts: PrinterOptions, sink: PrintSink): Print
         case 'flow': {
           const f = ev.flow;
           const [src, dst] = hostNames(f, c, fieldOpts);
-          row(fmtTime(f.time), sanitize(f.node_name ?? ''), [src, dst, flowType(f), verdictText(f, c), summaryText(f, c)]);
+          row(fmtTime(f.time), txt(f.node_name), [src, dst, flowType(f), verdictText(f, c), summaryText(f, c)]);
           return;
         }
         case 'lost': {
           const l = ev.lost;
           row('', '', [
-            sanitize(l.source ?? 'UNKNOWN_LOST_EVENT_SOURCE'),
+            txt(l.source ?? 'UNKNOWN_LOST_EVENT_SOURCE'),
             '',
             'EVENTS LOST',
             '',
-            'CPU(' + (l.cpu ?? 0) + ') - ' + (l.num_events_lost ?? 0),
+            'CPU(' + txt((l.cpu ?? 0)) + ') - ' + txt((l.num_events_lost ?? 0)),
           ]);
           return;
         }
