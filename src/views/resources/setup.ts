@@ -6,15 +6,21 @@ import { createClusterSource } from '../../k8s/source.ts';
 import type { ClusterSession } from '../../k8s/session.ts';
 import { registerResourceViews } from './register.ts';
 import type { ResourceProvider } from './provider.ts';
+import type { PaletteObjects } from '../palette.ts';
 import { sessionProvider } from './session-provider.ts';
 import type { ProviderHooks } from './snapshot-provider.ts';
 
 /**
  * The cluster source for the TUI (follows forever; enriches `flows` when given) with
- * :pods :svc :netpol :nodes :ns :ctx registered on its live session.
+ * :pods :svc :netpol :nodes :ns :ctx registered on its live session, and the names the
+ * `:` palette completes (namespaces, services, pods) read from the same model.
  * Throws KubeConfigError (one line) when the kubeconfig or context is broken.
  */
-export function clusterSourceForTui(kube: KubeConfigOptions, flows: Source | undefined, hooks: ProviderHooks = {}): Source {
+export function clusterForTui(
+  kube: KubeConfigOptions,
+  flows: Source | undefined,
+  hooks: ProviderHooks = {},
+): { source: Source; objects: () => PaletteObjects } {
   let current: ResourceProvider | undefined;
   // Views look the provider up when they render, so a re-subscribed source is followed.
   const onSession = (s: ClusterSession): void => {
@@ -22,7 +28,17 @@ export function clusterSourceForTui(kube: KubeConfigOptions, flows: Source | und
   };
   const source = createClusterSource({ kube, flows, follow: true, onSession });
   registerResourceViews(lazyProvider(() => current));
-  return source;
+  const objects = (): PaletteObjects => {
+    const store = current?.store();
+    if (!store) return { namespaces: [], services: [], pods: [] };
+    const q = (o: { namespace: string; name: string }): string => `${o.namespace}/${o.name}`;
+    return {
+      namespaces: store.list('Namespace').map((n) => n.name),
+      services: store.list('Service').map(q),
+      pods: store.list('Pod').map(q),
+    };
+  };
+  return { source, objects };
 }
 
 function lazyProvider(get: () => ResourceProvider | undefined): ResourceProvider {

@@ -25,7 +25,11 @@ test('TUI resource views follow the cluster model', async () => {
   const tmux = new TmuxSession({ width: 120, height: 30, term: 'xterm-256color', env: { NO_COLOR: '1', HOME: dir, KUBECONFIG: kc } });
   try {
     tmux.run('bin/netscope');
-    await tmux.waitFor((s) => s.includes('k8s:fake'), 'the cluster source in the status line');
+    await tmux.waitFor((s) => s.includes('k8s:fake') && s.includes('no flow source connected'), 'the loaded cluster in the status line');
+    // The palette completes names from the cluster model.
+    tmux.type(':web-');
+    await tmux.waitFor((s) => s.includes('shop/web-1'), 'palette offers the pod');
+    tmux.keys('Escape');
     tmux.type(':pods');
     tmux.keys('Enter');
     let screen = await tmux.waitFor((s) => /shop\s+web-1\s+1\/1\s+Running/.test(s), ':pods lists web-1');
@@ -52,6 +56,7 @@ test('TUI resource views follow the cluster model', async () => {
   } finally {
     tmux.close();
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    // The pane's shell may still be writing its history into HOME as tmux goes away.
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   }
 });
