@@ -12,6 +12,8 @@ import type { ModelObject } from '../../k8s/objects.ts';
 
 export function createResourceView<T>(def: ResourceViewDef<T>, provider: ResourceProvider, ctx: ViewContext): MainView {
   let st: ViewState = initialState();
+  // Optional TUI hooks: a ViewContext that offers these gets `f` / `l` applied directly.
+  const hooks = ctx as ViewContext & { showFlows?(filter: string): void; showLatency?(row: string): void };
   let pageSize = 10;
   const namespace = ctx.arg.trim() !== '' ? ctx.arg.trim() : provider.namespace();
   const unsubscribe = provider.subscribe(() => ctx.requestFrame());
@@ -87,10 +89,12 @@ export function createResourceView<T>(def: ResourceViewDef<T>, provider: Resourc
       const e = r.effect;
       if (e?.type === 'yaml') loadYaml(e.item);
       else if (e?.type === 'flows') {
-        if (provider.showFlows) provider.showFlows(e.filter);
+        const show = provider.showFlows ?? hooks.showFlows;
+        if (show) show(e.filter);
         else st = { ...st, message: `flows filter: ${e.filter} (type it with / in the flows pane)` };
       } else if (e?.type === 'latency') {
-        if (provider.showLatency) provider.showLatency(e.row);
+        const show = provider.showLatency ?? hooks.showLatency;
+        if (show) show(e.row);
         else st = { ...st, message: `latency row: ${e.row} (see the latency pane)` };
       } else if (e?.type === 'select' && def.name === 'ctx' && provider.switchContext) {
         provider.switchContext((e.item as unknown as { name: string }).name);
