@@ -89,12 +89,12 @@ export function createResourceView<T>(def: ResourceViewDef<T>, provider: Resourc
       const e = r.effect;
       if (e?.type === 'yaml') loadYaml(e.item);
       else if (e?.type === 'flows') {
-        const show = provider.showFlows ?? hooks.showFlows;
-        if (show) show(e.filter);
+        if (provider.showFlows) provider.showFlows(e.filter);
+        else if (hooks.showFlows) hooks.showFlows(e.filter);
         else st = { ...st, message: `flows filter: ${e.filter} (type it with / in the flows pane)` };
       } else if (e?.type === 'latency') {
-        const show = provider.showLatency ?? hooks.showLatency;
-        if (show) show(e.row);
+        if (provider.showLatency) provider.showLatency(e.row);
+        else if (hooks.showLatency) hooks.showLatency(e.row);
         else st = { ...st, message: `latency row: ${e.row} (see the latency pane)` };
       } else if (e?.type === 'select' && def.name === 'ctx' && provider.switchContext) {
         provider.switchContext((e.item as unknown as { name: string }).name);
