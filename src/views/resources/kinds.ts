@@ -35,6 +35,8 @@ export interface ResourceViewDef<T> {
   detail(item: T, data: ResourceData): [string, string][];
   /** The flows filter (observe flags) for this object, when it has flows. */
   flowFilter?(item: T): string;
+  /** Enter picks the row (switch namespace / context) instead of opening details (`d` does). */
+  enterSelects?: boolean;
   /** The `namespace/name` row in the latency pane, for services and their pods. */
   latencyRow?(item: T, data: ResourceData): string | undefined;
 }
@@ -248,7 +250,8 @@ export const namespacesView: ResourceViewDef<NamespaceView> = {
   name: 'ns',
   aliases: ['namespaces', 'namespace'],
   title: 'Namespaces',
-  summary: 'Namespaces of the cluster model (Enter details, f flows of the namespace)',
+  summary: 'Namespaces of the cluster model (Enter: resource views show this namespace; f flows)',
+  enterSelects: true,
   kindOf: () => 'Namespace',
   items: (d) => d.store.list<NamespaceView>('Namespace'),
   columns: (d) => {
@@ -276,6 +279,7 @@ export const contextsView: ResourceViewDef<ContextRow> = {
   aliases: ['context', 'contexts'],
   title: 'Contexts',
   summary: 'kubeconfig contexts (Enter switches context)',
+  enterSelects: true,
   items: (d) => [...d.contexts],
   columns: () => [
     { name: 'CURRENT', value: (c) => (c.current ? '*' : '') },

@@ -11,6 +11,8 @@ export interface ResourceProvider {
   contexts(): readonly ContextRow[];
   /** Namespace a view shows when opened without one (`:pods` vs `:pods shop`); undefined: all. */
   namespace(): string | undefined;
+  /** Enter on `:ns`: views opened later show this namespace (undefined: all). */
+  setNamespace?(namespace: string | undefined): void;
   /** The full object, for `y`. */
   fetch(kind: ResourceKind, namespace: string, name: string): Promise<unknown>;
   /** Calls `listener` when the model (or the model itself, after `:ctx`) changes. */

@@ -8,11 +8,16 @@ import type { ProviderHooks } from './snapshot-provider.ts';
 
 export function sessionProvider(session: ClusterSession, hooks: ProviderHooks = {}): ResourceProvider {
   let switchError: string | undefined;
+  let namespace = hooks.namespace;
   return {
     ...hooks,
     store: () => session.store,
     contexts: () => listContexts(session.target),
-    namespace: () => hooks.namespace,
+    namespace: () => namespace,
+    setNamespace: (ns) => {
+      namespace = ns;
+      if (ns !== undefined) hooks.switchNamespace?.(ns);
+    },
     fetch: (kind, namespace, name) => session.fetch(kind, namespace, name),
     subscribe: (listener) => {
       const sub = session.changes$.subscribe(listener);

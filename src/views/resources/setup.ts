@@ -46,6 +46,7 @@ function lazyProvider(get: () => ResourceProvider | undefined): ResourceProvider
     store: () => get()?.store(),
     contexts: () => get()?.contexts() ?? [],
     namespace: () => get()?.namespace(),
+    setNamespace: (ns) => get()?.setNamespace?.(ns),
     fetch: async (kind, namespace, name) => get()?.fetch(kind, namespace, name),
     subscribe: (listener) => get()?.subscribe(listener) ?? (() => undefined),
     banner: () => (get() ? get()!.banner?.() : 'connecting to the cluster…'),

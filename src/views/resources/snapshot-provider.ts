@@ -13,11 +13,16 @@ export interface ProviderHooks {
 
 export function snapshotProvider(snap: ClusterSnapshot, hooks: ProviderHooks = {}): ResourceProvider {
   const store = loadSnapshot(snap);
+  let namespace = hooks.namespace;
   return {
     ...hooks,
     store: () => store,
     contexts: () => [],
-    namespace: () => hooks.namespace,
+    namespace: () => namespace,
+    setNamespace: (ns) => {
+      namespace = ns;
+      if (ns !== undefined) hooks.switchNamespace?.(ns);
+    },
     fetch: async (kind, namespace, name) => findInSnapshot(snap, kind, namespace, name),
     subscribe: (listener) => store.onChange(listener),
   };

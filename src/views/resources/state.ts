@@ -94,6 +94,7 @@ export function onKey<T>(
     const scroll = (by: number) => used({ ...st, pageScroll: Math.max(0, Math.min(st.pageScroll + by, st.page.length - 1)) });
     switch (key) {
       case 'enter':
+      case 'd':
       case 'backspace':
       case 'left':
       case 'h':
@@ -168,7 +169,8 @@ export function onKey<T>(
   }
   const item = i >= 0 ? rows[i]!.item : undefined;
   if (!item) return { state: st, used: false };
-  if (key === 'enter') return used({ ...st, mode: 'detail', page: detailLines(def, item, data), pageScroll: 0 }, { type: 'select', item });
+  if (key === 'enter' && def.enterSelects) return used(st, { type: 'select', item });
+  if (key === 'enter' || (key === 'd' && def.enterSelects)) return used({ ...st, mode: 'detail', page: detailLines(def, item, data), pageScroll: 0 });
   if (key === 'y' && def.kindOf) return used({ ...st, mode: 'yaml', page: ['loading…'], pageScroll: 0 }, { type: 'yaml', item });
   return listEffects(def, data, st, key, item);
 }
@@ -207,6 +209,7 @@ export function renderView<T>(
   if (rows.length === 0) body.push(st.filter ? '(no rows match the filter)' : '(none)');
   while (body.length < bodyHeight) body.push('');
   const count = `${rows.length} ${def.title.toLowerCase()}`;
-  const foot = `${count}   ${status || 'Enter details  y YAML  / filter  s sort  S reverse' + (def.flowFilter ? '  f flows' : '') + (def.latencyRow ? '  l latency' : '')}`;
+  const enter = def.name === 'ctx' ? 'Enter switch  d details' : def.enterSelects ? 'Enter select  d details' : 'Enter details';
+  const foot = `${count}   ${status || `${enter}  ${def.kindOf ? 'y YAML  ' : ''}/ filter  s sort  S reverse` + (def.flowFilter ? '  f flows' : '') + (def.latencyRow ? '  l latency' : '')}`;
   return { lines: [...body.slice(0, bodyHeight), sanitize(foot).slice(0, size.width)], selectedLine: sel >= 0 ? sel + 1 : -1, headerLine: true };
 }

@@ -96,9 +96,18 @@ export function createResourceView<T>(def: ResourceViewDef<T>, provider: Resourc
         if (provider.showLatency) provider.showLatency(e.row);
         else if (hooks.showLatency) hooks.showLatency(e.row);
         else st = { ...st, message: `latency row: ${e.row} (see the latency pane)` };
-      } else if (e?.type === 'select' && def.name === 'ctx' && provider.switchContext) {
-        provider.switchContext((e.item as unknown as { name: string }).name);
-        st = { ...st, mode: 'list', page: [] };
+      } else if (e?.type === 'select' && def.name === 'ctx') {
+        const name = (e.item as unknown as { name: string }).name;
+        if (provider.switchContext) {
+          provider.switchContext(name);
+          st = { ...st, message: `switching to context ${name}…` };
+        } else st = { ...st, message: 'this model has no kubeconfig contexts to switch to' };
+      } else if (e?.type === 'select' && def.name === 'ns') {
+        // Enter on the namespace already chosen goes back to all namespaces.
+        const name = (e.item as unknown as { name: string }).name;
+        const next = provider.namespace() === name ? undefined : name;
+        provider.setNamespace?.(next);
+        st = { ...st, message: next ? `namespace ${next}: :pods :svc :netpol now open on it (f: its flows)` : 'all namespaces' };
       }
       ctx.requestFrame();
       return r.used;

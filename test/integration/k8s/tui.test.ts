@@ -39,6 +39,17 @@ test('TUI resource views follow the cluster model', async () => {
     screen = await tmux.waitFor((s) => /shop\s+cart-0\s+1\/1\s+Running\s+0\s+10\.0\.0\.2\s+node-1\s+StatefulSet\/cart/.test(s), 'a new pod appears');
     server.remove('pods', 'shop', 'web-1');
     await tmux.waitFor((s) => !s.includes('web-1') && s.includes('1 pods'), 'a deleted pod disappears');
+    // :ns Enter: views opened afterwards show that namespace.
+    tmux.keys('Escape');
+    tmux.type(':ns');
+    tmux.keys('Enter');
+    await tmux.waitFor((s) => /shop\s+Active\s+1/.test(s), ':ns lists shop with its pod count');
+    tmux.keys('Enter');
+    await tmux.waitFor((s) => s.includes('namespace shop: :pods :svc :netpol now open on it'), 'namespace chosen');
+    tmux.keys('Escape');
+    tmux.type(':pods');
+    tmux.keys('Enter');
+    await tmux.waitFor((s) => s.includes('Pods (shop)') && s.includes('cart-0'), ':pods opens on shop');
     tmux.type('y');
     await tmux.waitFor((s) => /^│ {2}name: cart-0/m.test(s) && s.includes('YAML'), 'YAML of cart-0');
     tmux.keys('Escape');

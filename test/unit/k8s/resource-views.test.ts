@@ -120,3 +120,18 @@ test('YAML view text drops managedFields and keeps the rest', () => {
   const lines = yamlLines({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', managedFields: [{ manager: 'kubectl' }] }, spec: { nodeName: 'n1' } });
   assert.deepEqual(lines, ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: x', 'spec:', '  nodeName: n1']);
 });
+
+test('namespaces: Enter selects (no details), d shows details', async () => {
+  const { namespacesView } = await import('../../../src/views/resources/kinds.ts');
+  const d = data();
+  d.store.replace('Namespace', [{ metadata: { name: 'shop' }, status: { phase: 'Active' } }]);
+  const st = initialState();
+  const rows = visibleRows(namespacesView, d, undefined, st);
+  assert.deepEqual(rows[0]!.cells.slice(0, 3), ['shop', 'Active', '2']);
+  const enter = onKey(namespacesView, d, rows, st, 'enter', 10);
+  assert.deepEqual(enter.effect, { type: 'select', item: rows[0]!.item });
+  assert.equal(enter.state.mode, 'list');
+  const det = onKey(namespacesView, d, rows, st, 'd', 10);
+  assert.equal(det.state.mode, 'detail');
+  assert.equal(onKey(namespacesView, d, rows, det.state, 'd', 10).state.mode, 'list');
+});
