@@ -51,8 +51,12 @@ export class KubeTransport implements ApiTransport {
   private readonly target: KubeTarget;
   private readonly kc: KubeConfig;
 
-  constructor(target: KubeTarget) {
+  /** How long to wait for response headers (a blackholed server must not hang a list for minutes). */
+  private readonly responseTimeoutMs: number;
+
+  constructor(target: KubeTarget, opts: { responseTimeoutMs?: number } = {}) {
     this.target = target;
+    this.responseTimeoutMs = opts.responseTimeoutMs ?? 30_000;
     this.server = target.server.replace(/\/+$/, '');
     this.kc = target.server.startsWith('http:') ? plainHttpConfig(target.kc) : target.kc;
   }
@@ -72,9 +76,19 @@ export class KubeTransport implements ApiTransport {
     if (!isHttps) delete opts.agent;
     const mod = isHttps ? https : http;
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = mod.request(url, { ...opts, method: 'GET', signal }, resolve);
+      const req = mod.request(url, { ...opts, method: 'GET', signal }, (res) => {
+        clearTimeout(timer);
+        resolve(res);
+      });
+      // Only until the headers arrive: a watch may then be quiet for minutes.
+      const timer = setTimeout(() => {
+        const ms = this.responseTimeoutMs;
+        const within = ms >= 1000 ? `${Math.round(ms / 1000)}s` : `${ms}ms`;
+        req.destroy(new TransportError(`API server ${this.server} unreachable (no answer within ${within})`, 'ETIMEDOUT'));
+      }, this.responseTimeoutMs);
       req.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.name === 'AbortError') reject(err);
+        clearTimeout(timer);
+        if (err instanceof TransportError || err.name === 'AbortError') reject(err);
         else reject(new TransportError(describeNetworkError(this.server, err), err.code ?? 'ERROR'));
       });
       req.end();

@@ -165,3 +165,25 @@ test('unreachable API server: one line, backoff, then reconnects and catches up'
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a server that accepts connections but never answers times out with one line', async () => {
+  const { createServer } = await import('node:net');
+  const sockets = new Set<import('node:net').Socket>();
+  const silent = createServer((sock) => sockets.add(sock)); // never writes a byte
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  const port = (silent.address() as import('node:net').AddressInfo).port;
+  const dir = tempDir();
+  try {
+    const kc = writeKubeconfig(dir, 'config', [{ name: 'hang', server: `http://127.0.0.1:${port}` }]);
+    const target = loadKubeConfig({ kubeconfig: kc });
+    const model = new ClusterModel({ transport: new KubeTransport(target, { responseTimeoutMs: 200 }), kinds: ['Pod'], backoff: FAST_BACKOFF });
+    model.start();
+    await model.settled();
+    assert.equal(model.resourceStates[0]!.status.message, `API server http://127.0.0.1:${port} unreachable (no answer within 200ms)`);
+    await model.stop();
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => silent.close(() => r()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
