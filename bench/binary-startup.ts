@@ -62,10 +62,12 @@ function timeVersion(): number {
   return t;
 }
 
-// A private tmux server: never touch sessions of other people or tests.
-const socket = `netscope-bench-${process.pid}`;
+// A private tmux server per measurement: never touches other sessions, and a new session
+// never races the previous server's shutdown.
+let runNo = 0;
+const socketBase = `netscope-bench-${process.pid}`;
 
-function tmux(args: string[]): string {
+function tmux(socket: string, args: string[]): string {
   const r = spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr.trim()}`);
   return r.stdout;
@@ -73,18 +75,18 @@ function tmux(args: string[]): string {
 
 /** ms from `tmux new-session` to the first capture showing the marker (polled every 2 ms). */
 function timeToMarker(command: string[], marker: string): number {
-  const session = `netscope-bench-${process.pid}`;
+  const socket = `${socketBase}-${runNo++}`;
   const t0 = process.hrtime.bigint();
-  tmux(['new-session', '-d', '-s', session, '-x', '120', '-y', '40', '/usr/bin/env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...command]);
+  tmux(socket, ['new-session', '-d', '-s', 'bench', '-x', '120', '-y', '40', '/usr/bin/env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...command]);
   try {
     for (;;) {
-      const pane = tmux(['capture-pane', '-p', '-t', session]);
+      const pane = tmux(socket, ['capture-pane', '-p', '-t', 'bench']);
       if (pane.includes(marker)) return Number(process.hrtime.bigint() - t0) / 1e6;
       if (Number(process.hrtime.bigint() - t0) > 20e9) throw new Error(`no "${marker}" on screen after 20 s:\n${pane}`);
       spawnSync('sleep', ['0.002']);
     }
   } finally {
-    spawnSync('tmux', ['-L', socket, 'kill-session', '-t', session]);
+    spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
   }
 }
 
@@ -106,16 +108,19 @@ try {
   const baseline = median(Array.from({ length: frameRuns }, () => timeToMarker(['/bin/sh', '-c', `printf '%s' '${values.marker}'; exec /bin/sleep 30`], values.marker)));
   process.stdout.write(`tmux baseline (printf of the marker): median ${ms(baseline)}\n`);
   if (hasCommand('tui')) {
-    const args = values['tui-args'].split(' ').filter((a) => a !== '');
-    const f = Array.from({ length: frameRuns }, () => timeToMarker([exe, ...args], values.marker));
-    process.stdout.write(
-      `first TUI frame (${['netscope', ...args].join(' ')}): median ${ms(median(f))} over ${frameRuns} runs (min ${ms(Math.min(...f))}, max ${ms(Math.max(...f))}), ${ms(median(f) - baseline)} above the tmux baseline; target < 600 ms\n`,
-    );
+    // The demo replays --history seconds of traffic before its first frame; the second
+    // figure (no history) is the start-up cost of the binary and the TUI alone.
+    for (const argLine of [values['tui-args'], values['tui-args'] + ' --history 0']) {
+      const args = argLine.split(' ').filter((a) => a !== '');
+      const f = Array.from({ length: frameRuns }, () => timeToMarker([exe, ...args], values.marker));
+      process.stdout.write(
+        `first TUI frame (${['netscope', ...args].join(' ')}): median ${ms(median(f))} over ${frameRuns} runs (min ${ms(Math.min(...f))}, max ${ms(Math.max(...f))}), ${ms(median(f) - baseline)} above the tmux baseline; target < 600 ms\n`,
+      );
+    }
   } else {
     process.stdout.write('first TUI frame: not measured, this binary has no tui command\n');
   }
   process.stdout.write(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
 } finally {
-  spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
   rmSync(emptyBin, { recursive: true, force: true });
 }
