@@ -105,7 +105,10 @@ export class Reflector {
     const backoff = this.opts.backoff ?? DEFAULT_BACKOFF;
     const recheck = this.opts.recheckMs ?? 60_000;
     let failures = 0;
+    /** 410s in a row without a single event in between: relisting again at once would spin. */
+    let gones = 0;
     while (!signal.aborted) {
+      const eventsBefore = this.stats.events;
       try {
         if (this.opts.type.optional && this.rv === '' && !(await this.served(signal))) {
           this.opts.sink.replace([]);
@@ -118,9 +121,8 @@ export class Reflector {
           failures = 0;
         }
         const started = Date.now();
-        const events = this.stats.events;
         await this.watch(signal);
-        if (this.stats.events !== events) failures = 0;
+        if (this.stats.events !== eventsBefore) failures = gones = 0;
         else if (!signal.aborted && Date.now() - started < 1000) {
           // A watch that closes at once without events: do not spin, back off quietly.
           await sleep(backoffDelay(++failures, backoff), signal);
@@ -130,6 +132,8 @@ export class Reflector {
         if (err instanceof Gone) {
           this.stats.relists410++;
           this.rv = '';
+          gones = this.stats.events !== eventsBefore ? 1 : gones + 1;
+          if (gones > 1) await sleep(backoffDelay(gones - 1, backoff), signal);
           continue;
         }
         const e = err instanceof Error ? err : new Error(String(err));
