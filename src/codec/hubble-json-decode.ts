@@ -20,6 +20,7 @@ import {
   type EnumTable,
 } from './enum-names.ts';
 import { readNetscopeAny, readNetscopeFields } from './netscope-extension.ts';
+import { checkFlowShape, checkLostShape, checkNodeStatusShape } from './shape.ts';
 import { isTimestamp } from './timestamp.ts';
 
 /** A line that is not a Hubble GetFlowsResponse; the message says what is wrong. */
@@ -118,6 +119,14 @@ function u64(o: Obj, key: string, field: string): void {
   }
 }
 
+// Enum fields given as numbers (or null) need the slow path; names pass untouched.
+const needsEnumFix = (v: unknown): boolean => v !== undefined && typeof v !== 'string';
+
+function revisions(list: unknown, key: string): void {
+  if (!Array.isArray(list)) return;
+  for (const p of list) if (isObj(p) && p.revision !== undefined) u64(p, 'revision', `flow.${key}.revision`);
+}
+
 function decodeFlow(f: Obj, outer: Obj): Flow {
   if (f.time === undefined || f.time === null) {
     // Hubble always sets both; an exporter that only set the outer one still has a time.
@@ -126,32 +135,33 @@ function decodeFlow(f: Obj, outer: Obj): Flow {
   if (f.time !== undefined) f.time = optTime(f.time, 'flow.time');
   if (f.node_name === undefined && typeof outer.node_name === 'string') f.node_name = outer.node_name;
 
-  enumName(f, 'verdict', VERDICT_NAMES, 'flow.verdict');
-  enumName(f, 'auth_type', AUTH_TYPE_NAMES, 'flow.auth_type');
-  enumName(f, 'Type', FLOW_TYPE_NAMES, 'flow.Type');
-  enumName(f, 'traffic_direction', TRAFFIC_DIRECTION_NAMES, 'flow.traffic_direction');
-  enumName(f, 'trace_observation_point', TRACE_OBSERVATION_POINT_NAMES, 'flow.trace_observation_point');
-  enumName(f, 'trace_reason', TRACE_REASON_NAMES, 'flow.trace_reason');
-  enumName(f, 'drop_reason_desc', DROP_REASON_NAMES, 'flow.drop_reason_desc');
-  enumName(f, 'debug_capture_point', DEBUG_CAPTURE_POINT_NAMES, 'flow.debug_capture_point');
-  u64(f, 'socket_cookie', 'flow.socket_cookie');
-  u64(f, 'cgroup_id', 'flow.cgroup_id');
+  if (needsEnumFix(f.verdict)) enumName(f, 'verdict', VERDICT_NAMES, 'flow.verdict');
+  if (needsEnumFix(f.auth_type)) enumName(f, 'auth_type', AUTH_TYPE_NAMES, 'flow.auth_type');
+  if (needsEnumFix(f.Type)) enumName(f, 'Type', FLOW_TYPE_NAMES, 'flow.Type');
+  if (needsEnumFix(f.traffic_direction)) enumName(f, 'traffic_direction', TRAFFIC_DIRECTION_NAMES, 'flow.traffic_direction');
+  if (needsEnumFix(f.trace_observation_point)) {
+    enumName(f, 'trace_observation_point', TRACE_OBSERVATION_POINT_NAMES, 'flow.trace_observation_point');
+  }
+  if (needsEnumFix(f.trace_reason)) enumName(f, 'trace_reason', TRACE_REASON_NAMES, 'flow.trace_reason');
+  if (needsEnumFix(f.drop_reason_desc)) enumName(f, 'drop_reason_desc', DROP_REASON_NAMES, 'flow.drop_reason_desc');
+  if (needsEnumFix(f.debug_capture_point)) enumName(f, 'debug_capture_point', DEBUG_CAPTURE_POINT_NAMES, 'flow.debug_capture_point');
+  if (f.socket_cookie !== undefined) u64(f, 'socket_cookie', 'flow.socket_cookie');
+  if (f.cgroup_id !== undefined) u64(f, 'cgroup_id', 'flow.cgroup_id');
 
   const ip = f.IP;
-  if (isObj(ip)) enumName(ip, 'ipVersion', IP_VERSION_NAMES, 'flow.IP.ipVersion');
-  else if (ip !== undefined && ip !== null) throw new DecodeError('field flow.IP: expected an object');
+  if (isObj(ip)) {
+    if (needsEnumFix(ip.ipVersion)) enumName(ip, 'ipVersion', IP_VERSION_NAMES, 'flow.IP.ipVersion');
+  } else if (ip !== undefined && ip !== null) throw new DecodeError('field flow.IP: expected an object');
 
   const l7 = f.l7;
   if (isObj(l7)) {
-    enumName(l7, 'type', L7_FLOW_TYPE_NAMES, 'flow.l7.type');
-    u64(l7, 'latency_ns', 'flow.l7.latency_ns');
+    if (needsEnumFix(l7.type)) enumName(l7, 'type', L7_FLOW_TYPE_NAMES, 'flow.l7.type');
+    if (l7.latency_ns !== undefined) u64(l7, 'latency_ns', 'flow.l7.latency_ns');
   }
-  for (const key of ['egress_allowed_by', 'ingress_allowed_by', 'egress_denied_by', 'ingress_denied_by'] as const) {
-    const list = f[key];
-    if (Array.isArray(list)) {
-      for (const p of list) if (isObj(p)) u64(p, 'revision', `flow.${key}.revision`);
-    }
-  }
+  if (f.egress_allowed_by !== undefined) revisions(f.egress_allowed_by, 'egress_allowed_by');
+  if (f.ingress_allowed_by !== undefined) revisions(f.ingress_allowed_by, 'ingress_allowed_by');
+  if (f.egress_denied_by !== undefined) revisions(f.egress_denied_by, 'egress_denied_by');
+  if (f.ingress_denied_by !== undefined) revisions(f.ingress_denied_by, 'ingress_denied_by');
   if (f.netscope !== undefined) {
     const ns = readNetscopeFields(f.netscope);
     if (ns === undefined) delete f.netscope;
@@ -165,16 +175,22 @@ function decodeFlow(f: Obj, outer: Obj): Flow {
       delete f.extensions;
     }
   }
+  const bad = checkFlowShape(f);
+  if (bad !== undefined) throw new DecodeError(`field ${bad}`);
   return f as Flow;
 }
 
 function decodeLost(l: Obj): LostEvent {
   enumName(l, 'source', LOST_EVENT_SOURCE_NAMES, 'lost_events.source');
   u64(l, 'num_events_lost', 'lost_events.num_events_lost');
+  const bad = checkLostShape(l);
+  if (bad !== undefined) throw new DecodeError(`field ${bad}`);
   return l as LostEvent;
 }
 
 function decodeNodeStatus(s: Obj): NodeStatusEvent {
   enumName(s, 'state_change', NODE_STATE_NAMES, 'node_status.state_change');
+  const bad = checkNodeStatusShape(s);
+  if (bad !== undefined) throw new DecodeError(`field ${bad}`);
   return s as NodeStatusEvent;
 }

@@ -26,26 +26,27 @@ function numberJson(v: unknown): string {
 }
 
 /**
- * Accumulates `"key":value` pairs of one JSON object. Values are what the model says;
- * a decoded line may still carry wrong types, which come out as valid, escaped JSON.
+ * Accumulates `"key":value` pairs of one JSON object. null (protojson's "not set",
+ * which a decoded line may carry) is left out like undefined; values of an unexpected
+ * type come out as valid, escaped JSON.
  */
 class Obj {
   private parts: string[] = [];
   str(key: string, v: string | undefined): this {
-    if (v !== undefined && v !== '') this.parts.push('"' + key + '":' + JSON.stringify(v));
+    if (v !== undefined && v !== null && v !== '') this.parts.push('"' + key + '":' + JSON.stringify(v));
     return this;
   }
   /** An enum: left out when absent or the zero value. */
   enm(key: string, v: string | undefined, zero: string): this {
-    if (v !== undefined && v !== zero) this.parts.push('"' + key + '":' + JSON.stringify(v));
+    if (v !== undefined && v !== null && v !== zero) this.parts.push('"' + key + '":' + JSON.stringify(v));
     return this;
   }
   num(key: string, v: number | undefined): this {
-    if (v !== undefined && v !== 0) this.parts.push('"' + key + '":' + numberJson(v));
+    if (v !== undefined && v !== null && v !== 0) this.parts.push('"' + key + '":' + numberJson(v));
     return this;
   }
   u64(key: string, v: number | undefined): this {
-    if (v !== undefined && v !== 0) {
+    if (v !== undefined && v !== null && v !== 0) {
       this.parts.push('"' + key + '":' + (typeof v === 'number' ? '"' + v + '"' : JSON.stringify(v ?? null)));
     }
     return this;

@@ -107,14 +107,20 @@ let lastValidSecond = '';
  * flows mostly share their second, whose date and clock were already range-checked.
  */
 export function isTimestamp(s: string): boolean {
+  if (lastValidSecond !== '' && s.startsWith(lastValidSecond)) {
+    FRACTION_Z.lastIndex = 19;
+    if (FRACTION_Z.test(s)) return true;
+  }
   if (CANONICAL_Z.test(s)) {
-    if (s.startsWith(lastValidSecond) && lastValidSecond !== '') return true;
     if (parseTimestamp(s) === undefined) return false;
     lastValidSecond = s.slice(0, 19);
     return true;
   }
   return parseTimestamp(s) !== undefined;
 }
+
+/** What may follow a valid `YYYY-MM-DDTHH:MM:SS` in the UTC spelling. */
+const FRACTION_Z = /(?:\.\d{1,9})?Z$/y;
 
 /** Compares two timestamps: negative when a < b. */
 export function compareTimestamps(a: Timestamp, b: Timestamp): number {

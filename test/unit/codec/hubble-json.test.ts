@@ -98,6 +98,14 @@ test('accepts enums given as numbers and ignores unknown fields', () => {
   assert.equal(f.node_name, 'n');
 });
 
+test('null means "not set", as in protojson, and writes back as absent', () => {
+  const line = '{"flow":{"l4":{"TCP":{"destination_port":8080,"source_port":null}},"source":null,"Summary":null,"verdict":null,"l7":{"latency_ns":null}}}';
+  const f = flowOf(line);
+  assert.equal(f.l4?.TCP?.destination_port, 8080);
+  assert.equal(f.verdict, undefined);
+  assert.equal(encodeEvent({ kind: 'flow', flow: f }), '{"flow":{"l4":{"TCP":{"destination_port":8080}},"l7":{}}}');
+});
+
 test('lost events and node status become their own events and write back', () => {
   const lostLine = '{"lost_events":{"source":"HUBBLE_RING_BUFFER","num_events_lost":"12","cpu":0},"node_name":"n1","time":"2026-01-01T00:00:00Z"}';
   const lost = decodeHubbleLine(lostLine);
@@ -119,6 +127,12 @@ test('malformed lines throw a DecodeError saying what is wrong', () => {
     ['{"flow":{"verdict":99}}', /field flow.verdict: unknown enum value 99/],
     ['{"flow":{"l7":{"latency_ns":"abc"}}}', /field flow.l7.latency_ns: invalid integer "abc"/],
     ['{"hello":"world"}', /not a Hubble GetFlowsResponse/],
+    ['{"flow":{"source":{"pod_name":5}}}', /^field flow.source.pod_name: expected a string$/],
+    ['{"flow":{"l7":{"http":{"headers":[{"key":1}]}}}}', /^field flow.l7.http.headers\[0\].key: expected a string$/],
+    ['{"flow":{"destination_names":"x"}}', /^field flow.destination_names: expected a list of strings$/],
+    ['{"flow":{"is_reply":"yes"}}', /^field flow.is_reply: expected true or false$/],
+    ['{"flow":{"l4":{"TCP":{"destination_port":"http"}}}}', /^field flow.l4.TCP.destination_port: expected a number$/],
+    ['{"lost_events":{"cpu":"x"}}', /^field lost_events.cpu: expected a number$/],
   ];
   for (const [line, want] of cases) {
     assert.throws(() => decodeHubbleLine(line), (err: unknown) => err instanceof DecodeError && want.test(err.message), line);
