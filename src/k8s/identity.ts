@@ -23,10 +23,15 @@ export interface IpIdentity {
   service?: ServiceRef;
 }
 
-/** Labels as Cilium derives them for a pod: its labels plus namespace and service account. */
-export function podCiliumLabels(pod: PodView): string[] {
+/**
+ * Labels as Cilium derives them for a pod: its labels, its namespace, its namespace's
+ * labels (`k8s:io.cilium.k8s.namespace.labels.<key>=<value>`, what namespaceSelectors
+ * match) and its service account.
+ */
+export function podCiliumLabels(pod: PodView, namespaceLabels: Record<string, string> = {}): string[] {
   const out: string[] = [];
   for (const [k, v] of Object.entries(pod.labels)) out.push(`k8s:${k}=${v}`);
+  for (const [k, v] of Object.entries(namespaceLabels)) out.push(`k8s:io.cilium.k8s.namespace.labels.${k}=${v}`);
   out.push(`k8s:io.kubernetes.pod.namespace=${pod.namespace}`);
   if (pod.serviceAccount !== '') out.push(`k8s:io.cilium.k8s.policy.serviceaccount=${pod.serviceAccount}`);
   return out.sort();

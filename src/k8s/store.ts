@@ -135,6 +135,7 @@ export class ClusterStore {
     const store = this.objects.get(kind)!;
     const old = store.get(key);
     store.set(key, view);
+    if (kind === 'Namespace') this.resolveNamespace(view.name);
     if (!INDEXED.has(kind)) return;
     const ref = `${kind}|${key}`;
     const before = old ? ipsOf(old) : [];
@@ -150,6 +151,7 @@ export class ClusterStore {
     const old = store.get(key);
     if (!old) return false;
     store.delete(key);
+    if (kind === 'Namespace') this.resolveNamespace(old.name);
     if (INDEXED.has(kind)) {
       const ref = `${kind}|${key}`;
       for (const ip of ipsOf(old)) {
@@ -158,6 +160,14 @@ export class ClusterStore {
       }
     }
     return true;
+  }
+
+  /** A namespace's labels are part of its pods' identities: re-resolve them. */
+  private resolveNamespace(namespace: string): void {
+    for (const o of this.objects.get('Pod')!.values()) {
+      if (o.namespace !== namespace || o.kind !== 'Pod') continue;
+      for (const ip of ipsOf(o)) this.resolve(ip);
+    }
   }
 
   private addRef(ip: string, ref: string): void {
@@ -216,7 +226,7 @@ export class ClusterStore {
         namespace: pod.namespace,
         podName: pod.name,
         nodeName: pod.nodeName,
-        labels: Object.freeze(podCiliumLabels(pod)),
+        labels: Object.freeze(podCiliumLabels(pod, this.objects.get('Namespace')!.get(pod.namespace)?.labels)),
         workloads: pod.workload ? Object.freeze([pod.workload]) : NO_WORKLOADS,
       };
       if (service) id.service = service;

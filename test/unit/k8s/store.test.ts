@@ -101,3 +101,18 @@ test('the demo cluster loads as a snapshot and every pod IP resolves', () => {
     assert.equal(s.lookup(ip)?.podName, p.metadata.name, `pod ${p.metadata.name}`);
   }
 });
+
+test("a namespace's labels join its pods' Cilium labels and follow changes", () => {
+  const s = new ClusterStore();
+  s.upsert('Pod', pod('shop', 'web-1', '10.0.0.1', { labels: { app: 'web' }, serviceAccount: '' }));
+  assert.deepEqual(s.lookup('10.0.0.1')?.labels, ['k8s:app=web', 'k8s:io.kubernetes.pod.namespace=shop']);
+  s.upsert('Namespace', { metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop', team: 'a' } } });
+  assert.deepEqual(s.lookup('10.0.0.1')?.labels, [
+    'k8s:app=web',
+    'k8s:io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name=shop',
+    'k8s:io.cilium.k8s.namespace.labels.team=a',
+    'k8s:io.kubernetes.pod.namespace=shop',
+  ]);
+  s.remove('Namespace', { metadata: { name: 'shop' } });
+  assert.deepEqual(s.lookup('10.0.0.1')?.labels, ['k8s:app=web', 'k8s:io.kubernetes.pod.namespace=shop']);
+});
