@@ -229,6 +229,21 @@ export class FakeApiServer {
     }
   }
 
+  /**
+   * Applies an object but cuts every watch of its resource in the middle of that
+   * event's line: the client sees half a JSON line, then a reset connection.
+   */
+  applyAndCutMidEvent(plural: string, object: Obj): void {
+    const cut = [...this.watchers].filter((w) => w.plural === plural);
+    for (const w of cut) this.watchers.delete(w);
+    this.apply(plural, object);
+    const line = JSON.stringify({ type: 'ADDED', object: this.get(plural, object.metadata.namespace, object.metadata.name) });
+    for (const w of cut) {
+      w.res.write(line.slice(0, Math.floor(line.length / 2)));
+      setTimeout(() => w.res.socket?.destroy(), 20);
+    }
+  }
+
   /** Sends a BOOKMARK with the current resourceVersion to watches that asked for them. */
   bookmark(): void {
     for (const w of this.watchers) {

@@ -221,3 +221,17 @@ test('an expired continue token restarts the list from scratch', async () => {
     await h.close();
   }
 });
+
+test('a connection cut in the middle of an event loses nothing: the watch resumes before it', async () => {
+  const h = await startHarness({}, { kinds: ['Pod'] }, seedShop);
+  try {
+    await h.model.settled();
+    await waitFor('watch open', () => h.server.openWatches === 1);
+    h.server.applyAndCutMidEvent('pods', pod('shop', 'half-1', '10.244.1.60', { labels: { app: 'half' } }));
+    await waitFor('the cut event arrives after resuming', () => h.model.store.lookup('10.244.1.60')?.podName === 'half-1');
+    assert.equal(h.model.store.count('Pod'), 5);
+    assert.equal(h.model.reflector('Pod')!.stats.lists, 1, 'resumed, not relisted');
+  } finally {
+    await h.close();
+  }
+});
