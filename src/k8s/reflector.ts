@@ -204,7 +204,7 @@ export class Reflector {
   private async watch(signal: AbortSignal): Promise<void> {
     const timeout = this.opts.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300);
     const q = new URLSearchParams({
-      watch: '1',
+      watch: 'true', // as client-go sends it
       resourceVersion: this.rv,
       allowWatchBookmarks: 'true',
       timeoutSeconds: String(timeout),

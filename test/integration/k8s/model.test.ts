@@ -74,7 +74,7 @@ test('a dropped watch resumes from the last resourceVersion without duplicates',
     h.server.remove('pods', 'shop', 'frontend-2');
     await waitFor('late pod seen', () => h.model.store.lookup('10.244.1.40') !== undefined);
     await waitFor('deleted pod gone', () => h.model.store.get('Pod', 'shop', 'frontend-2') === undefined);
-    const resumed = h.server.requests.filter((r) => r.path === '/api/v1/pods' && r.query.get('watch') === '1');
+    const resumed = h.server.requests.filter((r) => r.path === '/api/v1/pods' && r.query.get('watch') === 'true');
     assert.ok(resumed.some((r) => r.query.get('resourceVersion') === lastRV), `a watch resumed from ${lastRV}`);
     assert.ok(resumed.every((r) => r.query.get('allowWatchBookmarks') === 'true'));
     assert.equal(h.model.reflector('Pod')!.stats.lists, listsBefore, 'no relist needed');
