@@ -17,6 +17,13 @@ export interface FileSourceOptions {
   linePrefilter?: (line: Buffer) => boolean;
   /** Stream to read for `-` (tests); default process.stdin. */
   stdin?: NodeJS.ReadableStream;
+  /** Backpressure from whoever consumes the flows: reading pauses while it says wait. */
+  flowControl?: FlowControl;
+}
+
+export interface FlowControl {
+  /** undefined to go on reading, or a promise to wait for first. */
+  ready(): Promise<void> | undefined;
 }
 
 /** Longest line accepted; beyond that the line is reported and skipped (no unbounded buffering). */
@@ -79,6 +86,13 @@ export function createFileSource(opts: FileSourceOptions): Source {
         start = nl + 1;
       }
       if (sub.closed) return;
+      const wait = opts.flowControl?.ready();
+      if (wait !== undefined) {
+        stream.pause();
+        void wait.then(() => {
+          if (!sub.closed) stream.resume();
+        });
+      }
       if (!overlong && start < data.length) {
         // Copy: the rest of the chunk must not pin the whole chunk in memory.
         const rest = Buffer.from(data.subarray(start));

@@ -5,7 +5,7 @@ import { defer, from, switchMap } from 'rxjs';
 import type { Source } from '../model/source.ts';
 import type { KubeConfigOptions } from '../k8s/kubeconfig-files.ts';
 import { createDemoSource } from './demo/index.ts';
-import { createFileSource } from './file.ts';
+import { createFileSource, type FlowControl } from './file.ts';
 import { createLocalSource, type LocalSourceOptions } from './local.ts';
 
 export type SourceOptions =
@@ -14,6 +14,8 @@ export type SourceOptions =
       /** `-` for stdin. */
       path: string;
       linePrefilter?: (line: Buffer) => boolean;
+      /** Lets a slow consumer (stdout into a pipe) pause the reading. */
+      flowControl?: FlowControl;
     }
   | {
       kind: 'demo';
@@ -39,7 +41,7 @@ export type SourceOptions =
 export function openSource(opts: SourceOptions): Source {
   switch (opts.kind) {
     case 'file':
-      return createFileSource({ path: opts.path, linePrefilter: opts.linePrefilter });
+      return createFileSource({ path: opts.path, linePrefilter: opts.linePrefilter, flowControl: opts.flowControl });
     case 'demo':
       return createDemoSource({ seed: opts.seed, rate: opts.rate, historySeconds: opts.historySeconds, follow: opts.follow });
     case 'local': {

@@ -100,6 +100,7 @@ export async function runObserve(argv: string[]): Promise<number> {
   if (sourceOpts.kind === 'demo') sourceOpts.historySeconds = demoHistorySeconds(cfg, nowMs);
 
   const stdout = new OutputBuffer(process.stdout);
+  if (sourceOpts.kind === 'file') sourceOpts.flowControl = stdout;
   const errLine = (text: string): void => {
     stdout.flush(); // keep stdout and stderr in order on a terminal
     process.stderr.write(text);

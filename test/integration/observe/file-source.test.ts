@@ -60,3 +60,30 @@ test('unsubscribing stops the reading; a missing file is an error naming it', as
   assert.equal(first.length, 2);
   await assert.rejects(firstValueFrom(createFileSource({ path: '/nonexistent/x.jsonl' })), /cannot read \/nonexistent\/x.jsonl: no such file/);
 });
+
+test('flow control: reading waits while the consumer says so', async () => {
+  const chunks = Array.from({ length: 5 }, (_, c) => Buffer.from(Array.from({ length: 10 }, (_, i) => line(`c${c}-${i}`)).join('\n') + '\n'));
+  let release: (() => void) | undefined;
+  let waits = 0;
+  const seen: number[] = [];
+  let count = 0;
+  const done = new Promise<void>((resolve) => {
+    createFileSource({
+      path: '-',
+      stdin: Readable.from(chunks),
+      flowControl: {
+        ready: () => {
+          if (waits > 0) return undefined;
+          waits++;
+          return new Promise<void>((r) => (release = r));
+        },
+      },
+    }).subscribe({ next: (ev) => ev.kind === 'flow' && count++, complete: resolve });
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  seen.push(count);
+  assert.equal(seen[0], 10, 'paused after the first chunk');
+  release!();
+  await done;
+  assert.equal(count, 50);
+});

@@ -88,3 +88,34 @@ test('selection: following, --last N applies to history, live flows print as the
   sel.offer(flowAt('2026-01-01T00:00:12Z'), emit);
   assert.deepEqual(out, ['2026-01-01T00:00:02Z', '2026-01-01T00:00:11Z', '2026-01-01T00:00:12Z']);
 });
+
+test('output buffer: batches writes and asks for a pause while the target is backed up', async () => {
+  const { OutputBuffer } = await import('../../../src/cli/output-buffer.ts');
+  const writes: string[] = [];
+  let drain: (() => void) | undefined;
+  const target = {
+    writableLength: 0,
+    write(chunk: string): boolean {
+      writes.push(chunk);
+      return true;
+    },
+    once(_event: 'drain', listener: () => void): void {
+      drain = listener;
+    },
+  };
+  const out = new OutputBuffer(target, 10);
+  out.write('abc');
+  out.write('def');
+  assert.deepEqual(writes, []);
+  out.write('ghij');
+  assert.deepEqual(writes, ['abcdefghij'], 'one write per batch');
+  assert.equal(out.ready(), undefined);
+  target.writableLength = 5 << 20;
+  out.write('x');
+  const wait = out.ready();
+  assert.ok(wait instanceof Promise);
+  assert.deepEqual(writes, ['abcdefghij', 'x'], 'ready() flushes first');
+  target.writableLength = 0;
+  drain!();
+  await wait;
+});
