@@ -371,7 +371,29 @@ export function runApp(opts: AppOptions): Promise<number> {
             return;
           }
           closeOverlay();
-          overlay = { kind: 'view', name: reg.name, view: reg.create({ arg: action.arg, requestFrame }) };
+          overlay = {
+            kind: 'view',
+            name: reg.name,
+            view: reg.create({
+              arg: action.arg,
+              requestFrame,
+              showFlows: (text) => {
+                if (!applyFilter(text)) return barMessage?.text ?? 'invalid filter';
+                filterHistory = remember(filterHistory, filterText);
+                closeOverlay();
+                focusPane = 'flows';
+                requestFrame();
+                return undefined;
+              },
+              showLatency: (service) => {
+                closeOverlay();
+                zoom = null;
+                focusPane = 'latency';
+                latSt = { ...latSt, selected: service };
+                requestFrame();
+              },
+            }),
+          };
           return;
         }
       }

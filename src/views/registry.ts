@@ -14,7 +14,8 @@
 // The TUI swaps its whole main area (the panes) to the view when `:<name> [arg]` runs
 // from the palette; Esc returns to the panes. `ctx.requestFrame()` asks for a redraw
 // (at most once per frame) after the view's data changed; `ctx.arg` is the text after
-// the name (`:pods shop` -> 'shop'). Text from the cluster must go through esc() from
+// the name (`:pods shop` -> 'shop'); `ctx.showFlows(filter)` / `ctx.showLatency(svc)`
+// leave the view for the panes, filtered / on that service. Text from the cluster must go through esc() from
 // ./text.ts (sanitize + tag escape) before it is returned in lines.
 import type { Theme } from './theme.ts';
 import type { KeyIn } from './line-editor.ts';
@@ -31,6 +32,14 @@ export interface MainView {
 export interface ViewContext {
   arg: string;
   requestFrame(): void;
+  /**
+   * Closes the view and applies `observe` filter flags (e.g. `--pod shop/cart-1`) to the
+   * panes, as if typed in the filter bar. Returns the one-line error for an invalid filter
+   * (the view stays open and the previous filter is kept), undefined on success.
+   */
+  showFlows(filterText: string): string | undefined;
+  /** Closes the view and shows the latency pane with `service` (`namespace/name`) selected. */
+  showLatency(service: string): void;
 }
 
 export interface ViewRegistration {
