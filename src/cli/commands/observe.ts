@@ -21,6 +21,9 @@ import { sourceFlagsHelp, sourceOptionsFrom } from '../source-flags.ts';
 const MAX_REPORTED_LINES = 20;
 /** With --follow --last N, history counts as over when the source is quiet this long. */
 const HISTORY_QUIET_MS = 200;
+/** With --follow, output queued for a slow stdout beyond which flows are skipped (and reported as lost). */
+const FOLLOW_QUEUE_LIMIT = 8 << 20;
+const SKIPPED_SOURCE = 'OBSERVER_EVENTS_QUEUE';
 /** History the demo generates for --follow --last / --since, at most (seconds). */
 const MAX_DEMO_HISTORY_S = 3600;
 
@@ -39,7 +42,8 @@ export function observeHelp(): string {
     '      --first N           print the first N matching flows, then stop',
     '      --all               print all matching flows',
     '  -f, --follow            keep printing new flows as they arrive (--demo); ignored for',
-    '                          --input-file, like hubble',
+    '                          --input-file, like hubble. If stdout cannot keep up, flows are',
+    '                          skipped and reported as EVENTS LOST (OBSERVER_EVENTS_QUEUE)',
     '      --since T           only flows at or after T: a duration ago (5m, 1h30m) or a time',
     '                          (2006-01-02T15:04:05Z, 2006-01-02, RFC 1123Z)',
     '      --until T           only flows at or before T (same forms; not with --follow)',
@@ -129,7 +133,26 @@ export async function runObserve(argv: string[]): Promise<number> {
   let runtimeError = false;
   const lost = new Map<string, number>();
   let lastEventAt = Date.now();
-  const print = (ev: SourceEvent): void => printer.print(ev);
+  const countLost = (source: string, n: number): void => void lost.set(source, (lost.get(source) ?? 0) + n);
+  // Following a live source into a reader slower than the flows (stdout into a pipe is
+  // asynchronous): rather than queueing without bound, skip flows while the queue is
+  // over its limit and report them in-band as lost events, as Hubble does.
+  let behind = 0;
+  const catchUp = (): void => {
+    if (behind === 0) return;
+    const n = behind;
+    behind = 0;
+    countLost(SKIPPED_SOURCE, n);
+    printer.print({ kind: 'lost', lost: { source: SKIPPED_SOURCE, num_events_lost: n } });
+  };
+  const print = (ev: SourceEvent): void => {
+    if (follow && ev.kind === 'flow' && (process.stdout.writableLength ?? 0) > FOLLOW_QUEUE_LIMIT) {
+      behind++;
+      return;
+    }
+    catchUp();
+    printer.print(ev);
+  };
 
   const onEvent = (ev: SourceEvent): void => {
     if (ev.kind === 'status') {
@@ -143,10 +166,7 @@ export async function runObserve(argv: string[]): Promise<number> {
       }
       return;
     }
-    if (ev.kind === 'lost') {
-      const key = ev.lost.source ?? 'UNKNOWN_LOST_EVENT_SOURCE';
-      lost.set(key, (lost.get(key) ?? 0) + (ev.lost.num_events_lost ?? 0));
-    }
+    if (ev.kind === 'lost') countLost(ev.lost.source ?? 'UNKNOWN_LOST_EVENT_SOURCE', ev.lost.num_events_lost ?? 0);
     lastEventAt = Date.now();
     selection.offer(ev, print);
   };
@@ -165,6 +185,7 @@ export async function runObserve(argv: string[]): Promise<number> {
       sub?.unsubscribe();
       // Print what was collected before reporting anything.
       selection.finish(print);
+      catchUp();
       printer.finish();
       stdout.flush();
       const total = [...lost.values()].reduce((a, b) => a + b, 0);
