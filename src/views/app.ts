@@ -11,15 +11,15 @@ import type { Completion } from '../filter/index.ts';
 import { FlowStore } from '../streams/flow-store.ts';
 import { frames, ingestInto } from '../streams/frames.ts';
 import { nodeId, serviceOf, type Level } from '../streams/flow-keys.ts';
-import { complete } from './completion.ts';
+import { CLOSED, barKey, barLine, filterRejected, openFilterBar, openPalette, type Bar } from './bar.ts';
 import { flowDetailLines } from './flow-detail.ts';
 import { flowsView, initialFlowsState, moveSelection, pendingWhilePaused, selectedFlow, toggleOrder, togglePause, type FlowsState } from './flows-view.ts';
 import { helpLines } from './help-view.ts';
 import { PANES, PANE_TITLES, actionFor, type Action, type Pane } from './keymap.ts';
 import { initialLatencyState, latencyView, moveService, nextPercentile, type LatencyState } from './latency-view.ts';
 import { layout, type Rect } from './layout.ts';
-import { editKey, newEditor, remember, renderWithCursor, setText, type KeyIn, type LineEditor } from './line-editor.ts';
-import { paletteMatches, type PaletteAction, type PaletteItem, type PaletteObjects } from './palette.ts';
+import { remember } from './line-editor.ts';
+import type { PaletteAction, PaletteObjects } from './palette.ts';
 import { findView, type MainView } from './registry.ts';
 import { statusLine } from './status-line.ts';
 import { esc, fit } from './text.ts';
@@ -53,8 +53,6 @@ interface Focus {
   args: string[];
 }
 
-type Bar = { mode: 'none' } | { mode: 'filter'; editor: LineEditor; hint: string } | { mode: 'palette'; editor: LineEditor; matches: PaletteItem[]; index: number };
-
 type ViewOverlay = { kind: 'view'; view: MainView; name: string };
 /** `under`: the view a help screen was opened over, shown again when help closes. */
 type Overlay = { kind: 'help' | 'detail' | 'command'; title: string; lines: string[]; scroll: number; under?: ViewOverlay } | ViewOverlay;
@@ -76,7 +74,7 @@ export function runApp(opts: AppOptions): Promise<number> {
 
     let focusPane: Pane = 'flows';
     let zoom: Pane | null = null;
-    let bar: Bar = { mode: 'none' };
+    let bar: Bar = CLOSED;
     let barMessage: { text: string; error: boolean } | null = null;
     let overlay: Overlay | null = null;
     let focus: Focus | null = null;
@@ -264,15 +262,8 @@ export function runApp(opts: AppOptions): Promise<number> {
     };
 
     const barContent = (cols: number): string => {
-      if (bar.mode === 'filter') {
-        const hint = bar.hint ? ` ${theme.dim(esc(fit(bar.hint, Math.max(0, cols - bar.editor.text.length - 12))))}` : '';
-        return `${theme.accent('filter>')} ${renderWithCursor(bar.editor, esc)}${hint}`;
-      }
-      if (bar.mode === 'palette') {
-        const index = bar.index;
-        const items = bar.matches.map((m, i) => (i === index ? theme.selected(esc(m.label)) : esc(m.label))).join('  ');
-        return `${theme.accent(':')}${renderWithCursor(bar.editor, esc)}  ${items || theme.dim('no match')}`;
-      }
+      const line = barLine(bar, cols, theme);
+      if (line !== undefined) return line;
       if (barMessage) return barMessage.error ? theme.bad(esc(fit(barMessage.text, cols))) : esc(fit(barMessage.text, cols));
       return theme.dim(esc(fit('? help  / filter  : palette  Tab/1-4 panes  Enter details  Space pause  c command line  q quit', cols)));
     };
@@ -489,11 +480,11 @@ export function runApp(opts: AppOptions): Promise<number> {
           openHelp();
           return true;
         case 'filter':
-          bar = { mode: 'filter', editor: newEditor(filterText, filterHistory), hint: 'Enter apply  Esc cancel  Tab complete  Up/Down history' };
+          bar = openFilterBar(filterText, filterHistory);
           barMessage = null;
           return true;
         case 'palette':
-          bar = { mode: 'palette', editor: newEditor('', paletteHistory), matches: paletteMatches('', objects()), index: 0 };
+          bar = openPalette(paletteHistory, objects());
           barMessage = null;
           return true;
         case 'next-pane':
@@ -534,52 +525,19 @@ export function runApp(opts: AppOptions): Promise<number> {
     };
 
     const onBarKey = (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) => {
-      const k: KeyIn = { name: key.name, ch, ctrl: key.ctrl, meta: key.meta };
-      if (bar.mode === 'none') return;
-      if (key.name === 'escape') {
-        bar = { mode: 'none' };
-        return;
+      const r = barKey(bar, { name: key.name, ch, ctrl: key.ctrl, meta: key.meta, full: key.full }, { names, objects });
+      bar = r.bar;
+      const effect = r.effect;
+      if (effect?.type === 'apply-filter') {
+        if (applyFilter(effect.text)) {
+          filterHistory = remember(filterHistory, effect.text);
+          bar = CLOSED;
+        } else bar = filterRejected(bar, barMessage?.text ?? 'invalid filter');
+      } else if (effect?.type === 'run') {
+        paletteHistory = remember(paletteHistory, effect.text);
+        if (effect.item) runPalette(effect.item.action, effect.text);
+        else barMessage = { text: `no command or object matches ":${effect.text}"`, error: true };
       }
-      if (bar.mode === 'filter') {
-        if (key.name === 'enter') {
-          const text = bar.editor.text;
-          if (applyFilter(text)) {
-            filterHistory = remember(filterHistory, text);
-            bar = { mode: 'none' };
-          } else {
-            // Keep the bar open with the text so it can be fixed; the error shows in the hint.
-            bar = { ...bar, hint: barMessage?.text ?? 'invalid filter' };
-          }
-          return;
-        }
-        if (key.name === 'tab') {
-          const c = complete(bar.editor.text, bar.editor.cursor, names);
-          bar = { ...bar, editor: setText(bar.editor, c.text, c.cursor), hint: c.candidates.slice(0, 12).join(' ') };
-          return;
-        }
-        bar = { ...bar, editor: editKey(bar.editor, k) };
-        return;
-      }
-      // palette
-      if (key.name === 'enter') {
-        const item = bar.matches[bar.index];
-        const text = bar.editor.text;
-        paletteHistory = remember(paletteHistory, text);
-        bar = { mode: 'none' };
-        if (item) runPalette(item.action, text);
-        else barMessage = { text: `no command or object matches ":${text}"`, error: true };
-        return;
-      }
-      if (key.name === 'tab' || (key.name === 'down' && bar.matches.length > 0 && bar.editor.histIndex === bar.editor.history.length && key.ctrl)) {
-        bar = { ...bar, index: (bar.index + 1) % Math.max(1, bar.matches.length) };
-        return;
-      }
-      if (key.full === 'S-tab') {
-        bar = { ...bar, index: (bar.index + bar.matches.length - 1) % Math.max(1, bar.matches.length) };
-        return;
-      }
-      const editor = editKey(bar.editor, k);
-      if (editor !== bar.editor) bar = { ...bar, editor, matches: paletteMatches(editor.text, objects()), index: 0 };
     };
 
     const onOverlayKey = (full: string, ch: string | undefined): boolean => {
