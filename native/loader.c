@@ -4,7 +4,9 @@
  * netscope. Every program is held through a bpf_link and nothing is pinned: on
  * exit, or if this process is killed, the kernel frees programs and maps.
  *
- * Usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--no-drops] [--verbose]
+ * Usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--no-drops] [--all-opens] [--verbose]
+ * --all-opens: also write the open record of connections that close within the
+ * same read batch (~50 ms); by default their close summary stands for both.
  * Exit: 0 stopped, 1 runtime failure, 3 missing privileges, 4 missing kernel feature. */
 #include <errno.h>
 #include <fcntl.h>
@@ -246,13 +248,15 @@ int main(int argc, char **argv)
 			no_drops = 1;
 		else if (strcmp(argv[i], "--verbose") == 0)
 			verbose = 1;
+		else if (strcmp(argv[i], "--all-opens") == 0)
+			ns_out_merge_short(0);
 		else if (argv[i][0] != '-' && !dir)
 			dir = argv[i];
 		else
-			die(1, "unknown argument \"%s\" (usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--no-drops] [--verbose])", argv[i]);
+			die(1, "unknown argument \"%s\" (usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--no-drops] [--all-opens] [--verbose])", argv[i]);
 	}
 	if (!dir)
-		die(1, "usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--no-drops] [--verbose]");
+		die(1, "usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--no-drops] [--all-opens] [--verbose]");
 
 	if (access(dir, R_OK | X_OK) != 0)
 		die(1, "cannot read eBPF objects in %s: %s", dir, strerror(errno));

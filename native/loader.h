@@ -12,6 +12,8 @@ int ns_out_write(const void *rec, size_t size);
 int ns_out_flush(void);
 void ns_out_text(uint32_t type, const char *text);
 int ns_out_failed(void);
+void ns_out_merge_short(int on);
+unsigned long long ns_out_merged(void);
 
 /* reasons.c: one NS_META_REASON record per enum skb_drop_reason value in the
  * running kernel's BTF; returns the count, or -1 if the enum is missing. */

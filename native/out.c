@@ -15,6 +15,62 @@ static unsigned char out_buf[OUT_CAP];
 static size_t out_len;
 static int out_failed;
 
+/* Short connections: when a connection's close arrives in the same read batch as
+ * its open (i.e. it lived less than ~50 ms), the open record is dropped before it
+ * is written; the close summary carries the same tuple, process and connect
+ * latency. This keeps connection churn at 1 record per side instead of 2.
+ * Open-addressing table: socket cookie -> offset of the open record in out_buf,
+ * emptied at every flush. */
+#define OPEN_SLOTS 16384
+static struct { __u64 cookie; __u32 off; __u32 gen; } opens[OPEN_SLOTS];
+static __u32 open_gen = 1;
+static int merge_short = 1;
+static unsigned long long merged_total;
+
+void ns_out_merge_short(int on)
+{
+	merge_short = on;
+}
+
+unsigned long long ns_out_merged(void)
+{
+	return merged_total;
+}
+
+static __u32 slot_of(__u64 cookie)
+{
+	return (__u32)((cookie * 0x9E3779B97F4A7C15ull) >> 50) & (OPEN_SLOTS - 1);
+}
+
+static void note_open(__u64 cookie, size_t off)
+{
+	__u32 s = slot_of(cookie);
+	for (int i = 0; i < 8; i++, s = (s + 1) & (OPEN_SLOTS - 1)) {
+		if (opens[s].gen != open_gen) {
+			opens[s].cookie = cookie;
+			opens[s].off = (__u32)off;
+			opens[s].gen = open_gen;
+			return;
+		}
+	}
+}
+
+static void drop_open(__u64 cookie)
+{
+	__u32 s = slot_of(cookie);
+	for (int i = 0; i < 8; i++, s = (s + 1) & (OPEN_SLOTS - 1)) {
+		if (opens[s].gen != open_gen)
+			return;
+		if (opens[s].cookie == cookie) {
+			struct ns_hdr *h = (struct ns_hdr *)(out_buf + opens[s].off);
+			h->type = 0; /* skipped by ns_out_flush */
+			opens[s].gen = 0;
+			merged_total++;
+			return;
+		}
+	}
+}
+
 void ns_out_init(void)
 {
 	out_len = 0;
@@ -28,6 +84,22 @@ int ns_out_failed(void)
 
 int ns_out_flush(void)
 {
+	if (merged_total) {
+		/* squeeze out dropped records (type 0) */
+		size_t w = 0;
+		for (size_t r = 0; r < out_len;) {
+			struct ns_hdr *h = (struct ns_hdr *)(out_buf + r);
+			size_t sz = h->size;
+			if (h->type != 0) {
+				if (w != r)
+					memmove(out_buf + w, out_buf + r, sz);
+				w += sz;
+			}
+			r += sz;
+		}
+		out_len = w;
+	}
+	open_gen++;
 	size_t off = 0;
 	while (off < out_len && !out_failed) {
 		ssize_t n = write(STDOUT_FILENO, out_buf + off, out_len - off);
@@ -50,6 +122,13 @@ int ns_out_write(const void *rec, size_t size)
 	if (out_len + size > OUT_CAP && ns_out_flush())
 		return -1;
 	memcpy(out_buf + out_len, rec, size);
+	if (merge_short && size == sizeof(struct ns_conn)) {
+		const struct ns_conn *c = rec;
+		if (c->hdr.type == NS_REC_CONN_OPEN)
+			note_open(c->cookie, out_len);
+		else if (c->hdr.type == NS_REC_CONN_CLOSE)
+			drop_open(c->cookie);
+	}
 	out_len += size;
 	return 0;
 }

@@ -24,6 +24,8 @@ export interface CollectorOptions {
   noL7?: boolean;
   /** Leave out packet drops. */
   noDrops?: boolean;
+  /** Also report the open of connections that close within ~50 ms (default: their close summary only). */
+  allOpens?: boolean;
   nodeName?: string;
   /** Name in status events. */
   sourceName?: string;
@@ -65,6 +67,7 @@ export function runCollector(opts: CollectorOptions = {}): Observable<SourceEven
     if (opts.cgroup !== undefined) args.push('--cgroup', opts.cgroup);
     if (opts.noL7) args.push('--no-l7');
     if (opts.noDrops) args.push('--no-drops');
+    if (opts.allOpens) args.push('--all-opens');
     const mapper = new FlowMapper({ nodeName: opts.nodeName ?? hostname(), sourceName });
     const reader = new RecordReader();
     sub.next({ kind: 'status', source: sourceName, state: 'connecting', message: `starting eBPF collector (${loaderPath})` });

@@ -70,8 +70,8 @@ function dnsServer(table: Record<string, string>): void {
   sock.bind(53, '0.0.0.0', () => console.log('ready'));
 }
 
-/** N sequential connections: each sends BYTES bytes, reads them back, closes. */
-async function tcpClient(host: string, port: number, n: number, bytes: number): Promise<void> {
+/** N sequential connections: each sends BYTES bytes, reads them back, holds the connection HOLD ms, closes. */
+async function tcpClient(host: string, port: number, n: number, bytes: number, holdMs: number): Promise<void> {
   const ports: number[] = [];
   for (let i = 0; i < n; i++) {
     await new Promise<void>((resolve, reject) => {
@@ -82,7 +82,7 @@ async function tcpClient(host: string, port: number, n: number, bytes: number): 
       let got = 0;
       s.on('data', (d) => {
         got += d.length;
-        if (got >= bytes) s.end();
+        if (got >= bytes) setTimeout(() => s.end(), holdMs);
       });
       s.on('close', () => resolve());
       s.on('error', reject);
@@ -165,7 +165,7 @@ switch (mode) {
     dnsServer(Object.fromEntries(args.map((a) => a.split('='))));
     break;
   case 'tcp-client':
-    await tcpClient(args[0]!, Number(args[1]), Number(args[2]), Number(args[3]));
+    await tcpClient(args[0]!, Number(args[1]), Number(args[2]), Number(args[3]), Number(args[4] ?? 0));
     break;
   case 'http-client':
     await httpClient(args[0]!, Number(args[1]), args.slice(2));

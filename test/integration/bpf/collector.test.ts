@@ -22,6 +22,7 @@ let kernelObjects: { progs: number[]; maps: number[] } = { progs: [], maps: [] }
 let echo: { pid: number; ports: number[] };
 let http: { pid: number; results: { path: string; status: number; localPort: number }[] };
 let refused: string;
+let longLived: { pid: number; port: number };
 let blocked: string;
 
 /** Kernel ids of the programs and maps a process holds, from its fd table. */
@@ -81,6 +82,8 @@ before(async () => {
 
   const e = await lab.runAgent('client', 'tcp-client', [lab.pod('echo').ip, '7000', String(N), String(BYTES)]);
   echo = { pid: e.pid, ports: (JSON.parse(e.stdout) as { ports: number[] }).ports };
+  const l = await lab.runAgent('client', 'tcp-client', [lab.pod('echo').ip, '7000', '1', '10', '400']);
+  longLived = { pid: l.pid, port: (JSON.parse(l.stdout) as { ports: number[] }).ports[0]! };
   const h = await lab.runAgent('client', 'http-client', [web, '8080', '/hello/1', '/hello/2', '/missing']);
   http = { pid: h.pid, ...(JSON.parse(h.stdout) as { results: { path: string; status: number; localPort: number }[] }) };
   refused = (JSON.parse((await lab.runAgent('client', 'try-connect', [web, '7777', '2000'])).stdout) as { code: string }).code;
@@ -108,6 +111,9 @@ test('the collector attached without errors', () => {
 });
 
 test('each echo connection appears on both sides with addresses, ports, direction, bytes', () => {
+  // Connections this short (< 50 ms) are reported by their close summary alone
+  // (the loader drops the open record of the same batch); when an open flow is
+  // there, it must be right too.
   const client = lab.pod('client').ip;
   const server = lab.pod('echo').ip;
   assert.equal(echo.ports.length, N);
@@ -117,29 +123,41 @@ test('each echo connection appears on both sides with addresses, ports, directio
     const sOpen = mine.find((f) => f.IP?.source === server && f.l4?.TCP?.flags?.SYN && f.l4.TCP.flags.ACK);
     const cClose = mine.find((f) => f.IP?.source === client && f.l4?.TCP?.flags?.FIN);
     const sClose = mine.find((f) => f.IP?.source === server && f.l4?.TCP?.flags?.FIN);
-    assert.ok(cOpen && sOpen && cClose && sClose, `port ${port}: open/close on both sides (${mine.length} flows)`);
-    assert.equal(cOpen.IP?.destination, server);
-    assert.equal(cOpen.l4?.TCP?.destination_port, 7000);
-    assert.equal(cOpen.traffic_direction, 'EGRESS');
-    assert.equal(sOpen.traffic_direction, 'INGRESS');
-    assert.equal(sOpen.l4?.TCP?.source_port, 7000);
-    assert.equal(sOpen.l4?.TCP?.destination_port, port);
+    assert.ok(cClose && sClose, `port ${port}: close summaries on both sides (${mine.length} flows)`);
+    assert.equal(cClose.IP?.destination, server);
+    assert.equal(cClose.l4?.TCP?.destination_port, 7000);
+    assert.equal(cClose.traffic_direction, 'EGRESS');
+    assert.equal(cClose.is_reply, false);
+    assert.equal(sClose.traffic_direction, 'INGRESS');
+    assert.equal(sClose.is_reply, true);
+    assert.equal(sClose.l4?.TCP?.source_port, 7000);
+    assert.equal(sClose.l4?.TCP?.destination_port, port);
+    if (cOpen) assert.equal(cOpen.netscope?.connect_latency_ns, cClose.netscope?.connect_latency_ns);
+    if (sOpen) assert.equal(sOpen.l4?.TCP?.destination_port, port);
     assert.equal(cClose.netscope?.bytes_sent, BYTES);
     assert.equal(cClose.netscope?.bytes_received, BYTES);
     assert.equal(sClose.netscope?.bytes_sent, BYTES);
     assert.equal(sClose.netscope?.bytes_received, BYTES);
     assert.ok((cClose.netscope?.segments_sent ?? 0) >= 2, 'segments counted');
     // connect latency: a veth round trip, so above zero and far below a second
-    const lat = cOpen.netscope?.connect_latency_ns ?? 0;
+    const lat = cClose.netscope?.connect_latency_ns ?? 0;
     assert.ok(lat > 0 && lat < 1e9, `connect latency ${lat} ns`);
     const rtt = cClose.netscope?.srtt_us ?? 0;
     assert.ok(rtt > 0 && rtt < 1e6, `srtt ${rtt} us`);
     assert.ok((cClose.netscope?.duration_ns ?? 0) >= lat, 'duration covers the handshake');
     // The process behind the client socket, and the echo server's on the other side
-    assert.equal(cOpen.netscope?.pid, echo.pid);
-    assert.equal(cOpen.netscope?.comm, 'node');
+    assert.equal(cClose.netscope?.pid, echo.pid);
+    assert.equal(cClose.netscope?.comm, 'node');
     assert.ok((sClose.netscope?.pid ?? 0) > 0, 'server process learnt from its first send/recv');
   }
+});
+
+test('a connection that stays open is reported when it opens, with connect latency', () => {
+  const open = labFlows().find((f) => f.l4?.TCP?.destination_port === 7000 && f.l4.TCP.source_port === longLived.port && f.l4.TCP.flags?.SYN);
+  assert.ok(open, 'SYN flow of the long-lived connection');
+  assert.equal(open.IP?.source, lab.pod('client').ip);
+  assert.ok((open.netscope?.connect_latency_ns ?? 0) > 0);
+  assert.equal(open.netscope?.pid, longLived.pid);
 });
 
 test('HTTP requests show method, path, status and latency', () => {

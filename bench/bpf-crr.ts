@@ -1,0 +1,144 @@
+// TCP_CRR between two lab namespaces, with and without the eBPF collector attached.
+// Prints transactions/s and P50/P95/P99 per run, medians and ratios, then searches
+// the highest paced connection rate the collector records with zero lost events.
+//   node bench/bpf-crr.ts [--runs 3] [--seconds 5] [--threads 2] [--rates 2000,5000,10000,...]
+// Needs root. Creates and removes its own namespaces (nsl-<pid>-...).
+import { execFileSync, spawn } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { Lab, REPO_ROOT } from '../test/lab/lab.ts';
+import { runCollector } from '../src/bpf-bridge/loader-process.ts';
+import type { Flow } from '../src/model/flow.ts';
+
+interface Result {
+  transactions: number;
+  seconds: number;
+  tps: number;
+  p50_us: number;
+  p95_us: number;
+  p99_us: number;
+  errors: number;
+}
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : def;
+}
+const RUNS = Number(arg('--runs', '3'));
+const SECONDS = Number(arg('--seconds', '5'));
+const THREADS = Number(arg('--threads', '2'));
+const RATES = arg('--rates', '2000,5000,8000,10000,12000,15000,20000,25000').split(',').map(Number);
+const PORT = 8000;
+const CRR = join(REPO_ROOT, 'build', 'bench', 'bpf-crr');
+
+execFileSync('bash', [join(REPO_ROOT, 'scripts', 'build-bpf.sh')], { stdio: 'inherit' });
+execFileSync('mkdir', ['-p', join(REPO_ROOT, 'build', 'bench')]);
+execFileSync('gcc', ['-O2', '-pthread', '-o', CRR, join(REPO_ROOT, 'bench', 'bpf-crr.c')], { stdio: 'inherit' });
+
+const lab = Lab.create(['client', 'server']);
+process.on('exit', () => lab.destroy());
+process.on('SIGINT', () => process.exit(130));
+const serverIp = lab.pod('server').ip;
+// Short connections: widen the client's port range and reuse TIME_WAIT ports.
+lab.exec('client', ['sysctl', '-q', '-w', 'net.ipv4.ip_local_port_range=1024 65000', 'net.ipv4.tcp_tw_reuse=1']);
+lab.exec('server', ['sysctl', '-q', '-w', 'net.core.somaxconn=4096', 'net.ipv4.tcp_max_syn_backlog=8192']);
+
+const server = spawn('ip', ['netns', 'exec', lab.pod('server').netns, CRR, 'server', String(PORT), '2'], { stdio: ['ignore', 'pipe', 'inherit'] });
+await new Promise<void>((resolve) => server.stdout.once('data', () => resolve()));
+process.on('exit', () => server.kill('SIGKILL'));
+
+function client(seconds: number, rate?: number): Result {
+  const args = ['netns', 'exec', lab.pod('client').netns, CRR, 'client', serverIp, String(PORT), String(THREADS), String(seconds)];
+  if (rate !== undefined) args.push(String(rate));
+  return JSON.parse(execFileSync('ip', args, { encoding: 'utf8' })) as Result;
+}
+
+interface Collected {
+  result: Result;
+  lost: number;
+  recorded: number;
+  kernelEvents: number;
+}
+
+/** Runs the client with the collector attached; counts client-side close summaries it recorded. */
+async function withCollector(seconds: number, rate?: number): Promise<Collected> {
+  let pid = 0;
+  let lost = 0;
+  let recorded = 0;
+  let kernelEvents = 0;
+  let ready!: () => void;
+  const attached = new Promise<void>((r) => (ready = r));
+  let finished!: () => void;
+  const done = new Promise<void>((r) => (finished = r));
+  const isClose = (f: Flow): boolean =>
+    f.Type === 'L3_L4' && f.is_reply === false && f.IP?.destination === serverIp && f.l4?.TCP?.destination_port === PORT && (f.l4.TCP.flags?.FIN === true || f.l4.TCP.flags?.RST === true);
+  runCollector({ onSpawn: (p) => (pid = p) }).subscribe({
+    next: (e) => {
+      if (e.kind === 'status' && e.state === 'connected') ready();
+      if (e.kind === 'status' && e.state === 'done') kernelEvents = Number(/(\d+) kernel events/.exec(e.message ?? '')?.[1] ?? 0);
+      if (e.kind === 'lost') lost += e.lost.num_events_lost ?? 0;
+      if (e.kind === 'flow' && isClose(e.flow)) recorded++;
+    },
+    error: (err: unknown) => {
+      console.error(`collector failed: ${String(err)}`);
+      process.exit(1);
+    },
+    complete: () => finished(),
+  });
+  await attached;
+  // The client blocks this thread; run it in a child so the collector's stream keeps flowing.
+  const result = await new Promise<Result>((resolve, reject) => {
+    const args = ['netns', 'exec', lab.pod('client').netns, CRR, 'client', serverIp, String(PORT), String(THREADS), String(seconds)];
+    if (rate !== undefined) args.push(String(rate));
+    const c = spawn('ip', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Result) : reject(new Error(`client exited ${code}`))));
+  });
+  await new Promise((r) => setTimeout(r, 300)); // let the last 50 ms poll batches arrive
+  process.kill(pid, 'SIGTERM');
+  await done;
+  return { result, lost, recorded, kernelEvents };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+const fmt = (r: Result): string =>
+  `${r.tps.toFixed(0).padStart(7)} tps  p50 ${String(r.p50_us).padStart(5)} us  p95 ${String(r.p95_us).padStart(5)} us  p99 ${String(r.p99_us).padStart(6)} us  (${r.transactions} tx, ${r.errors} errors)`;
+
+console.log(`TCP_CRR lab bench: ${THREADS} client threads, ${SECONDS}s per run, ${RUNS} runs each; ${cpus().length} CPUs; load before ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+client(1); // warm up
+const base: Result[] = [];
+const coll: Result[] = [];
+for (let i = 0; i < RUNS; i++) {
+  // Alternate the order so drift in machine load hits both sides alike.
+  const first = i % 2 === 0;
+  if (first) base.push(client(SECONDS));
+  const c = await withCollector(SECONDS);
+  coll.push(c.result);
+  if (!first) base.push(client(SECONDS));
+  console.log(`run ${i + 1}  without: ${fmt(base.at(-1)!)}`);
+  console.log(`run ${i + 1}  with   : ${fmt(c.result)}  recorded ${c.recorded}/${c.result.transactions}, lost ${c.lost}`);
+}
+const m = (rs: Result[], k: 'tps' | 'p50_us' | 'p95_us' | 'p99_us'): number => median(rs.map((r) => r[k]));
+console.log('');
+console.log(`median without: ${m(base, 'tps').toFixed(0)} tps, p50 ${m(base, 'p50_us')} us, p95 ${m(base, 'p95_us')} us, p99 ${m(base, 'p99_us')} us`);
+console.log(`median with   : ${m(coll, 'tps').toFixed(0)} tps, p50 ${m(coll, 'p50_us')} us, p95 ${m(coll, 'p95_us')} us, p99 ${m(coll, 'p99_us')} us`);
+const pct = (a: number, b: number): string => `${(((a - b) / b) * 100).toFixed(1)}%`;
+console.log(`throughput with/without: ${(m(coll, 'tps') / m(base, 'tps')).toFixed(3)} (change ${pct(m(coll, 'tps'), m(base, 'tps'))}; target loss <= 5%)`);
+console.log(`P95 latency with/without: ${(m(coll, 'p95_us') / m(base, 'p95_us')).toFixed(3)} (overhead ${pct(m(coll, 'p95_us'), m(base, 'p95_us'))}; target <= 5%)`);
+console.log(`P50 ${pct(m(coll, 'p50_us'), m(base, 'p50_us'))}, P99 ${pct(m(coll, 'p99_us'), m(base, 'p99_us'))}`);
+
+console.log('');
+console.log('Paced connection rates with the collector attached (3 s each):');
+let best = 0;
+for (const rate of RATES) {
+  const c = await withCollector(3, rate);
+  const all = c.recorded >= c.result.transactions;
+  console.log(
+    `  target ${String(rate).padStart(6)}/s: achieved ${c.result.tps.toFixed(0).padStart(6)}/s, recorded ${c.recorded}/${c.result.transactions}, lost ${c.lost}, kernel events ${c.kernelEvents}, p95 ${c.result.p95_us} us`,
+  );
+  if (c.lost === 0 && all) best = Math.max(best, c.result.tps);
+  if (c.lost > 0 || c.result.tps < rate * 0.9) break; // collector or machine limit reached
+}
+console.log(`highest connection rate recorded with zero lost events: ${best.toFixed(0)}/s (target >= 10000/s)`);
+console.log(`load after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
