@@ -17,51 +17,59 @@ struct {
 	__type(value, struct ns_l7_state);
 } ns_l7_tmp SEC(".maps");
 
+/* Headers are read in place (direct packet access: no helper call per field);
+ * this runs for every packet of every socket, so it must stay cheap. Packets whose
+ * headers are not in the linear area (rare for local sockets) are skipped. */
 static __always_inline int ns_parse(struct __sk_buff *skb, struct ns_tuple *t, __u32 *payload_off)
 {
-	__u8 vihl = 0;
-	if (bpf_skb_load_bytes(skb, 0, &vihl, 1))
+	__u8 *data = (__u8 *)(long)skb->data;
+	__u8 *end = (__u8 *)(long)skb->data_end;
+	if (data + 1 > end)
 		return -1;
+	__u8 vihl = data[0];
 	__u32 l4off;
-	__builtin_memset(t, 0, sizeof(*t));
+	__u8 proto;
 	if ((vihl >> 4) == 4) {
-		__u8 proto = 0;
-		__u16 frag = 0;
-		bpf_skb_load_bytes(skb, 9, &proto, 1);
-		bpf_skb_load_bytes(skb, 6, &frag, 2);
-		if (bpf_ntohs(frag) & 0x1fff)
+		struct ns_iph4 { __u8 vihl, tos; __u16 len, id, frag; __u8 ttl, proto; __u16 csum; __u32 s, d; } *ip = (void *)data;
+		if ((void *)(ip + 1) > (void *)end)
 			return -1;
-		bpf_skb_load_bytes(skb, 12, t->saddr, 4);
-		bpf_skb_load_bytes(skb, 16, t->daddr, 4);
+		if (bpf_ntohs(ip->frag) & 0x1fff)
+			return -1;
+		proto = ip->proto;
+		if (proto != NS_IPPROTO_TCP && proto != NS_IPPROTO_UDP)
+			return -1;
+		__builtin_memset(t, 0, sizeof(*t));
+		__builtin_memcpy(t->saddr, &ip->s, 4);
+		__builtin_memcpy(t->daddr, &ip->d, 4);
 		t->family = 4;
-		t->proto = proto;
 		l4off = (vihl & 0xf) * 4;
 	} else if ((vihl >> 4) == 6) {
-		__u8 nexthdr = 0;
-		bpf_skb_load_bytes(skb, 6, &nexthdr, 1);
-		bpf_skb_load_bytes(skb, 8, t->saddr, 16);
-		bpf_skb_load_bytes(skb, 24, t->daddr, 16);
+		if (data + 40 > end)
+			return -1;
+		proto = data[6];
+		if (proto != NS_IPPROTO_TCP && proto != NS_IPPROTO_UDP)
+			return -1;
+		__builtin_memset(t, 0, sizeof(*t));
+		__builtin_memcpy(t->saddr, data + 8, 16);
+		__builtin_memcpy(t->daddr, data + 24, 16);
 		t->family = 6;
-		t->proto = nexthdr;
 		l4off = 40;
 	} else {
 		return -1;
 	}
-	__u16 ports[2] = {};
-	if (t->proto == NS_IPPROTO_TCP) {
-		__u8 doff = 0;
-		if (bpf_skb_load_bytes(skb, l4off, ports, 4) || bpf_skb_load_bytes(skb, l4off + 12, &doff, 1))
-			return -1;
-		*payload_off = l4off + (doff >> 4) * 4;
-	} else if (t->proto == NS_IPPROTO_UDP) {
-		if (bpf_skb_load_bytes(skb, l4off, ports, 4))
-			return -1;
-		*payload_off = l4off + 8;
-	} else {
+	t->proto = proto;
+	if (l4off > 60)
 		return -1;
-	}
+	__u8 *l4 = data + l4off;
+	if (l4 + 20 > end)
+		return -1;
+	__u16 *ports = (__u16 *)l4;
 	t->sport = ports[0];
 	t->dport = ports[1];
+	if (proto == NS_IPPROTO_TCP)
+		*payload_off = l4off + (l4[12] >> 4) * 4;
+	else
+		*payload_off = l4off + 8;
 	return 0;
 }
 

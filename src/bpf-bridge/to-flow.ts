@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Flow, Layer4, NetscopeExtension, TCPFlags } from '../model/flow.ts';
 import type { SourceEvent } from '../model/source.ts';
-import { formatProtoTimestamp } from '../codec/timestamp.ts';
+import { formatProtoTimestamp, protoFraction } from '../codec/timestamp.ts';
 import { ipVersionOf } from './address.ts';
 import { parseDns, type DnsMessage } from './dns.ts';
 import { httpUrl, parseHttpRequest, parseHttpResponse } from './http.ts';
@@ -89,9 +89,19 @@ export class FlowMapper {
     return { kind: 'flow', flow: f };
   }
 
+  private cachedSecond = Number.NaN;
+  private cachedPrefix = '';
+
   private time(tsNs: bigint): string {
     const t = tsNs + this.offsetNs;
-    return formatProtoTimestamp({ seconds: Number(t / 1_000_000_000n), nanos: Number(t % 1_000_000_000n) });
+    const seconds = Number(t / 1_000_000_000n);
+    const nanos = Number(t % 1_000_000_000n);
+    // Thousands of flows share a second: format the date part once per second.
+    if (seconds !== this.cachedSecond) {
+      this.cachedSecond = seconds;
+      this.cachedPrefix = formatProtoTimestamp({ seconds, nanos: 0 }).slice(0, -1);
+    }
+    return this.cachedPrefix + protoFraction(nanos) + 'Z';
   }
 
   private base(tsNs: bigint, src: string, dst: string): Flow {
