@@ -13,10 +13,11 @@ import { frames, ingestInto } from '../streams/frames.ts';
 import { nodeId, serviceOf, type Level } from '../streams/flow-keys.ts';
 import { CLOSED, barKey, barLine, filterRejected, openFilterBar, openPalette, type Bar } from './bar.ts';
 import { flowDetailLines } from './flow-detail.ts';
-import { flowsView, initialFlowsState, moveSelection, pendingWhilePaused, selectedFlow, toggleOrder, togglePause, type FlowsState } from './flows-view.ts';
+import { flowsView, initialFlowsState, pendingWhilePaused, selectedFlow, togglePause, type FlowsState } from './flows-view.ts';
+import { paneKey } from './pane-keys.ts';
 import { helpLines } from './help-view.ts';
 import { PANES, PANE_TITLES, actionFor, type Action, type Pane } from './keymap.ts';
-import { initialLatencyState, latencyView, moveService, nextPercentile, type LatencyState } from './latency-view.ts';
+import { initialLatencyState, latencyView, type LatencyState } from './latency-view.ts';
 import { layout, type Rect } from './layout.ts';
 import { remember } from './line-editor.ts';
 import type { PaletteAction, PaletteObjects } from './palette.ts';
@@ -24,7 +25,7 @@ import { findView, type MainView } from './registry.ts';
 import { statusLine } from './status-line.ts';
 import { esc, fit } from './text.ts';
 import type { Theme } from './theme.ts';
-import { findNode, initialTopologyState, mapNodes, moveNode, nextLevel, topologyView, type TopologyState } from './topology-view.ts';
+import { findNode, initialTopologyState, mapNodes, topologyView, type TopologyState } from './topology-view.ts';
 
 export interface AppOptions {
   source: Source;
@@ -426,40 +427,13 @@ export function runApp(opts: AppOptions): Promise<number> {
     // ---- keys --------------------------------------------------------------------------
     const paneAction = (action: Action) => {
       const ring = store.focused ?? store.shown;
-      const page = Math.max(1, ((lay().panes[focusPane]?.height ?? 10) - 3));
-      const move = (a: Action): { by: number } | 'top' | 'bottom' | null =>
-        a === 'down' ? { by: 1 } : a === 'up' ? { by: -1 } : a === 'page-down' ? { by: page } : a === 'page-up' ? { by: -page } : a === 'top' ? 'top' : a === 'bottom' ? 'bottom' : null;
-      const m = move(action);
-      switch (focusPane) {
-        case 'flows':
-          if (m) flowsSt = moveSelection(ring, flowsSt, m);
-          else if (action === 'enter') {
-            const flow = selectedFlow(ring, flowsSt);
-            if (flow) overlay = { kind: 'detail', title: 'Flow detail', lines: flowDetailLines(flow, theme), scroll: 0 };
-          } else if (action === 'order') flowsSt = toggleOrder(flowsSt);
-          return;
-        case 'topology':
-          if (m) topoSt = moveNode(lastNodes, topoSt, m === 'top' || m === 'bottom' ? m : m.by);
-          else if (action === 'enter' && topoSt.selected) focusOnNode(topoSt.selected, topoSt.level);
-          else if (action === 'level') {
-            const level = nextLevel(topoSt.level);
-            topoSt = { ...topoSt, level, selected: null, scrollTop: 0 };
-          } else if (action === 'drops-only') topoSt = { ...topoSt, dropsOnly: !topoSt.dropsOnly, scrollTop: 0 };
-          else if (action === 'hide-infra') topoSt = { ...topoSt, hideInfra: !topoSt.hideInfra, scrollTop: 0 };
-          return;
-        case 'latency':
-          if (m) latSt = moveService(lastServicesOrdered(), latSt, m === 'top' || m === 'bottom' ? m : m.by);
-          else if (action === 'enter' && latSt.selected) focusOnService(latSt.selected);
-          else if (action === 'sort-name') latSt = { ...latSt, sort: 'name' };
-          else if (action === 'sort-rate') latSt = { ...latSt, sort: 'rate' };
-          else if (action === 'sort-errors') latSt = { ...latSt, sort: 'errors' };
-          else if (action === 'sort-latency') latSt = { ...latSt, sort: 'latency' };
-          else if (action === 'percentile') latSt = { ...latSt, percentile: nextPercentile(latSt.percentile) };
-          return;
-        case 'detail':
-          if (m) detailScroll = Math.max(0, m === 'top' ? 0 : m === 'bottom' ? 1e9 : detailScroll + m.by);
-          return;
-      }
+      const pageSize = (lay().panes[focusPane]?.height ?? 10) - 3;
+      const r = paneKey(focusPane, action, { flows: flowsSt, topo: topoSt, lat: latSt, detailScroll }, { ring, nodes: lastNodes, services: lastServicesOrdered, pageSize });
+      ({ flows: flowsSt, topo: topoSt, lat: latSt, detailScroll } = r.st);
+      const e = r.effect;
+      if (e?.type === 'flow-detail') overlay = { kind: 'detail', title: 'Flow detail', lines: flowDetailLines(e.flow, theme), scroll: 0 };
+      else if (e?.type === 'focus-node') focusOnNode(e.id, e.level);
+      else if (e?.type === 'focus-service') focusOnService(e.service);
     };
 
     const lastServicesOrdered = (): string[] => {
