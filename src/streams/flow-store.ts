@@ -152,6 +152,17 @@ export class FlowStore {
     this.version++;
   }
 
+  /** Events skipped because they could not be aggregated, and why the last one was. */
+  badEvents = 0;
+  lastBadEvent = '';
+
+  noteBadEvent(err: unknown): void {
+    this.badEvents++;
+    this.lastBadEvent = err instanceof Error ? err.message : String(err);
+    this.status = { ...this.status, message: `skipped ${this.badEvents} malformed event(s): ${this.lastBadEvent}` };
+    this.version++;
+  }
+
   /** Event time the windows consider "now": the latest flow time seen. */
   nowMs(): number {
     return Number.isNaN(this.#lastMs) ? Date.now() : this.#lastMs;

@@ -13,13 +13,21 @@ export function frames(version: () => number, periodMs: number, scheduler: Sched
   );
 }
 
-/** Feeds every event of a source into the store (O(1) each); completes with the source. */
+/**
+ * Feeds every event of a source into the store (O(1) each); completes with the source.
+ * An event the store cannot take (malformed data from the wire) is counted and skipped,
+ * never allowed to end the stream.
+ */
 export function ingestInto(store: FlowStore) {
   return (source: Observable<SourceEvent>): Observable<SourceEvent> =>
     new Observable<SourceEvent>((sub) =>
       source.subscribe({
         next: (ev) => {
-          store.ingest(ev);
+          try {
+            store.ingest(ev);
+          } catch (err) {
+            store.noteBadEvent(err);
+          }
           sub.next(ev);
         },
         error: (err: unknown) => sub.error(err),

@@ -64,7 +64,7 @@ export function parseFilterLine(text: string, defaultNamespace?: string): Filter
 }
 
 export function runApp(opts: AppOptions): Promise<number> {
-  return new Promise<number>((resolve) => {
+  return new Promise<number>((resolve, reject) => {
     const theme = opts.theme;
     const store = new FlowStore(opts.bufferSize);
     let filterText = opts.filterArgs.map(shellQuote).join(' ');
@@ -91,17 +91,25 @@ export function runApp(opts: AppOptions): Promise<number> {
     // alternate character set, which some terminals and multiplexers render as letters.
     // NCURSES_NO_UTF8_ACS is the ncurses knob for this; an explicit user setting wins.
     if (theme.unicode && process.env.NCURSES_NO_UTF8_ACS === undefined) process.env.NCURSES_NO_UTF8_ACS = '1';
-    const screen = blessed.screen({
-      smartCSR: true,
-      terminal: opts.terminal,
-      fullUnicode: theme.unicode,
-      warnings: false,
-      autoPadding: false,
-      title: 'netscope',
-      input: opts.input,
-      output: opts.output,
-      // Ctrl-C etc. are handled below so quitting always restores the terminal.
-    } as blessed.Widgets.IScreenOptions);
+    const makeScreen = (terminal: string) =>
+      blessed.screen({
+        smartCSR: true,
+        terminal,
+        fullUnicode: theme.unicode,
+        warnings: false,
+        autoPadding: false,
+        title: 'netscope',
+        input: opts.input,
+        output: opts.output,
+        // Ctrl-C etc. are handled below so quitting always restores the terminal.
+      } as blessed.Widgets.IScreenOptions);
+    let screen: blessed.Widgets.Screen;
+    try {
+      screen = makeScreen(opts.terminal);
+    } catch {
+      // The entry passed the off-screen probe but blessed still failed: plain xterm is built in.
+      screen = makeScreen('xterm');
+    }
 
     const paneBox = (pane: Pane) =>
       blessed.box({
@@ -538,7 +546,7 @@ export function runApp(opts: AppOptions): Promise<number> {
       return true;
     };
 
-    screen.on('keypress', (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg | undefined) => {
+    screen.on('keypress', (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg | undefined) => guarded(() => {
       if (!key || key.name === 'return') return; // \r arrives twice (return, then enter)
       const full = key.full ?? key.name ?? ch ?? '';
       if (full === 'C-c') {
@@ -552,11 +560,11 @@ export function runApp(opts: AppOptions): Promise<number> {
       }
       requestFrame();
       render(); // keys draw at once; flows wait for the frame clock
-    });
+    }));
 
     screen.on('resize', () => {
       requestFrame();
-      render();
+      guarded(render);
     });
 
     // ---- lifecycle ----------------------------------------------------------------------
@@ -574,6 +582,17 @@ export function runApp(opts: AppOptions): Promise<number> {
       resolve(code);
     };
     const onSignal = () => quit(0);
+    // A bug must not leave the terminal in raw mode on the alternate screen: restore it
+    // first, then report the error (one line, from the CLI's handler).
+    function guarded(fn: () => void): void {
+      try {
+        fn();
+      } catch (err) {
+        if (done) return;
+        quit(1);
+        reject(err);
+      }
+    }
     // The terminal went away (SSH hang-up, closed pane): stop quietly instead of crashing.
     (opts.output ?? process.stdout).on('error', () => quit(0));
     process.on('SIGTERM', onSignal);
@@ -590,8 +609,8 @@ export function runApp(opts: AppOptions): Promise<number> {
       },
     });
     frameSub = frames(() => store.version + uiVersion, Math.max(20, Math.round(1000 / opts.refreshHz))).subscribe(() => {
-      if (!done) render();
+      if (!done) guarded(render);
     });
-    render();
+    guarded(render);
   });
 }

@@ -70,3 +70,20 @@ test('flow times: nanosecond UTC fast path agrees with Date.parse; other forms s
     assert.equal(store.nowMs(), Date.parse(time), time);
   }
 });
+
+test('an event the store cannot take is counted and skipped; the stream goes on', () => {
+  const store = new FlowStore(10);
+  const events: SourceEvent[] = [
+    { kind: 'flow', flow: mkFlow({ t: T0 }) },
+    // Malformed: labels is not an array (a broken exporter).
+    { kind: 'flow', flow: { ...mkFlow({ t: T0 + 1 }), source: { namespace: 'shop', pod_name: 'x-1', labels: 42 as unknown as string[] } } },
+    { kind: 'flow', flow: mkFlow({ t: T0 + 2 }) },
+  ];
+  let completed = false;
+  from(events).pipe(ingestInto(store)).subscribe({ complete: () => (completed = true) });
+  assert.equal(completed, true);
+  assert.equal(store.badEvents, 1);
+  assert.match(store.status.message ?? '', /skipped 1 malformed event/);
+  assert.equal(store.counters.total, 3);
+  assert.equal(store.all.bySeq(2)?.time, events[2].kind === 'flow' ? events[2].flow.time : '', 'the flow after the bad one is kept');
+});
