@@ -222,7 +222,7 @@ export class Reflector {
     };
     try {
       armIdle();
-      const res = await this.opts.transport.get(`${collectionPath(this.opts.type, this.opts.namespace)}?${q}`, ctl.signal);
+      const res = await this.opts.transport.get(`${collectionPath(this.opts.type, this.opts.namespace)}?${q}`, ctl.signal, { stream: true });
       if (res.statusCode === 410) {
         await readBody(res);
         throw new Gone();

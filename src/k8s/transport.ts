@@ -12,7 +12,11 @@ import type { KubeTarget } from './kubeconfig.ts';
 export interface ApiTransport {
   /** Human name of the server for messages, e.g. `https://10.0.0.1:6443`. */
   readonly server: string;
-  get(path: string, signal: AbortSignal): Promise<IncomingMessage>;
+  /**
+   * `stream`: a watch. Its headers may legitimately wait for the first event behind
+   * some proxies, so only the reflector's idle timeout applies to it.
+   */
+  get(path: string, signal: AbortSignal, opts?: { stream?: boolean }): Promise<IncomingMessage>;
 }
 
 /** A request that failed before any HTTP status (DNS, refused, TLS, credential plugin). */
@@ -61,7 +65,7 @@ export class KubeTransport implements ApiTransport {
     this.kc = target.server.startsWith('http:') ? plainHttpConfig(target.kc) : target.kc;
   }
 
-  async get(path: string, signal: AbortSignal): Promise<IncomingMessage> {
+  async get(path: string, signal: AbortSignal, getOpts: { stream?: boolean } = {}): Promise<IncomingMessage> {
     const opts: https.RequestOptions = { headers: { Accept: 'application/json' } };
     try {
       // Re-applied per request: exec plugins and token files rotate credentials.
@@ -81,7 +85,7 @@ export class KubeTransport implements ApiTransport {
         resolve(res);
       });
       // Only until the headers arrive: a watch may then be quiet for minutes.
-      const timer = setTimeout(() => {
+      const timer = getOpts.stream ? undefined : setTimeout(() => {
         const ms = this.responseTimeoutMs;
         const within = ms >= 1000 ? `${Math.round(ms / 1000)}s` : `${ms}ms`;
         req.destroy(new TransportError(`API server ${this.server} unreachable (no answer within ${within})`, 'ETIMEDOUT'));

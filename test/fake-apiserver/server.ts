@@ -403,6 +403,8 @@ export class FakeApiServer {
   private watch(r: FakeResource, namespace: string | undefined, q: URLSearchParams, res: http.ServerResponse): void {
     const from = q.get('resourceVersion') ?? '';
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    // Like kube-apiserver (WriteHeader then Flush): the client sees the 200 before any event.
+    res.flushHeaders();
     const w: Watcher = { plural: r.plural, namespace, bookmarks: q.get('allowWatchBookmarks') === 'true', res };
     if (from === '' || from === '0') {
       // Like the real server: synthetic ADDED events for the current state, then live.

@@ -200,8 +200,8 @@ test('an expired continue token restarts the list from scratch', async () => {
     seedShop(s);
   }, (t) => ({
     server: t.server,
-    async get(path, signal) {
-      const res = await t.get(path, signal);
+    async get(path, signal, opts) {
+      const res = await t.get(path, signal, opts);
       // Expire the token between the first and second page, once.
       if (!compacted && path.startsWith('/api/v1/pods?') && !path.includes('continue')) {
         compacted = true;

@@ -23,13 +23,18 @@ test('TUI resource views follow the cluster model', async () => {
     { name: 'other', server: 'http://127.0.0.1:9' },
   ]);
   const tmux = new TmuxSession({ width: 120, height: 30, term: 'xterm-256color', env: { NO_COLOR: '1', HOME: dir, KUBECONFIG: kc } });
+  // Escape followed at once by `:` reads as Alt-: in a terminal: leave a gap, as a person does.
+  const escape = async (): Promise<void> => {
+    tmux.keys('Escape');
+    await new Promise((r) => setTimeout(r, 150));
+  };
   try {
     tmux.run('bin/netscope');
     await tmux.waitFor((s) => s.includes('k8s:fake') && s.includes('no flow source connected'), 'the loaded cluster in the status line');
     // The palette completes names from the cluster model.
     tmux.type(':web-');
     await tmux.waitFor((s) => s.includes('shop/web-1'), 'palette offers the pod');
-    tmux.keys('Escape');
+    await escape();
     tmux.type(':pods');
     tmux.keys('Enter');
     let screen = await tmux.waitFor((s) => /shop\s+web-1\s+1\/1\s+Running/.test(s), ':pods lists web-1');
@@ -40,19 +45,19 @@ test('TUI resource views follow the cluster model', async () => {
     server.remove('pods', 'shop', 'web-1');
     await tmux.waitFor((s) => !s.includes('web-1') && s.includes('1 pods'), 'a deleted pod disappears');
     // :ns Enter: views opened afterwards show that namespace.
-    tmux.keys('Escape');
+    await escape();
     tmux.type(':ns');
     tmux.keys('Enter');
     await tmux.waitFor((s) => /shop\s+Active\s+1/.test(s), ':ns lists shop with its pod count');
     tmux.keys('Enter');
     await tmux.waitFor((s) => s.includes('namespace shop: :pods :svc :netpol now open on it'), 'namespace chosen');
-    tmux.keys('Escape');
+    await escape();
     tmux.type(':pods');
     tmux.keys('Enter');
     await tmux.waitFor((s) => s.includes('Pods (shop)') && s.includes('cart-0'), ':pods opens on shop');
     tmux.type('y');
     await tmux.waitFor((s) => /^│ {2}name: cart-0/m.test(s) && s.includes('YAML'), 'YAML of cart-0');
-    tmux.keys('Escape');
+    await escape();
     tmux.type(':ctx');
     tmux.keys('Enter');
     screen = await tmux.waitFor((s) => /\*\s+fake\s+fake-cluster/.test(s), ':ctx lists contexts');
@@ -61,7 +66,7 @@ test('TUI resource views follow the cluster model', async () => {
     tmux.type('j');
     tmux.keys('Enter');
     await tmux.waitFor((s) => /context other: API server http:\/\/127\.0\.0\.1:9 unreachable \(connection refused\)/.test(s), 'switched context reported');
-    tmux.keys('Escape');
+    await escape();
     tmux.type('q');
     await tmux.waitFor((s) => s.includes('E2E-PROMPT$'), 'quit back to the shell');
   } finally {
