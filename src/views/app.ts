@@ -189,7 +189,7 @@ export function runApp(opts: AppOptions): Promise<number> {
     const render = () => {
       const cols = (screen.width as number) || 80;
       const rows = (screen.height as number) || 24;
-      const lay = layout(cols, rows, zoom);
+      const lay = layout(cols, rows, zoom, focusPane);
       const visible = (p: Pane) => lay.panes[p] !== undefined;
       if (!visible(focusPane) && zoom === null) focusPane = 'flows';
       const now = store.nowMs();
@@ -450,7 +450,7 @@ export function runApp(opts: AppOptions): Promise<number> {
       return latencyView(store.red.snapshot(latSt.percentile, store.nowMs()), latSt, inner(r), theme).order;
     };
 
-    const lay = () => layout((screen.width as number) || 80, (screen.height as number) || 24, zoom);
+    const lay = () => layout((screen.width as number) || 80, (screen.height as number) || 24, zoom, focusPane);
 
     const globalAction = (action: Action): boolean => {
       const visiblePanes = PANES.filter((p) => lay().panes[p] !== undefined || zoom !== null);
@@ -484,7 +484,7 @@ export function runApp(opts: AppOptions): Promise<number> {
           const p = PANES[Number(action.slice(-1)) - 1];
           focusPane = p;
           // Panes that do not fit (detail at 80 columns) are shown zoomed.
-          if (zoom || layout((screen.width as number) || 80, (screen.height as number) || 24, null).panes[p] === undefined) zoom = p;
+          if (zoom || layout((screen.width as number) || 80, (screen.height as number) || 24, null, p).panes[p] === undefined) zoom = p;
           return true;
         }
         case 'zoom':

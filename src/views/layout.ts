@@ -18,10 +18,12 @@ export interface Layout {
   main: Rect;
 }
 
+/** Below this size the panes cannot share the screen: only the focused one is shown. */
 export const MIN_WIDTH = 60;
 export const MIN_HEIGHT = 16;
 
-export function layout(cols: number, rows: number, zoom: Pane | null): Layout {
+/** `focused` is shown alone when the terminal is too small to split. */
+export function layout(cols: number, rows: number, zoom: Pane | null, focused: Pane = 'flows'): Layout {
   const width = Math.max(cols, 1);
   const height = Math.max(rows, 3);
   const mainH = height - 2;
@@ -29,6 +31,7 @@ export function layout(cols: number, rows: number, zoom: Pane | null): Layout {
   const status: Rect = { top: mainH, left: 0, width, height: 1 };
   const bar: Rect = { top: mainH + 1, left: 0, width, height: 1 };
   if (zoom) return { panes: { [zoom]: main }, status, bar, main };
+  if (cols < MIN_WIDTH || rows < MIN_HEIGHT) return { panes: { [focused]: main }, status, bar, main };
   const topH = Math.max(6, Math.floor(mainH * (rows >= 30 ? 0.45 : 0.42)));
   const flowsH = mainH - topH;
   // The latency table needs more room than the map once there is room to give.

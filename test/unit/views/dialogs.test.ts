@@ -86,6 +86,9 @@ test('layout: four panes at 160x50, three at 120x40 and 80x24, zoom fills the ma
   assert.equal(s.panes.topology!.width + s.panes.latency!.width, 80);
   assert.ok(s.panes.flows!.height >= 10);
   assert.deepEqual(layout(80, 24, 'detail').panes.detail, { top: 0, left: 0, width: 80, height: 22 });
+  // Too small to split: the focused pane alone, never negative sizes.
+  assert.deepEqual(Object.keys(layout(50, 10, null, 'latency').panes), ['latency']);
+  assert.ok(layout(10, 3, null).panes.flows!.height >= 1);
 });
 
 test('terminal choice falls back to xterm entries blessed can compile', () => {
