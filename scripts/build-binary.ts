@@ -4,7 +4,7 @@
 // the eBPF objects, the native loader and blessed's terminfo data) into a blob, and
 // postject injects the blob into a copy of the project's pinned Node 24 binary.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -138,12 +138,16 @@ async function main(): Promise<void> {
 
   const tmp = `${out}.tmp-${process.pid}`;
   mkdirSync(dirname(out), { recursive: true });
-  if (values['no-strip']) copyFileSync(nodeBin, tmp);
-  else stripTo(nodeBin, tmp);
-
-  postject(tmp, blob);
-  chmodSync(tmp, 0o755);
-  renameSync(tmp, out);
+  try {
+    if (values['no-strip']) copyFileSync(nodeBin, tmp);
+    else stripTo(nodeBin, tmp);
+    postject(tmp, blob);
+    chmodSync(tmp, 0o755);
+    // Atomic: a test or a copy running meanwhile never sees a half-written executable.
+    renameSync(tmp, out);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
   log(`wrote ${relative(process.cwd(), out) || out} (${mb(statSync(out).size)})`);
 }
 
