@@ -4,6 +4,7 @@
 import { nodeIPs, toView, type EndpointSliceView, type ModelObject, type NodeView, type PodView, type ServiceView } from './objects.ts';
 import { keyOf, objectKey, type Json } from './raw.ts';
 import { podCiliumLabels, type IpIdentity, type ServiceRef } from './identity.ts';
+import { canonicalIP } from './ip.ts';
 import { RESOURCE_KINDS, RESOURCE_TYPES, type ResourceKind } from './resources.ts';
 
 const NO_WORKLOADS: readonly never[] = Object.freeze([]);
@@ -26,7 +27,10 @@ export class ClusterStore {
 
   /** The identity owning `ip`, or undefined. This is the hot path of enrichment. */
   lookup(ip: string): IpIdentity | undefined {
-    return this.index.get(ip);
+    const hit = this.index.get(ip);
+    // Only IPv6 text can be spelled several ways; IPv4 misses stay one Map lookup.
+    if (hit !== undefined || !ip.includes(':')) return hit;
+    return this.index.get(canonicalIP(ip));
   }
 
   get<T extends ModelObject = ModelObject>(kind: ResourceKind, namespace: string, name: string): T | undefined {
@@ -210,7 +214,7 @@ export class ClusterStore {
       } else if (o.kind === 'Node') {
         node ??= o;
       } else if (o.kind === 'EndpointSlice') {
-        const e = o.endpoints.find((x) => x.ips.includes(ip));
+        const e = o.endpoints.find((x) => x.ips.includes(ip) || (ip.includes(':') && x.ips.some((a) => canonicalIP(a) === ip)));
         if (e && (!backed || (o.serviceName !== '' && backed.slice.serviceName === ''))) {
           backed = { slice: o, podName: e.podName, podNamespace: e.podNamespace, nodeName: e.nodeName };
         }
@@ -261,6 +265,11 @@ export class ClusterStore {
 }
 
 function ipsOf(o: ModelObject): string[] {
+  const ips = rawIPsOf(o);
+  return ips.some((ip) => ip.includes(':')) ? [...new Set(ips.map(canonicalIP))] : ips;
+}
+
+function rawIPsOf(o: ModelObject): string[] {
   switch (o.kind) {
     case 'Pod':
       // A host-network pod shares its node's address: the node owns it.
