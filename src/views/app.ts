@@ -25,7 +25,7 @@ import { findView, type MainView } from './registry.ts';
 import { statusLine } from './status-line.ts';
 import { esc, fit } from './text.ts';
 import type { Theme } from './theme.ts';
-import { findNode, initialTopologyState, mapNodes, topologyView, type TopologyState } from './topology-view.ts';
+import { findNode, initialTopologyState, isExternal, mapNodes, nodeFilterArgs, topologyView, type TopologyState } from './topology-view.ts';
 
 export interface AppOptions {
   source: Source;
@@ -304,9 +304,8 @@ export function runApp(opts: AppOptions): Promise<number> {
     };
 
     const focusOnNode = (id: string, level: Level) => {
-      const ns = id.includes('/') ? id.slice(0, id.indexOf('/')) : id;
-      const name = id.slice(ns.length + 1);
-      const args = level === 'namespace' ? ['--namespace', id] : level === 'pod' ? ['--pod', id] : id.includes('/') ? ['--workload', `${ns}/${name}`] : [];
+      const node = lastNodes.find((n) => n.id === id);
+      const args = nodeFilterArgs(id, level, node ? isExternal(node) : !id.includes('/') && level !== 'namespace');
       const svcMatch = lastServices.find((s) => s === id);
       setFocus({
         label: id,

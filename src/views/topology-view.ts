@@ -101,6 +101,26 @@ export function findNode(nodes: MapNode[], query: string): MapNode | undefined {
   return nodes.find((n) => n.name.toLowerCase() === q || n.id.toLowerCase() === q) ?? nodes.find((n) => n.id.toLowerCase().includes(q));
 }
 
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/** `observe` filter flags selecting the flows of a map node, or [] when no flag can say it. */
+export function nodeFilterArgs(id: string, level: Level, external: boolean): string[] {
+  if (external) {
+    if (IPV4.test(id) || id.includes(':')) return ['--ip', id];
+    if (id.includes('.')) return ['--fqdn', id];
+    return ['--label', `reserved:${id}`];
+  }
+  if (level === 'namespace') return ['--namespace', id];
+  if (level === 'pod') return ['--pod', id];
+  // --workload takes [kind/]name; the namespace is its own flag.
+  const slash = id.indexOf('/');
+  return ['--namespace', id.slice(0, slash), '--workload', id.slice(slash + 1)];
+}
+
+export function isExternal(node: MapNode): boolean {
+  return node.group === EXTERNAL;
+}
+
 export interface TopologyView {
   lines: string[];
   scrollTop: number;

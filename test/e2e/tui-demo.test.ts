@@ -96,6 +96,13 @@ test(': palette jumps to a service and focuses the other panes on it', async () 
   assert.ok(flows.length > 0);
   for (const l of flows) assert.match(l, /cartservice/);
   assert.match(screen, /Topology \[workload\][^\n]*\*/, 'topology has the focus');
+  // c: the same view as a command line to paste into a shell.
+  s.type('c');
+  const cmd = await s.waitFor((x) => x.includes('Equivalent command line'), 'the command line');
+  assert.match(cmd, /netscope observe --demo --follow --namespace shop --workload cartservice/);
+  assert.match(cmd, /hubble observe --follow --namespace shop --workload cartservice/);
+  s.keys('Escape');
+  await s.waitFor((x) => !x.includes('Equivalent command line'), 'command line closed');
   s.keys('Escape');
   await s.waitFor((x) => !/focus shop\/cartservice/.test(x), 'focus cleared');
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TopologyAggregator } from '../../../src/streams/topology.ts';
-import { findNode, initialTopologyState, mapNodes, moveNode, topologyView } from '../../../src/views/topology-view.ts';
+import { findNode, initialTopologyState, mapNodes, moveNode, nodeFilterArgs, topologyView } from '../../../src/views/topology-view.ts';
 import { mkFlow } from '../streams/fixtures.ts';
 import { mono, plain } from './helpers.ts';
 
@@ -55,4 +55,13 @@ test('selection moves over nodes and the view scrolls to it in a small pane (80x
   assert.ok(v.lines.some((l) => l.includes('{inverse}')), 'selected node visible');
   assert.match(v.title, /\d+-\d+\/\d+/);
   assert.equal(findNode(nodes, 'client7')?.id, 'shop/client7');
+});
+
+test('a node as observe filter flags, for the equivalent command line', () => {
+  assert.deepEqual(nodeFilterArgs('shop/cartservice', 'workload', false), ['--namespace', 'shop', '--workload', 'cartservice']);
+  assert.deepEqual(nodeFilterArgs('shop/cart-1', 'pod', false), ['--pod', 'shop/cart-1']);
+  assert.deepEqual(nodeFilterArgs('shop', 'namespace', false), ['--namespace', 'shop']);
+  assert.deepEqual(nodeFilterArgs('10.0.0.9', 'workload', true), ['--ip', '10.0.0.9']);
+  assert.deepEqual(nodeFilterArgs('api.github.com', 'pod', true), ['--fqdn', 'api.github.com']);
+  assert.deepEqual(nodeFilterArgs('world', 'namespace', true), ['--label', 'reserved:world']);
 });
