@@ -2,7 +2,7 @@
 // subscribed, reports the connection in status events (one line each), and enriches
 // the flows of another source with it. A plain cluster has no flow source of its own
 // yet (Hubble Relay is a later issue); the status says so.
-import { Observable, Subscription } from 'rxjs';
+import { Observable, Subscription, filter, take } from 'rxjs';
 import { sanitize } from '../model/sanitize.ts';
 import type { Source, SourceEvent } from '../model/source.ts';
 import { enrich } from '../streams/enrich.ts';
@@ -58,17 +58,26 @@ export function createClusterSource(opts: ClusterSourceOptions): Source {
         );
         return;
       }
-      // A one-shot command ends here: an unreachable cluster is its error.
-      if (!healthy && !opts.follow) status({ kind: 'status', source: name(), state: 'error', message: sanitize(line.message) });
-      status({
-        kind: 'status',
-        source: name(),
-        state: 'warning',
-        message: sanitize(
-          `context ${session.target.contextName}: no flow source connected (Hubble Relay is not supported yet); use --input-file, --local or --demo for flows`,
-        ),
-      });
-      if (!opts.follow) sub.complete();
+      const noFlows = (): void =>
+        status({
+          kind: 'status',
+          source: name(),
+          state: 'warning',
+          message: sanitize(
+            `context ${session.target.contextName}: no flow source connected (Hubble Relay is not supported yet); use --input-file, --local or --demo for flows`,
+          ),
+        });
+      if (!opts.follow) {
+        // A one-shot command ends here: an unreachable cluster is its error.
+        if (!healthy) status({ kind: 'status', source: name(), state: 'error', message: sanitize(line.message) });
+        noFlows();
+        sub.complete();
+        return;
+      }
+      // Following (TUI): a connection problem stays the last word until it is solved;
+      // the "no flow source" note comes once the cluster is reachable.
+      if (healthy) noFlows();
+      else subs.add(session.status$.pipe(filter((l) => l.state === 'connected' || l.state === 'warning'), take(1)).subscribe(noFlows));
     };
     settledTimer = setTimeout(afterSettle, opts.settleTimeoutMs ?? 10_000);
     void session.model.settled().then(afterSettle);
