@@ -26,8 +26,10 @@ export type ReflectorState =
   | 'pending'
   /** Listed and watching. */
   | 'synced'
-  /** 403: the user may not list/watch this resource (in this scope). */
+  /** 403: the user may not list this resource (in this scope). */
   | 'forbidden'
+  /** May list but not watch: relisted every `recheckMs` instead of followed. */
+  | 'polling'
   /** An optional resource (CRD) the server does not serve. */
   | 'absent'
   /** Network / server / credential problem; retrying with backoff. */
@@ -59,6 +61,15 @@ export interface ReflectorOptions {
 
 /** Raised inside the loop to restart with a fresh list. */
 class Gone extends Error {}
+
+/** A 403 on the watch after the list was allowed (RBAC grants `list` without `watch`). */
+class WatchForbidden extends Error {
+  readonly forbidden: Error;
+  constructor(forbidden: Error) {
+    super(forbidden.message);
+    this.forbidden = forbidden;
+  }
+}
 
 export class Reflector {
   private readonly opts: ReflectorOptions;
@@ -134,6 +145,14 @@ export class Reflector {
           this.rv = '';
           gones = this.stats.events !== eventsBefore ? 1 : gones + 1;
           if (gones > 1) await sleep(backoffDelay(gones - 1, backoff), signal);
+          continue;
+        }
+        if (err instanceof WatchForbidden) {
+          // What was listed stays (it is current); it is refreshed by relisting.
+          this.rv = '';
+          const every = recheck >= 1000 ? `${Math.round(recheck / 1000)}s` : `${recheck}ms`;
+          this.setStatus({ state: 'polling', message: `${err.message}; relisting every ${every} instead`, retryInMs: recheck, error: err.forbidden });
+          await sleep(recheck, signal);
           continue;
         }
         const e = err instanceof Error ? err : new Error(String(err));
@@ -227,13 +246,14 @@ export class Reflector {
         await readBody(res);
         throw new Gone();
       }
+      if (res.statusCode === 403) throw new WatchForbidden(apiErrorFrom(403, await readBody(res), `watch ${this.what}`));
       if (res.statusCode !== 200) throw apiErrorFrom(res.statusCode ?? 0, await readBody(res), `watch ${this.what}`);
       this.stats.watches++;
       if (this.status.state !== 'synced') this.setStatus({ state: 'synced' });
       await this.consume(res, armIdle);
     } catch (err) {
       // A dropped connection or our idle abort: resume from the last resourceVersion.
-      if (err instanceof Gone || err instanceof ApiError) throw err;
+      if (err instanceof Gone || err instanceof ApiError || err instanceof WatchForbidden) throw err;
       if (signal.aborted) return;
       if (isStreamDrop(err)) return;
       throw err;

@@ -72,6 +72,8 @@ export interface RecordedRequest {
 interface Access {
   clusterWide: boolean;
   namespaces: Set<string>;
+  /** `list` allowed but not `watch` (a role without the watch verb). */
+  noWatch?: boolean;
 }
 
 export class FakeApiServer {
@@ -273,7 +275,17 @@ export class FakeApiServer {
     }
   }
 
-  allow(plural: string): void {
+  /** RBAC: `plural` may be listed but not watched. */
+  forbidWatch(plural: string): void {
+    this.access.set(plural, { clusterWide: true, namespaces: new Set(), noWatch: true });
+    for (const w of [...this.watchers]) {
+      if (w.plural !== plural) continue;
+      w.res.socket?.destroy();
+      this.watchers.delete(w);
+    }
+  }
+
+    allow(plural: string): void {
     this.access.delete(plural);
   }
 
@@ -344,7 +356,7 @@ export class FakeApiServer {
     }
     const name = rest[1];
     const verb = name !== undefined ? 'get' : url.searchParams.get('watch') === '1' || url.searchParams.get('watch') === 'true' ? 'watch' : 'list';
-    if (!this.allowed(r.plural, namespace)) {
+    if (!this.allowed(r.plural, namespace) || (verb === 'watch' && this.access.get(r.plural)?.noWatch === true)) {
       const scope = namespace !== undefined ? `in the namespace "${namespace}"` : 'at the cluster scope';
       return this.fail(
         res,

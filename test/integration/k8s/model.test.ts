@@ -235,3 +235,25 @@ test('a connection cut in the middle of an event loses nothing: the watch resume
     await h.close();
   }
 });
+
+test('list allowed but watch forbidden: keeps what it listed and relists periodically', async () => {
+  const h = await startHarness({ user: 'carol' }, { kinds: ['Pod', 'Service'] }, (s) => {
+    seedShop(s);
+    s.forbidWatch('pods');
+  });
+  try {
+    await h.model.settled();
+    await waitFor('polling', () => h.model.resourceStates.find((x) => x.kind === 'Pod')!.status.state === 'polling');
+    assert.equal(h.model.store.count('Pod'), 4, 'listed pods are kept');
+    assert.match(h.model.resourceStates.find((x) => x.kind === 'Pod')!.status.message ?? '', /cannot watch resource "pods".*relisting every 200ms instead/);
+    const { clusterStatusLine } = await import('../../../src/k8s/status-line.ts');
+    assert.match(clusterStatusLine('test', h.model.resourceStates, h.model.store).message, /may not watch pods \(relisting them periodically\)/);
+    // Changes arrive with the next relist.
+    h.server.apply('pods', pod('shop', 'polled-1', '10.244.1.70'));
+    h.server.remove('pods', 'shop', 'frontend-1');
+    await waitFor('relist picked up the changes', () => h.model.store.lookup('10.244.1.70') !== undefined && h.model.store.get('Pod', 'shop', 'frontend-1') === undefined);
+    assert.equal(h.model.store.count('Service'), 1, 'services are watched as usual');
+  } finally {
+    await h.close();
+  }
+});
