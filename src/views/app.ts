@@ -151,8 +151,19 @@ export function runApp(opts: AppOptions): Promise<number> {
         case 'namespace':
           return o.namespaces;
         case 'pod':
-        case 'workload':
           return [...o.pods, ...store.names.pods];
+        case 'workload': {
+          // Computed on Tab from the buffer, so ingestion pays nothing for it.
+          const out = new Set<string>();
+          for (const f of store.all.toArray()) {
+            for (const side of ['source', 'destination'] as const) {
+              const id = nodeId(f, side, 'workload');
+              const slash = id.indexOf('/');
+              if (slash > 0) out.add(id.slice(slash + 1));
+            }
+          }
+          return out;
+        }
         case 'service':
           return [...o.services, ...store.names.services];
         default:

@@ -15,8 +15,8 @@ export interface Theme {
   accent(s: string): string;
   selected(s: string): string;
   header(s: string): string;
-  /** Glyphs: drop mark, arrow, node bullet, sparkline ramp. */
-  glyph: { drop: string; arrow: string; node: string; up: string; ramp: string[] };
+  /** Glyphs: drop mark, arrows (to callee, from caller), node bullet, slow mark, sparkline ramp. */
+  glyph: { drop: string; arrow: string; back: string; node: string; up: string; ramp: string[] };
 }
 
 const wrap = (open: string) => (s: string) => `{${open}}${s}{/${open}}`;
@@ -31,8 +31,8 @@ export function makeTheme(opts: { color: boolean; unicode: boolean }): Theme {
   const good = fg('green', plain);
   const warn = fg('yellow', bold);
   const glyph = opts.unicode
-    ? { drop: '✖', arrow: '→', node: '●', up: '▲', ramp: ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] }
-    : { drop: 'X', arrow: '>', node: '*', up: '^', ramp: ['_', '.', '-', '~', '=', '+', '*', '#'] };
+    ? { drop: '✖', arrow: '→', back: '←', node: '●', up: '▲', ramp: ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] }
+    : { drop: 'X', arrow: '>', back: '<', node: '*', up: '^', ramp: ['_', '.', '-', '~', '=', '+', '*', '#'] };
   return {
     color: c,
     unicode: opts.unicode,

@@ -31,6 +31,8 @@ export interface MapNode {
   /** Display name inside its group. */
   name: string;
   out: Edge[];
+  /** Edges into this node (its callers). */
+  in: Edge[];
   inRate: number;
   outRate: number;
   marked: boolean;
@@ -62,7 +64,7 @@ export function mapNodes(edges: Edge[], st: TopologyState, namespaces: Set<strin
     let n = nodes.get(id);
     if (!n) {
       const group = groupOf(id, st.level, ns);
-      n = { id, group, name: nameIn(id, group), out: [], inRate: 0, outRate: 0, marked: false };
+      n = { id, group, name: nameIn(id, group), out: [], in: [], inRate: 0, outRate: 0, marked: false };
       nodes.set(id, n);
     }
     return n;
@@ -71,12 +73,16 @@ export function mapNodes(edges: Edge[], st: TopologyState, namespaces: Set<strin
     const from = get(e.from);
     const to = get(e.to);
     from.out.push(e);
+    to.in.push(e);
     from.outRate += e.rate;
     to.inRate += e.rate;
     if (e.recentDrops > 0 || e.recentErrors > 0) from.marked = to.marked = true;
   }
   const list = [...nodes.values()];
-  for (const n of list) n.out.sort((a, b) => b.rate - a.rate || (a.to < b.to ? -1 : 1));
+  for (const n of list) {
+    n.out.sort((a, b) => b.rate - a.rate || (a.to < b.to ? -1 : 1));
+    n.in.sort((a, b) => b.rate - a.rate || (a.from < b.from ? -1 : 1));
+  }
   list.sort((a, b) => {
     if (a.group !== b.group) {
       if (a.group === EXTERNAL) return 1;
@@ -153,13 +159,16 @@ export function topologyView(edges: Edge[], st: TopologyState, size: { width: nu
     const nameW = Math.max(6, w - 4 - rates.length - 1);
     const line = `${theme.glyph.node} ${esc(fit(n.name, nameW))}${n.marked ? theme.bad(mark) : mark} ${theme.dim(esc(rates))}`;
     rows.push({ text: n.id === st.selected ? theme.selected(line) : line, node: n.id });
-    for (const e of n.out) {
-      const to = e.to.startsWith(n.group + '/') ? e.to.slice(n.group.length + 1) : e.to;
+    const edgeRow = (arrow: string, other: string, e: Edge) => {
+      const name = other.startsWith(n.group + '/') ? other.slice(n.group.length + 1) : other;
       const m = edgeMark(e, theme);
       const rate = `${formatRate(e.rate)}/s`;
-      const toW = Math.max(4, w - 6 - 9 - m.plain.length);
-      rows.push({ text: `    ${theme.glyph.arrow} ${esc(fit(to, toW))}${fitRight(rate, 9)}${m.tagged}`, node: undefined });
-    }
+      const nameW = Math.max(4, w - 6 - 9 - m.plain.length);
+      rows.push({ text: `    ${arrow} ${esc(fit(name, nameW))}${fitRight(rate, 9)}${m.tagged}` });
+    };
+    for (const e of n.out) edgeRow(theme.glyph.arrow, e.to, e);
+    // The selected node also lists its callers, so "who calls X" is answered in place.
+    if (n.id === st.selected) for (const e of n.in) edgeRow(theme.glyph.back, e.from, e);
   }
   const bodyHeight = Math.max(1, size.height);
   let top = Math.min(st.scrollTop, Math.max(0, rows.length - bodyHeight));

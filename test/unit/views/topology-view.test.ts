@@ -65,3 +65,12 @@ test('a node as observe filter flags, for the equivalent command line', () => {
   assert.deepEqual(nodeFilterArgs('api.github.com', 'pod', true), ['--fqdn', 'api.github.com']);
   assert.deepEqual(nodeFilterArgs('world', 'namespace', true), ['--label', 'reserved:world']);
 });
+
+test('the selected node also lists its callers', () => {
+  const edges = agg().snapshot('workload', T0 + 1000);
+  const lines = plain(topologyView(edges, { ...initialTopologyState(), selected: 'shop/cartservice' }, { width: 60, height: 20 }, mono).lines);
+  const at = lines.findIndex((l) => /^● cartservice/.test(l));
+  assert.ok(lines.slice(at + 1, at + 4).some((l) => /← frontend +1\.0\/s/.test(l)), lines.join('\n'));
+  const unselected = plain(topologyView(edges, initialTopologyState(), { width: 60, height: 20 }, mono).lines);
+  assert.ok(!unselected.some((l) => l.includes('←')));
+});
