@@ -28,6 +28,7 @@ test('the three panes show demo content at 120x40', () => {
   const lat = paneLines(screen, 'Latency');
   assert.match(lat[0], /SERVICE +REQ\/S +ERR% +P50 +P95 +P99/);
   assert.ok(lat.some((l) => /shop\/frontend +[\d.]+ +[\d.]+ +[\d.]+(ms|s)/.test(l)), lat.join('\n'));
+  assert.equal(s.tmux('display-message', '-p', '#{alternate_on}').trim(), '1', 'the TUI runs on the alternate screen');
   const status = screen.split('\n')[38];
   assert.match(status, /demo connected .*flows\/s.*filter: none/);
   for (const l of screen.split('\n')) assert.ok(Array.from(l).length <= 120);
@@ -173,6 +174,9 @@ test('q exits with status 0, restores the terminal and gives the prompt back', a
   const screen = await s.waitFor((x) => /EXIT=\d+/.test(x) && x.trimEnd().endsWith(PROMPT.trim()), 'exit status and prompt');
   assert.match(screen, /EXIT=0/);
   assert.ok(!screen.includes('Topology'), 'alternate screen left');
+  assert.equal(s.tmux('display-message', '-p', '#{alternate_on}').trim(), '0', 'not on the alternate screen');
+  assert.equal(s.tmux('display-message', '-p', '#{cursor_flag}').trim(), '1', 'cursor visible');
+  assert.equal(s.tmux('display-message', '-p', '#{mouse_any_flag}#{keypad_flag}').trim(), '00', 'no mouse or keypad mode left on');
   const { readFileSync, rmSync } = await import('node:fs');
   const before = readFileSync(`/tmp/${s.socket}.before`, 'utf8');
   const afterState = readFileSync(`/tmp/${s.socket}.after`, 'utf8');
