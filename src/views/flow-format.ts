@@ -22,8 +22,10 @@ export function endpointLabel(flow: Flow, side: 'source' | 'destination'): strin
     const names = side === 'source' ? flow.source_names : flow.destination_names;
     const ip = side === 'source' ? flow.IP?.source : flow.IP?.destination;
     const r = reserved(ep);
-    // A DNS name says more than an IP; `world` says less than the IP it stands for.
-    name = names?.[0] ?? (r && r !== 'world' ? r : undefined) ?? ip ?? r ?? '?';
+    const svc = side === 'source' ? flow.source_service : flow.destination_service;
+    const svcName = svc?.name ? `${svc.namespace ?? ep?.namespace ?? ''}/${svc.name}`.replace(/^\//, '') : undefined;
+    // A service or DNS name says more than an IP; `world` says less than the IP it stands for.
+    name = svcName ?? names?.[0] ?? (r && r !== 'world' ? r : undefined) ?? ip ?? r ?? '?';
   }
   const p = port(flow, side);
   return p === undefined ? name : `${name}:${p}`;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { RingBuffer } from '../../../src/streams/ring-buffer.ts';
 import type { Flow } from '../../../src/model/flow.ts';
 import { flowsView, initialFlowsState, moveSelection, pendingWhilePaused, selectedFlow, toggleOrder, togglePause } from '../../../src/views/flows-view.ts';
-import { flowSummary } from '../../../src/views/flow-format.ts';
+import { endpointLabel, flowSummary } from '../../../src/views/flow-format.ts';
 import { mkFlow } from '../streams/fixtures.ts';
 import { color, mono, plain } from './helpers.ts';
 
@@ -94,4 +94,20 @@ test('hostile names are sanitized and cannot inject tags', () => {
   const line = flowsView(r, initialFlowsState(), { width: 160, height: 5 }, mono).lines[1];
   assert.ok(!line.includes('\u001b'));
   assert.ok(line.includes('{open}red-fg{close}'));
+});
+
+test('endpoints without a pod are named by service, DNS name, reserved identity or IP', () => {
+  const f = mkFlow({});
+  f.destination = { labels: ['reserved:world'] };
+  f.IP = { source: '10.0.0.1', destination: '140.82.112.3' };
+  assert.equal(endpointLabel(f, 'destination'), '140.82.112.3:7070');
+  f.destination_names = ['api.github.com'];
+  assert.equal(endpointLabel(f, 'destination'), 'api.github.com:7070');
+  f.destination = { namespace: 'kube-system' };
+  f.destination_service = { name: 'kube-dns', namespace: 'kube-system' };
+  assert.equal(endpointLabel(f, 'destination'), 'kube-system/kube-dns:7070');
+  f.destination = { labels: ['reserved:host'] };
+  f.destination_service = undefined;
+  f.destination_names = undefined;
+  assert.equal(endpointLabel(f, 'destination'), 'host:7070');
 });
