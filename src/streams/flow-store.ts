@@ -28,9 +28,15 @@ export interface Names {
 
 export class FlowStore {
   readonly all: RingBuffer<Flow>;
+  /** Flows passing the filter: `all` itself while there is no filter. */
   shown: RingBuffer<Flow>;
-  topology = new TopologyAggregator();
-  red = new RedAggregator();
+  // Aggregates of every flow are always kept, so clearing a filter brings back the full
+  // history (minutes of sparkline), not just what the ring buffer still holds. A filter
+  // gets its own aggregates, rebuilt from the ring when it is set.
+  #allTopology = new TopologyAggregator();
+  #allRed = new RedAggregator();
+  #filteredTopology: TopologyAggregator | null = null;
+  #filteredRed: RedAggregator | null = null;
   readonly counters = new Counters();
   readonly names: Names = { namespaces: new Set(), pods: new Set(), services: new Set() };
   status: SourceStatus = { source: '-', state: 'connecting' };
@@ -44,7 +50,15 @@ export class FlowStore {
 
   constructor(bufferSize: number = DEFAULT_BUFFER_SIZE) {
     this.all = new RingBuffer(bufferSize);
-    this.shown = new RingBuffer(bufferSize);
+    this.shown = this.all;
+  }
+
+  get topology(): TopologyAggregator {
+    return this.#filteredTopology ?? this.#allTopology;
+  }
+
+  get red(): RedAggregator {
+    return this.#filteredRed ?? this.#allRed;
   }
 
   ingest(ev: SourceEvent): void {
@@ -104,14 +118,19 @@ export class FlowStore {
     this.all.push(flow);
     this.counters.addFlow(flow, t);
     this.#remember(flow);
-    if (this.#predicate(flow)) this.#accept(flow, t);
+    this.#allTopology.add(flow, t);
+    this.#allRed.add(flow, t);
+    if (this.#filteredTopology === null) {
+      if (this.focused && this.#focus?.(flow)) this.focused.push(flow);
+    } else if (this.#predicate(flow)) this.#accept(flow, t);
   }
 
+  /** A flow that passed the active filter. */
   #accept(flow: Flow, t: number): void {
     this.shown.push(flow);
     if (this.focused && this.#focus?.(flow)) this.focused.push(flow);
-    this.topology.add(flow, t);
-    this.red.add(flow, t);
+    this.#filteredTopology?.add(flow, t);
+    this.#filteredRed?.add(flow, t);
   }
 
   #remember(flow: Flow): void {
@@ -123,18 +142,27 @@ export class FlowStore {
     for (const svc of [flow.source_service, flow.destination_service]) if (svc?.name) addBounded(this.names.services, svc.name);
   }
 
-  /** Applies a new filter to everything still in the ring and to what comes next. */
-  setFilter(predicate: (f: Flow) => boolean): void {
+  /**
+   * Applies a new filter to everything still in the ring and to what comes next.
+   * `matchesAll` (no filter) switches back to the always-kept aggregates of all flows.
+   */
+  setFilter(predicate: (f: Flow) => boolean, matchesAll = false): void {
     this.#predicate = predicate;
-    this.shown = new RingBuffer(this.all.capacity);
-    this.topology = new TopologyAggregator();
-    this.red = new RedAggregator();
-    let last = Number.NaN;
-    for (const f of this.all.toArray()) {
-      let t = flowTimeMs(f);
-      if (Number.isNaN(t)) t = Number.isNaN(last) ? Date.now() : last;
-      last = t;
-      if (predicate(f)) this.#accept(f, t);
+    if (matchesAll) {
+      this.shown = this.all;
+      this.#filteredTopology = null;
+      this.#filteredRed = null;
+    } else {
+      this.shown = new RingBuffer(this.all.capacity);
+      this.#filteredTopology = new TopologyAggregator();
+      this.#filteredRed = new RedAggregator();
+      let last = Number.NaN;
+      for (const f of this.all.toArray()) {
+        let t = flowTimeMs(f);
+        if (Number.isNaN(t)) t = Number.isNaN(last) ? Date.now() : last;
+        last = t;
+        if (predicate(f)) this.#accept(f, t);
+      }
     }
     if (this.#focus) this.setFocus(this.#focus);
     this.version++;

@@ -69,7 +69,8 @@ export function runApp(opts: AppOptions): Promise<number> {
     const store = new FlowStore(opts.bufferSize);
     let filterText = opts.filterArgs.map(shellQuote).join(' ');
     let filterSet = parseFilterLine(filterText, opts.defaultNamespace);
-    store.setFilter(compileFilterSet(filterSet));
+    const matchesAll = (set: FilterSet) => set.allow.length === 0 && set.deny.length === 0;
+    store.setFilter(compileFilterSet(filterSet), matchesAll(filterSet));
     let filterHistory: string[] = filterText ? [filterText] : [];
     let paletteHistory: string[] = [];
 
@@ -295,7 +296,7 @@ export function runApp(opts: AppOptions): Promise<number> {
         const pred = compileFilterSet(set);
         filterSet = set;
         filterText = text.trim();
-        store.setFilter(pred);
+        store.setFilter(pred, matchesAll(set));
         flowsSt = { ...flowsSt, selectedSeq: null, scrollTop: 0, pausedAt: null };
         barMessage = null;
         return true;

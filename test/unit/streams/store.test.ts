@@ -87,3 +87,22 @@ test('an event the store cannot take is counted and skipped; the stream goes on'
   assert.equal(store.counters.total, 3);
   assert.equal(store.all.bySeq(2)?.time, events[2].kind === 'flow' ? events[2].flow.time : '', 'the flow after the bad one is kept');
 });
+
+test('clearing a filter brings back the aggregates of all flows, beyond what the ring holds', () => {
+  const store = new FlowStore(10);
+  for (let i = 0; i < 200; i++) {
+    const t = T0 + i * 1000;
+    store.ingest({ kind: 'flow', flow: mkFlow({ t, svc: 'cart', http: { latencyMs: 5 } }) });
+  }
+  const full = store.red.snapshot(95, store.nowMs())[0].series.filter((x) => x !== undefined).length;
+  assert.ok(full >= 39, `series points ${full}`);
+  store.setFilter((f) => f.verdict === 'DROPPED');
+  assert.equal(store.red.snapshot(95, store.nowMs()).length, 0);
+  assert.equal(store.shown.size, 0);
+  store.setFilter(() => true, true);
+  assert.equal(store.red.snapshot(95, store.nowMs())[0].series.filter((x) => x !== undefined).length, full);
+  assert.equal(store.shown, store.all);
+  // A filter that matches everything but is a real filter rebuilds from the ring only.
+  store.setFilter(() => true);
+  assert.ok(store.red.snapshot(95, store.nowMs())[0].series.filter((x) => x !== undefined).length < full);
+});
