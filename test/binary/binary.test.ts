@@ -263,6 +263,22 @@ test('observe --local (as root) extracts the embedded collector, prints kernel f
   assert.deepEqual(readdirSync(tmp), [], 'private files removed');
 });
 
+test('observe --local with TMPDIR on a noexec mount says so in one line', () => {
+  const mnt = join(work, 'noexec');
+  mkdirSync(mnt, { recursive: true });
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'noexec,size=16m', 'tmpfs', mnt], { encoding: 'utf8' });
+  assert.equal(mounted.status, 0, mounted.stderr);
+  try {
+    const r = run(['observe', '--local'], { TMPDIR: mnt });
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^netscope: cannot execute the embedded eBPF loader in \S+: its file system is probably mounted noexec; set TMPDIR to a directory on a file system that allows executing programs\n$/);
+    assert.deepEqual(readdirSync(mnt), [], 'private files removed');
+  } finally {
+    spawnSync('umount', [mnt]);
+  }
+});
+
 function sourceOf(key: string): string {
   if (key.startsWith(BLESSED_USR_ASSET_DIR + '/')) {
     return join(root, 'node_modules', 'blessed', 'usr', key.slice(BLESSED_USR_ASSET_DIR.length + 1));
