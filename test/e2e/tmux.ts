@@ -69,6 +69,27 @@ export class TmuxSession {
     throw new Error(`timed out waiting for ${what}; screen was:\n${last}`);
   }
 
+  /**
+   * Runs assertions on the screen until they all hold (tmux may show a frame half drawn),
+   * or rethrows the last failure, with the screen, after the deadline.
+   */
+  async expect(check: (screen: string) => void, what: string, deadlineMs = 30_000): Promise<string> {
+    const end = Date.now() + deadlineMs;
+    for (;;) {
+      const screen = this.screen();
+      try {
+        check(screen);
+        return screen;
+      } catch (err) {
+        if (Date.now() >= end) {
+          if (err instanceof Error) err.message = `${what}: ${err.message}\nscreen was:\n${screen}`;
+          throw err;
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   close(): void {
     try {
       this.tmux('kill-server');

@@ -16,22 +16,22 @@ before(async () => {
 
 after(() => s.close());
 
-test('the three panes show demo content at 120x40', () => {
-  const screen = s.screen();
-  const topo = paneLines(screen, 'Topology').join('\n');
-  assert.match(topo, /shop/);
-  assert.match(topo, /● frontend/);
-  assert.match(topo, /→ \S+ +[\d.]+\/s/);
-  const flows = paneLines(screen, 'Flows');
-  assert.match(flows[0], /TIME +SOURCE +DESTINATION +PROTO +VERDICT +SUMMARY/);
-  assert.ok(flows.filter((l) => / -> /.test(l)).length >= 10);
-  const lat = paneLines(screen, 'Latency');
-  assert.match(lat[0], /SERVICE +REQ\/S +ERR% +P50 +P95 +P99/);
-  assert.ok(lat.some((l) => /shop\/frontend +[\d.]+ +[\d.]+ +[\d.]+(ms|s)/.test(l)), lat.join('\n'));
+test('the three panes show demo content at 120x40', async () => {
+  await s.expect((screen) => {
+    const topo = paneLines(screen, 'Topology').join('\n');
+    assert.match(topo, /shop/);
+    assert.match(topo, /● frontend/);
+    assert.match(topo, /→ \S+ +[\d.]+\/s/);
+    const flows = paneLines(screen, 'Flows');
+    assert.match(flows[0], /TIME +SOURCE +DESTINATION +PROTO +VERDICT +SUMMARY/);
+    assert.ok(flows.filter((l) => / -> /.test(l)).length >= 10);
+    const lat = paneLines(screen, 'Latency');
+    assert.match(lat[0], /SERVICE +REQ\/S +ERR% +P50 +P95 +P99/);
+    assert.ok(lat.some((l) => /shop\/frontend +[\d.]+ +[\d.]+ +[\d.]+(ms|s)/.test(l)), lat.join('\n'));
+    assert.match(screen.split('\n')[38], /demo connected .*flows\/s.*filter: none/);
+    for (const l of screen.split('\n')) assert.ok(Array.from(l).length <= 120);
+  }, 'the panes');
   assert.equal(s.tmux('display-message', '-p', '#{alternate_on}').trim(), '1', 'the TUI runs on the alternate screen');
-  const status = screen.split('\n')[38];
-  assert.match(status, /demo connected .*flows\/s.*filter: none/);
-  for (const l of screen.split('\n')) assert.ok(Array.from(l).length <= 120);
 });
 
 test('a filter changes the flows to matching ones and keeps topology and latency consistent', async () => {
@@ -39,18 +39,20 @@ test('a filter changes the flows to matching ones and keeps topology and latency
   await s.waitFor((x) => x.includes('filter>'), 'the filter bar');
   s.type('--verdict DROPPED');
   s.keys('Enter');
-  const screen = await s.waitFor((x) => /filter: --verdict DROPPED/.test(x) && paneLines(x, 'Flows').some((l) => l.includes('DROPPED')), 'the filter applied');
-  const flows = paneLines(screen, 'Flows').filter((l) => / -> /.test(l));
-  assert.ok(flows.length > 0);
-  for (const l of flows) assert.match(l, /DROPPED/);
-  // Every edge on the map now carries drops, and every service row is 100% errors.
-  const edges = paneLines(screen, 'Topology').filter((l) => l.includes('→'));
-  assert.ok(edges.length > 0);
-  for (const e of edges) assert.match(e, /✖ \d+ drop/);
-  const rows = paneLines(screen, 'Latency').slice(1).filter((l) => /shop\//.test(l));
-  assert.ok(rows.length > 0);
-  for (const r of rows) assert.match(r, / 100\.0 /);
-  assert.ok(!paneLines(screen, 'Latency').some((l) => l.includes('shop/frontend ')), 'frontend serves no dropped requests');
+  await s.expect((screen) => {
+    assert.match(screen, /filter: --verdict DROPPED/);
+    const flows = paneLines(screen, 'Flows').filter((l) => / -> /.test(l));
+    assert.ok(flows.length > 0);
+    for (const l of flows) assert.match(l, /DROPPED/);
+    // Every edge on the map now carries drops, and every service row is 100% errors.
+    const edges = paneLines(screen, 'Topology').filter((l) => l.includes('→'));
+    assert.ok(edges.length > 0);
+    for (const e of edges) assert.match(e, /✖ \d+ drop/);
+    const rows = paneLines(screen, 'Latency').slice(1).filter((l) => /shop\//.test(l));
+    assert.ok(rows.length > 0);
+    for (const r of rows) assert.match(r, / 100\.0 /);
+    assert.ok(!paneLines(screen, 'Latency').some((l) => l.includes('shop/frontend ')), 'frontend serves no dropped requests');
+  }, 'the filter applied to all panes');
 });
 
 test('an invalid filter shows the error and keeps the previous filter; Esc cancels', async () => {
@@ -59,14 +61,16 @@ test('an invalid filter shows the error and keeps the previous filter; Esc cance
   s.keys('C-u');
   s.type('--verdict NOPE');
   s.keys('Enter');
-  const screen = await s.waitFor((x) => /invalid filter/.test(x), 'the error in the bar');
-  assert.match(screen, /NOPE/);
-  assert.match(screen, /filter: --verdict DROPPED/);
+  await s.expect((screen) => {
+    assert.match(screen, /invalid filter[^\n]*NOPE/);
+    assert.match(screen, /filter: --verdict DROPPED/);
+  }, 'the error in the bar, the old filter kept');
   s.keys('Escape');
-  await s.waitFor((x) => !x.includes('filter>'), 'the bar closed');
-  const after = s.screen();
-  assert.match(after, /filter: --verdict DROPPED/);
-  assert.ok(paneLines(after, 'Flows').filter((l) => / -> /.test(l)).every((l) => l.includes('DROPPED')));
+  await s.expect((after) => {
+    assert.ok(!after.includes('filter>'));
+    assert.match(after, /filter: --verdict DROPPED/);
+    assert.ok(paneLines(after, 'Flows').filter((l) => / -> /.test(l)).every((l) => l.includes('DROPPED')));
+  }, 'the bar closed, the old filter still applied');
 });
 
 test('Tab completes flag names in the filter bar and history brings back the last filter', async () => {
@@ -92,16 +96,19 @@ test(': palette jumps to a service and focuses the other panes on it', async () 
   s.type('svc cart');
   await s.waitFor((x) => x.includes('svc shop/cartservice'), 'palette match');
   s.keys('Enter');
-  const screen = await s.waitFor((x) => /focus shop\/cartservice/.test(x), 'the focus in the status line');
-  const flows = paneLines(screen, 'Flows').filter((l) => / -> /.test(l));
-  assert.ok(flows.length > 0);
-  for (const l of flows) assert.match(l, /cartservice/);
-  assert.match(screen, /Topology \[workload\][^\n]*\*/, 'topology has the focus');
+  await s.expect((screen) => {
+    assert.match(screen, /focus shop\/cartservice/);
+    const flows = paneLines(screen, 'Flows').filter((l) => / -> /.test(l));
+    assert.ok(flows.length > 0);
+    for (const l of flows) assert.match(l, /cartservice/);
+    assert.match(screen, /Topology \[workload\][^\n]*\*/, 'topology has the focus');
+  }, 'the panes focused on cartservice');
   // c: the same view as a command line to paste into a shell.
   s.type('c');
-  const cmd = await s.waitFor((x) => x.includes('Equivalent command line'), 'the command line');
-  assert.match(cmd, /netscope observe --demo --follow --namespace shop --workload cartservice/);
-  assert.match(cmd, /hubble observe --follow --namespace shop --workload cartservice/);
+  await s.expect((cmd) => {
+    assert.match(cmd, /netscope observe --demo --follow --namespace shop --workload cartservice/);
+    assert.match(cmd, /hubble observe --follow --namespace shop --workload cartservice/);
+  }, 'the command line');
   s.keys('Escape');
   await s.waitFor((x) => !x.includes('Equivalent command line'), 'command line closed');
   s.keys('Escape');
@@ -111,30 +118,39 @@ test(': palette jumps to a service and focuses the other panes on it', async () 
 test('? shows the keys of the focused pane', async () => {
   s.keys('2');
   s.type('?');
-  const screen = await s.waitFor((x) => x.includes('Flows keys'), 'help');
-  assert.match(screen, /newest first \/ last/);
-  assert.match(screen, /Everywhere/);
+  await s.expect((screen) => {
+    assert.match(screen, /Flows keys/);
+    assert.match(screen, /newest first \/ last/);
+    assert.match(screen, /Everywhere/);
+  }, 'help');
   s.keys('Escape');
   await s.waitFor((x) => !x.includes('Flows keys'), 'help closed');
 });
 
 test('Enter on a flow shows all its fields', async () => {
   s.keys('2', 'j', 'Enter');
-  const screen = await s.waitFor((x) => x.includes('Flow detail'), 'the detail view');
-  assert.match(screen, /verdict: /);
-  assert.match(screen, /source: \S+/);
-  assert.match(screen, /destination: \S+/);
-  assert.match(screen, /All fields/);
+  await s.expect((screen) => {
+    assert.match(screen, /Flow detail/);
+    assert.match(screen, /verdict: /);
+    assert.match(screen, /source: \S+/);
+    assert.match(screen, /destination: \S+/);
+    assert.match(screen, /All fields/);
+  }, 'the detail view');
   s.keys('Escape');
   await s.waitFor((x) => !x.includes('Flow detail'), 'detail closed');
 });
 
 test('space pauses the flows pane and resumes without losing flows', async () => {
   s.keys('Space');
-  const paused = await s.waitFor((x) => /PAUSED \+\d+/.test(x), 'paused');
-  const firstRows = paneLines(paused, 'Flows').slice(1, 4).join('\n');
-  await s.waitFor((x) => /PAUSED \+[1-9]\d*/.test(x), 'flows arriving while paused');
-  assert.equal(paneLines(s.screen(), 'Flows').slice(1, 4).join('\n'), firstRows, 'rows frozen while paused');
+  await s.waitFor((x) => /PAUSED \+\d+/.test(x), 'paused');
+  // Two captures some frames apart show the same rows, while the count of new flows grows.
+  const rows = (x: string) => paneLines(x, 'Flows').slice(1, 4).join('\n');
+  const first = await s.expect((x) => assert.match(x, /PAUSED \+\d+/), 'paused');
+  const n0 = Number(/PAUSED \+(\d+)/.exec(first)![1]);
+  await s.expect((x) => {
+    assert.ok(Number(/PAUSED \+(\d+)/.exec(x)?.[1] ?? 0) > n0, 'flows arriving while paused');
+    assert.equal(rows(x), rows(first), 'rows frozen while paused');
+  }, 'frozen rows while flows arrive');
   s.keys('Space');
   await s.waitFor((x) => !/PAUSED/.test(x), 'resumed');
 });
@@ -144,27 +160,38 @@ test('topology keys: l switches level, d shows only edges with drops, i hides in
   s.type('l');
   await s.waitFor((x) => /Topology \[pod\]/.test(x), 'pod level');
   s.type('l');
-  const ns = await s.waitFor((x) => /Topology \[namespace\]/.test(x), 'namespace level');
-  assert.ok(paneLines(ns, 'Topology').some((l) => /^● shop/.test(l)));
+  await s.expect((x) => {
+    assert.match(x, /Topology \[namespace\]/);
+    assert.ok(paneLines(x, 'Topology').some((l) => /^● shop/.test(l)));
+  }, 'namespace level');
   s.type('l');
   await s.waitFor((x) => /Topology \[workload\]/.test(x), 'workload level');
   s.type('d');
-  const drops = await s.waitFor((x) => /drops only/.test(x), 'drops only');
-  const edges = paneLines(drops, 'Topology').filter((l) => l.includes('→'));
-  assert.ok(edges.length > 0);
-  for (const e of edges) assert.match(e, /✖/);
+  await s.expect((x) => {
+    assert.match(x, /drops only/);
+    const edges = paneLines(x, 'Topology').filter((l) => l.includes('→'));
+    assert.ok(edges.length > 0);
+    for (const e of edges) assert.match(e, /✖/);
+  }, 'drops only');
   s.type('d');
   s.type('i');
-  const clean = await s.waitFor((x) => /infra hidden/.test(x) && !/drops only/.test(x), 'infra hidden');
-  assert.ok(!paneLines(clean, 'Topology').some((l) => /coredns|kube-dns/.test(l)));
+  await s.expect((x) => {
+    assert.match(x, /infra hidden/);
+    assert.doesNotMatch(x, /drops only/);
+    assert.ok(!paneLines(x, 'Topology').some((l) => /coredns|kube-dns/.test(l)));
+  }, 'infra hidden');
   s.type('i');
   await s.waitFor((x) => !/infra hidden/.test(x), 'infra shown again');
 });
 
 test('resizing the terminal re-lays out the panes', async () => {
   s.tmux('resize-window', '-x', '80', '-y', '24');
-  const small = await s.waitFor((x) => x.split('\n').length >= 24 && /filter: none/.test(x.split('\n')[22] ?? '') && /┌─ 1 Topology.*┐┌─ 3 Latency.*┐$/.test(x.split('\n')[0]), 'the 80x24 layout');
-  for (const l of small.split('\n')) assert.ok(Array.from(l).length <= 80);
+  await s.expect((x) => {
+    const lines = x.split('\n');
+    assert.match(lines[22] ?? '', /filter: none/);
+    assert.match(lines[0], /┌─ 1 Topology.*┐┌─ 3 Latency.*┐$/);
+    for (const l of lines) assert.ok(Array.from(l).length <= 80);
+  }, 'the 80x24 layout');
   s.tmux('resize-window', '-x', '120', '-y', '40');
   await s.waitFor((x) => /filter: none/.test(x.split('\n')[38] ?? ''), 'the 120x40 layout again');
 });
