@@ -193,8 +193,9 @@ export interface NetworkInterface {
 
 /**
  * What netscope's own collector knows that Hubble does not: the process behind a
- * socket and per-connection counters. Carried in Hubble's `extensions` slot on the
- * wire (see src/codec), so Hubble tools ignore it and netscope keeps it.
+ * socket and per-connection counters. Written as a top-level `netscope` field of the
+ * flow in JSON (see src/codec): hubble skips unknown fields, but rejects a whole line
+ * whose `extensions` carries a type it cannot resolve.
  */
 export interface NetscopeExtension {
   pid?: number;
