@@ -45,25 +45,38 @@ function externalName(ep: Endpoint | undefined, names: string[] | undefined, ip:
   return ip ?? 'unknown';
 }
 
-/** What aggregation needs about a pod endpoint, computed once per pod (labels are scanned once). */
-interface PodInfo {
-  podId: string;
+/** What aggregation needs about one side of a flow; for pods computed once per pod. */
+export interface EndpointIds {
+  namespaceId: string;
   workloadId: string;
+  podId: string;
   infra: boolean;
 }
 
-// Keyed by `namespace/pod`; bounded so pod churn cannot grow it without limit. A pod's
-// workload and labels do not change in practice, so entries are not revalidated.
-const podCache = new Map<string, PodInfo>();
+// namespace -> pod -> ids. Nested maps, so a lookup hashes the flow's own strings instead
+// of building a `ns/pod` key per flow. Bounded so pod churn cannot grow it without limit;
+// a pod's workload and labels do not change in practice, so entries are not revalidated.
+const podCache = new Map<string, Map<string, EndpointIds>>();
+let podCacheSize = 0;
 const POD_CACHE_MAX = 20_000;
 
-function podInfo(ep: Endpoint & { namespace: string; pod_name: string }): PodInfo {
-  const podId = ep.namespace + '/' + ep.pod_name;
-  let info = podCache.get(podId);
+function podIds(ep: Endpoint & { namespace: string; pod_name: string }): EndpointIds {
+  let pods = podCache.get(ep.namespace);
+  if (pods === undefined) {
+    pods = new Map();
+    podCache.set(ep.namespace, pods);
+  }
+  let info = pods.get(ep.pod_name);
   if (info === undefined) {
-    if (podCache.size >= POD_CACHE_MAX) podCache.clear();
-    info = { podId, workloadId: `${ep.namespace}/${workloadName(ep) ?? ep.pod_name}`, infra: infraLabels(ep) };
-    podCache.set(podId, info);
+    if (podCacheSize >= POD_CACHE_MAX) {
+      podCache.clear();
+      podCacheSize = 0;
+      pods = new Map();
+      podCache.set(ep.namespace, pods);
+    }
+    info = { namespaceId: ep.namespace, podId: `${ep.namespace}/${ep.pod_name}`, workloadId: `${ep.namespace}/${workloadName(ep) ?? ep.pod_name}`, infra: infraLabels(ep) };
+    pods.set(ep.pod_name, info);
+    podCacheSize++;
   }
   return info;
 }
@@ -72,22 +85,29 @@ function isPod(ep: Endpoint | undefined): ep is Endpoint & { namespace: string; 
   return ep !== undefined && !!ep.namespace && !!ep.pod_name;
 }
 
-/** Node id of one side of a flow at a level: `ns`, `ns/workload`, `ns/pod`, or an external name. */
-export function nodeId(flow: Flow, side: 'source' | 'destination', level: Level): string {
+/** Node ids of one side of a flow at every level, and whether that side is infrastructure. */
+export function endpointIds(flow: Flow, side: 'source' | 'destination'): EndpointIds {
   const ep = flow[side];
-  if (isPod(ep)) {
-    if (level === 'namespace') return ep.namespace;
-    const info = podInfo(ep);
-    return level === 'workload' ? info.workloadId : info.podId;
-  }
+  if (isPod(ep)) return podIds(ep);
+  const infra = ep ? infraLabels(ep) : false;
   const ns = ep?.namespace;
   if (!ns) {
     const names = side === 'source' ? flow.source_names : flow.destination_names;
     const ip = side === 'source' ? flow.IP?.source : flow.IP?.destination;
-    return externalName(ep, names, ip);
+    const name = externalName(ep, names, ip);
+    return { namespaceId: name, workloadId: name, podId: name, infra };
   }
-  if (level === 'namespace') return ns;
-  return `${ns}/${workloadName(ep) ?? '?'}`;
+  const w = `${ns}/${workloadName(ep!) ?? '?'}`;
+  return { namespaceId: ns, workloadId: w, podId: w, infra };
+}
+
+export function idAt(ids: EndpointIds, level: Level): string {
+  return level === 'namespace' ? ids.namespaceId : level === 'workload' ? ids.workloadId : ids.podId;
+}
+
+/** Node id of one side of a flow at a level: `ns`, `ns/workload`, `ns/pod`, or an external name. */
+export function nodeId(flow: Flow, side: 'source' | 'destination', level: Level): string {
+  return idAt(endpointIds(flow, side), level);
 }
 
 /** A reply travels server -> client; maps and per-service stats orient it back to client -> server. */
@@ -153,11 +173,6 @@ const INFRA_APPS = new Set(['kube-dns', 'coredns', 'prometheus', 'metrics-server
 const INFRA_RESERVED = new Set(['kube-apiserver', 'health', 'remote-node', 'host']);
 const INFRA_PATHS = /^(?:https?:\/\/[^/]*)?\/(?:healthz|readyz|livez|health|ready|metrics)(?:[/?]|$)/;
 
-function infraEndpoint(ep: Endpoint | undefined): boolean {
-  if (!ep) return false;
-  return isPod(ep) ? podInfo(ep).infra : infraLabels(ep);
-}
-
 function infraLabels(ep: Endpoint): boolean {
   const reserved = reservedName(ep.labels);
   if (reserved && INFRA_RESERVED.has(reserved)) return true;
@@ -169,7 +184,11 @@ function infraLabels(ep: Endpoint): boolean {
 
 /** Infrastructure noise: DNS, the API server, health checks, metrics scrapes, host/agents. */
 export function isInfra(flow: Flow): boolean {
-  if (infraEndpoint(flow.source) || infraEndpoint(flow.destination)) return true;
+  return endpointIds(flow, 'source').infra || endpointIds(flow, 'destination').infra || isInfraTraffic(flow);
+}
+
+/** The parts of isInfra that do not depend on who the endpoints are. */
+export function isInfraTraffic(flow: Flow): boolean {
   if (flow.destination_service?.name === 'kubernetes' && flow.destination_service.namespace === 'default') return true;
   if (flow.l7?.dns) return true;
   const port = flow.l4?.UDP?.destination_port ?? flow.l4?.TCP?.destination_port;

@@ -2,7 +2,7 @@
 // workload, pod), so switching level is instant. add() is O(1) per flow; snapshot()
 // sums the recent buckets once per frame.
 import type { Flow } from '../model/flow.ts';
-import { LEVELS, isDrop, isError, isInfra, nodeId, sides, type Level } from './flow-keys.ts';
+import { LEVELS, endpointIds, idAt, isDrop, isError, isInfraTraffic, sides, type Level } from './flow-keys.ts';
 import { TimeBuckets } from './time-buckets.ts';
 
 interface Counts {
@@ -66,11 +66,14 @@ export class TopologyAggregator {
     const bucket = this.#buckets.at(tMs);
     const drop = isDrop(flow);
     const error = isError(flow);
-    const infra = isInfra(flow);
     const { client, server } = sides(flow);
+    // Each side's ids are looked up once per flow and reused for all three levels.
+    const clientIds = endpointIds(flow, client);
+    const serverIds = endpointIds(flow, server);
+    const infra = clientIds.infra || serverIds.infra || isInfraTraffic(flow);
     for (const level of LEVELS) {
-      const from = nodeId(flow, client, level);
-      const to = nodeId(flow, server, level);
+      const from = idAt(clientIds, level);
+      const to = idAt(serverIds, level);
       let outs = this.#meta[level].get(from);
       if (outs === undefined) {
         outs = new Map();
