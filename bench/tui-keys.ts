@@ -39,8 +39,10 @@ function procStat(pid: number): { cpuTicks: number; hwmKb: number; rssKb: number
   return { cpuTicks, hwmKb: kb('VmHWM'), rssKb: kb('VmRSS') };
 }
 
+let runs = 0;
+
 async function runRate(rate: number): Promise<void> {
-  const sock = `netscope-bench-${process.pid}-${rate}`;
+  const sock = `netscope-bench-${process.pid}-${rate}-${runs++}`;
   const tmux = (...a: string[]) => execFileSync('tmux', ['-L', sock, ...a], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8' } });
   const extra = bufferSize ? ` --buffer-size ${bufferSize}` : '';
   tmux('new-session', '-d', '-x', '120', '-y', '40', '-c', ROOT, `export LANG=C.UTF-8 TERM=xterm-256color; exec bash --norc --noprofile`);
