@@ -8,7 +8,7 @@
 // Figures include tmux's own round trip (send-keys + capture-pane, ~1-3 ms each), so
 // they are an upper bound of what netscope adds. Prints one line per rate.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,11 +84,14 @@ async function runRate(rate: number): Promise<void> {
       `rate=${rate}/s (status line: ${seenRate} flows/s) presses=${samples.length} key-to-screen median=${quantile(samples, 0.5).toFixed(1)}ms p99=${quantile(samples, 0.99).toFixed(1)}ms max=${samples[samples.length - 1].toFixed(1)}ms cpu=${cpu.toFixed(0)}% of one core peakRSS=${(s1.hwmKb / 1024).toFixed(0)}MB rss=${(s1.rssKb / 1024).toFixed(0)}MB`,
     );
   } finally {
+    let socketPath = '';
     try {
+      socketPath = tmux('display-message', '-p', '#{socket_path}').trim();
       tmux('kill-server');
     } catch {
       // gone
     }
+    if (socketPath) rmSync(socketPath, { force: true }); // tmux leaves it behind
   }
 }
 

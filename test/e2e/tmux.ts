@@ -1,6 +1,7 @@
 // Drives the real program in a private tmux server (its own -L socket per session), so
 // e2e tests see exactly what a user's terminal would show. Always close() in finally.
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,11 +92,15 @@ export class TmuxSession {
   }
 
   close(): void {
+    let socketPath = '';
     try {
+      socketPath = this.tmux('display-message', '-p', '#{socket_path}').trim();
       this.tmux('kill-server');
     } catch {
       // already gone
     }
+    // tmux leaves its socket file behind after kill-server; do not litter /tmp.
+    if (socketPath) rmSync(socketPath, { force: true });
   }
 }
 
