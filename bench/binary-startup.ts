@@ -3,7 +3,7 @@
 // on the demo cluster (in tmux, like a real terminal) to its first drawn frame.
 // Targets from the issue: --version < 150 ms, first frame < 600 ms. Prints figures only.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +40,9 @@ is measured separately and printed as the baseline. --host-path keeps this proce
 const exe = values.exe ?? ensureBinary(root);
 const runs = Number(values.runs);
 const frameRuns = Number(values['frame-runs']);
-const emptyBin = mkdtempSync(join(tmpdir(), 'netscope-bench-path-'));
+const scratch = mkdtempSync(join(tmpdir(), 'netscope-bench-'));
+const emptyBin = join(scratch, 'empty-bin');
+mkdirSync(emptyBin);
 // As on a jump host: no node anywhere on PATH.
 const env = { PATH: values['host-path'] ? (process.env['PATH'] ?? '') : emptyBin, HOME: emptyBin, LANG: 'C.UTF-8', TERM: 'xterm-256color' };
 
@@ -65,10 +67,10 @@ function timeVersion(): number {
 // A private tmux server per measurement: never touches other sessions, and a new session
 // never races the previous server's shutdown.
 let runNo = 0;
-const socketBase = `netscope-bench-${process.pid}`;
+const socketBase = join(scratch, 'tmux');
 
 function tmux(socket: string, args: string[]): string {
-  const r = spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  const r = spawnSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr.trim()}`);
   return r.stdout;
 }
@@ -86,7 +88,8 @@ function timeToMarker(command: string[], marker: string): number {
       spawnSync('sleep', ['0.002']);
     }
   } finally {
-    spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+    spawnSync('tmux', ['-S', socket, 'kill-server'], { stdio: 'ignore' });
+    rmSync(socket, { force: true });
   }
 }
 
@@ -122,5 +125,5 @@ try {
   }
   process.stdout.write(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
 } finally {
-  rmSync(emptyBin, { recursive: true, force: true });
+  rmSync(scratch, { recursive: true, force: true });
 }

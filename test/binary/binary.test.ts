@@ -131,9 +131,10 @@ test('observe --demo --last 20 prints 20 demo flows', () => {
   assert.match(run(['observe', '--demo', '--last', '3', '--color', 'never']).stdout, /^\w{3} \d\d \d\d:\d\d:\d\d\.\d{3}: \S+ .*(->|<-) /m);
 });
 
-// A private tmux server so nothing else's sessions are touched.
+// A private tmux server (socket file inside the test's own directory, removed with it) so
+// nothing else's sessions are touched.
 function tmux(socket: string, args: string[]): SpawnSyncReturns<string> {
-  return spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  return spawnSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
 }
 
 async function waitFor(what: string, probe: () => boolean, ms = 15_000): Promise<void> {
@@ -145,7 +146,7 @@ async function waitFor(what: string, probe: () => boolean, ms = 15_000): Promise
 }
 
 test('the TUI on the demo cluster draws its panes in tmux and quits with q, status 0, leaving no files', async () => {
-  const socket = `netscope-binary-test-${process.pid}`;
+  const socket = join(work, 'tmux.sock');
   const tmp = join(work, 'tui-tmp');
   mkdirSync(tmp, { recursive: true });
   const envArgs = Object.entries({ ...env, TMPDIR: tmp }).map(([k, v]) => `${k}=${v}`);
