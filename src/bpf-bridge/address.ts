@@ -1,7 +1,6 @@
 // Addresses as the kernel stores them (network order bytes) to text. IPv4 peers of
 // dual-stack sockets appear as ::ffff:a.b.c.d; they are shown as plain IPv4, the way
 // Hubble and Kubernetes name pod IPs.
-import { isIPv4 } from 'node:net';
 
 export function formatAddress(buf: Buffer, off: number, family: 4 | 6): string {
   if (family === 4) return `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;
@@ -32,8 +31,4 @@ function compressV6(groups: string[]): string {
   }
   if (best < 0) return groups.join(':');
   return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
-}
-
-export function ipVersionOf(addr: string): 'IPv4' | 'IPv6' {
-  return isIPv4(addr) ? 'IPv4' : 'IPv6';
 }

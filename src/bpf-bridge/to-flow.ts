@@ -11,7 +11,6 @@ import { randomUUID } from 'node:crypto';
 import type { Flow, Layer4, NetscopeExtension, TCPFlags } from '../model/flow.ts';
 import type { SourceEvent } from '../model/source.ts';
 import { formatProtoTimestamp, protoFraction } from '../codec/timestamp.ts';
-import { ipVersionOf } from './address.ts';
 import { parseDns, type DnsMessage } from './dns.ts';
 import { httpUrl, parseHttpRequest, parseHttpResponse } from './http.ts';
 import { ConnFlag, type ConnRecord, type DnsRecord, type DropRecord, type L7Record, type LoaderRecord, type Tuple } from './records.ts';
@@ -104,12 +103,14 @@ export class FlowMapper {
     return this.cachedPrefix + protoFraction(nanos) + 'Z';
   }
 
-  private base(tsNs: bigint, src: string, dst: string): Flow {
+  private base(tsNs: bigint, src: string, dst: string, family: 4 | 6): Flow {
+    // IPv4-mapped IPv6 peers are printed as IPv4 (address.ts), so go by the text.
+    const v4 = family === 4 || !src.includes(':');
     return {
       time: this.time(tsNs),
       uuid: this.uuid(),
       node_name: this.opts.nodeName,
-      IP: { source: src, destination: dst, ipVersion: ipVersionOf(src) },
+      IP: { source: src, destination: dst, ipVersion: v4 ? 'IPv4' : 'IPv6' },
       source: {},
       destination: {},
     };
@@ -123,7 +124,7 @@ export class FlowMapper {
     const flags: TCPFlags = open
       ? passive ? { SYN: true, ACK: true } : { SYN: true }
       : rst ? { RST: true } : { FIN: true, ACK: true };
-    const f = this.base(r.tsNs, t.saddr, t.daddr);
+    const f = this.base(r.tsNs, t.saddr, t.daddr, t.family);
     f.verdict = 'FORWARDED';
     f.Type = 'L3_L4';
     // Seen at the socket: leaving the client's endpoint, or arriving at the server's.
@@ -159,7 +160,7 @@ export class FlowMapper {
 
   private dropFlow(r: DropRecord): Flow {
     const t = r.tuple;
-    const f = this.base(r.tsNs, t.saddr, t.daddr);
+    const f = this.base(r.tsNs, t.saddr, t.daddr, t.family);
     f.verdict = 'DROPPED';
     f.Type = 'L3_L4';
     f.event_type = { type: DROP, sub_type: r.reason };
@@ -177,7 +178,7 @@ export class FlowMapper {
     const t = r.tuple;
     const client = r.reqEgress ? { addr: t.saddr, port: t.sport } : { addr: t.daddr, port: t.dport };
     const server = r.reqEgress ? { addr: t.daddr, port: t.dport } : { addr: t.saddr, port: t.sport };
-    const f = this.base(r.tsNs, server.addr, client.addr);
+    const f = this.base(r.tsNs, server.addr, client.addr, t.family);
     f.verdict = 'FORWARDED';
     f.Type = 'L7';
     f.event_type = { type: L7 };
@@ -204,7 +205,7 @@ export class FlowMapper {
     const msg = parseDns(r.data);
     if (!msg) return undefined;
     const t = r.tuple;
-    const f = this.base(r.tsNs, t.saddr, t.daddr);
+    const f = this.base(r.tsNs, t.saddr, t.daddr, t.family);
     f.verdict = 'FORWARDED';
     f.Type = 'L7';
     f.event_type = { type: L7 };

@@ -133,3 +133,14 @@ test('ready and warning records become status events', () => {
     ],
   );
 });
+
+test('IPv6 sockets: IPv6 flows, and IPv4-mapped peers of dual-stack sockets shown as IPv4', () => {
+  const [v6, mapped] = flows(
+    run(
+      connRecord({ open: false, tsNs: 2_000_000_000n, t: { saddr: 'fd00::2', daddr: 'fd00::3', sport: 1000, dport: 80 }, cookie: 1, flags: 0x11 }),
+      connRecord({ open: false, tsNs: 2_000_000_000n, t: { saddr: '::ffff:a00:2', daddr: '::ffff:a00:3', sport: 80, dport: 1000 }, cookie: 2, flags: 0x12 }),
+    ),
+  );
+  assert.deepEqual(v6!.IP, { source: 'fd00::2', destination: 'fd00::3', ipVersion: 'IPv6' });
+  assert.deepEqual(mapped!.IP, { source: '10.0.0.2', destination: '10.0.0.3', ipVersion: 'IPv4' });
+});
