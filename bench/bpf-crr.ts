@@ -1,5 +1,6 @@
 // TCP_CRR between two lab namespaces, with and without the eBPF collector attached.
-// Prints transactions/s and P50/P95/P99 per run, medians and ratios, then searches
+// Prints transactions/s and P50/P95/P99 per run (also with only the kernel programs and
+// loader, records discarded), medians and ratios, then searches
 // the highest paced connection rate the collector records with zero lost events.
 //   node bench/bpf-crr.ts [--runs 3] [--seconds 5] [--threads 2] [--rates 2000,5000,10000,...]
 // Needs root. Creates and removes its own namespaces (nsl-<pid>-...).
@@ -7,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Lab, REPO_ROOT } from '../test/lab/lab.ts';
-import { runCollector } from '../src/bpf-bridge/loader-process.ts';
+import { collectorPaths, runCollector } from '../src/bpf-bridge/loader-process.ts';
 import type { Flow } from '../src/model/flow.ts';
 
 interface Result {
@@ -101,6 +102,17 @@ async function withCollector(seconds: number, rate?: number): Promise<Collected>
   return { result, lost, recorded, kernelEvents };
 }
 
+/** Kernel programs + loader only, records thrown away: separates kernel cost from decoding. */
+async function withLoaderOnly(seconds: number): Promise<Result> {
+  const { loaderPath, objDir } = collectorPaths();
+  const loader = spawn(loaderPath, [objDir], { stdio: ['pipe', 'ignore', 'inherit'] });
+  await new Promise((r) => setTimeout(r, 1000)); // attaching takes ~0.2 s
+  const result = client(seconds);
+  loader.kill('SIGTERM');
+  await new Promise((r) => loader.once('exit', r));
+  return result;
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 const fmt = (r: Result): string =>
   `${r.tps.toFixed(0).padStart(7)} tps  p50 ${String(r.p50_us).padStart(5)} us  p95 ${String(r.p95_us).padStart(5)} us  p99 ${String(r.p99_us).padStart(6)} us  (${r.transactions} tx, ${r.errors} errors)`;
@@ -109,6 +121,7 @@ console.log(`TCP_CRR lab bench: ${THREADS} client threads, ${SECONDS}s per run, 
 client(1); // warm up
 const base: Result[] = [];
 const coll: Result[] = [];
+const kern: Result[] = [];
 for (let i = 0; i < RUNS; i++) {
   // Alternate the order so drift in machine load hits both sides alike.
   const first = i % 2 === 0;
@@ -116,17 +129,21 @@ for (let i = 0; i < RUNS; i++) {
   const c = await withCollector(SECONDS);
   coll.push(c.result);
   if (!first) base.push(client(SECONDS));
+  kern.push(await withLoaderOnly(SECONDS));
   console.log(`run ${i + 1}  without: ${fmt(base.at(-1)!)}`);
+  console.log(`run ${i + 1}  kernel : ${fmt(kern.at(-1)!)}  (programs + loader, records discarded)`);
   console.log(`run ${i + 1}  with   : ${fmt(c.result)}  recorded ${c.recorded}/${c.result.transactions}, lost ${c.lost}`);
 }
 const m = (rs: Result[], k: 'tps' | 'p50_us' | 'p95_us' | 'p99_us'): number => median(rs.map((r) => r[k]));
 console.log('');
 console.log(`median without: ${m(base, 'tps').toFixed(0)} tps, p50 ${m(base, 'p50_us')} us, p95 ${m(base, 'p95_us')} us, p99 ${m(base, 'p99_us')} us`);
+console.log(`median kernel : ${m(kern, 'tps').toFixed(0)} tps, p50 ${m(kern, 'p50_us')} us, p95 ${m(kern, 'p95_us')} us, p99 ${m(kern, 'p99_us')} us`);
 console.log(`median with   : ${m(coll, 'tps').toFixed(0)} tps, p50 ${m(coll, 'p50_us')} us, p95 ${m(coll, 'p95_us')} us, p99 ${m(coll, 'p99_us')} us`);
 const pct = (a: number, b: number): string => `${(((a - b) / b) * 100).toFixed(1)}%`;
 console.log(`throughput with/without: ${(m(coll, 'tps') / m(base, 'tps')).toFixed(3)} (change ${pct(m(coll, 'tps'), m(base, 'tps'))}; target loss <= 5%)`);
 console.log(`P95 latency with/without: ${(m(coll, 'p95_us') / m(base, 'p95_us')).toFixed(3)} (overhead ${pct(m(coll, 'p95_us'), m(base, 'p95_us'))}; target <= 5%)`);
 console.log(`P50 ${pct(m(coll, 'p50_us'), m(base, 'p50_us'))}, P99 ${pct(m(coll, 'p99_us'), m(base, 'p99_us'))}`);
+console.log(`kernel+loader only: throughput ${pct(m(kern, 'tps'), m(base, 'tps'))}, P95 ${pct(m(kern, 'p95_us'), m(base, 'p95_us'))}`);
 
 console.log('');
 console.log('Paced connection rates with the collector attached (3 s each):');
