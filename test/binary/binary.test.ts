@@ -198,6 +198,26 @@ test('the bundled Kubernetes client lists pods over TLS with a bearer token (fak
   }
 });
 
+test('the TUI dies with its SSH session (SIGHUP from a closed terminal) and leaves no files', async () => {
+  const socket = join(work, 'tmux-hup.sock');
+  const tmp = join(work, 'hup-tmp');
+  mkdirSync(tmp, { recursive: true });
+  const envArgs = Object.entries({ ...env, TMPDIR: tmp }).map(([k, v]) => `'${k}=${v}'`);
+  const started = tmux(socket, ['new-session', '-d', '-s', 'tui', '-x', '100', '-y', '30', '/bin/sh', '-c', `exec /usr/bin/env -i ${envArgs.join(' ')} '${exe}' --demo`]);
+  assert.equal(started.status, 0, started.stderr);
+  const pid = tmux(socket, ['list-panes', '-t', 'tui', '-F', '#{pane_pid}']).stdout.trim();
+  try {
+    await waitFor('the first frame', () => /Topology/.test(tmux(socket, ['capture-pane', '-p', '-t', 'tui']).stdout));
+    // blessed cannot read ncurses 6's xterm-256color and uses the copy embedded in the binary.
+    assert.notDeepEqual(readdirSync(tmp), [], 'embedded terminfo extracted while running');
+  } finally {
+    // Closing the terminal: tmux hangs up the pane's process, as sshd does when a link drops.
+    tmux(socket, ['kill-server']);
+  }
+  await waitFor('netscope to exit', () => !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2] === 'Z', 10_000);
+  assert.deepEqual(readdirSync(tmp), [], 'private files removed');
+});
+
 /** Processes whose executable lives under dir (the extracted loader, if still running). */
 function processesRunningFrom(dir: string): string[] {
   const found: string[] = [];
