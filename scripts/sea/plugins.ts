@@ -45,17 +45,17 @@ export function blessedWidgets(): Plugin {
  * copies embedded in the binary.
  */
 export function blessedUsrData(runtimeModule: string): Plugin {
-  const call = `require(${JSON.stringify(runtimeModule)}).blessedUsrDir() + '/`;
+  const call = (fonts: boolean): string => `require(${JSON.stringify(runtimeModule)}).blessedUsrDir(${fonts}) + '/`;
   return {
     name: 'blessed-usr-data',
     setup(b) {
       b.onLoad({ filter: /[\\/]blessed[\\/]lib[\\/]tput\.js$/ }, (args) => ({
-        contents: rewrite(args.path, [["__dirname + '/../usr/", call]]),
+        contents: rewrite(args.path, [["__dirname + '/../usr/", call(false)]]),
         loader: 'js',
         resolveDir: dirname(args.path),
       }));
       b.onLoad({ filter: /[\\/]blessed[\\/]lib[\\/]widgets[\\/]bigtext\.js$/ }, (args) => ({
-        contents: rewrite(args.path, [["__dirname + '/../../usr/", call]]),
+        contents: rewrite(args.path, [["__dirname + '/../../usr/", call(true)]]),
         loader: 'js',
         resolveDir: dirname(args.path),
       }));

@@ -88,8 +88,11 @@ export function resolveAsset(relPath: string): string {
   return extract(key, entry.mode);
 }
 
-/** A real directory holding every asset under relDir (extracted together in the binary). */
-export function resolveAssetDir(relDir: string): string {
+/**
+ * A real directory holding the assets under relDir (extracted together in the binary);
+ * with `recursive: false` only the files directly in it are extracted.
+ */
+export function resolveAssetDir(relDir: string, { recursive = true }: { recursive?: boolean } = {}): string {
   const key = checkRelPath(relDir);
   if (!inSingleBinary()) {
     const p = join(checkoutRoot(), key);
@@ -97,7 +100,7 @@ export function resolveAssetDir(relDir: string): string {
     return p;
   }
   const prefix = key + '/';
-  const files = Object.entries(embeddedManifest().files).filter(([k]) => k.startsWith(prefix));
+  const files = Object.entries(embeddedManifest().files).filter(([k]) => k.startsWith(prefix) && (recursive || !k.slice(prefix.length).includes('/')));
   if (files.length === 0) {
     throw notEmbedded(key, `${key}/`);
   }

@@ -10,8 +10,15 @@ import { inSingleBinary } from './sea.ts';
 /** Asset prefix under which the build embeds blessed's usr/ folder. */
 export const BLESSED_USR_ASSET_DIR = 'vendor/blessed/usr';
 
-export function blessedUsrDir(): string {
-  if (inSingleBinary()) return resolveAssetDir(BLESSED_USR_ASSET_DIR);
+/**
+ * blessed's usr/ folder. In the binary only the terminfo/termcap files are extracted, plus
+ * the BigText fonts (640 kB) when `withFonts` (the BigText widget's reads ask for them).
+ */
+export function blessedUsrDir(withFonts = false): string {
+  if (inSingleBinary()) {
+    if (withFonts) resolveAssetDir(`${BLESSED_USR_ASSET_DIR}/fonts`);
+    return resolveAssetDir(BLESSED_USR_ASSET_DIR, { recursive: false });
+  }
   const pkg = createRequire(import.meta.url).resolve('blessed/package.json');
   return join(dirname(pkg), 'usr');
 }
