@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +32,7 @@ before(() => {
   mkdirSync(emptyBin);
   exe = join(jumpHost, 'netscope');
   copyFileSync(built, exe);
-  spawnSync('chmod', ['755', exe]);
+  chmodSync(exe, 0o755);
   env = { PATH: emptyBin, HOME: jumpHost, LANG: 'C.UTF-8', TERM: 'xterm-256color' };
 });
 
