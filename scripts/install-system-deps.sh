@@ -3,7 +3,7 @@
 # terminal tests, nftables/iproute2 for the network-namespace lab). Idempotent: does nothing
 # when everything is present. Needs root (or sudo) only when something is missing.
 set -euo pipefail
-pkgs=(clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool iproute2 nftables tmux make pkg-config procps binutils)
+pkgs=(clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool iproute2 nftables tmux make pkg-config procps binutils gcc openssl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
