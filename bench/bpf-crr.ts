@@ -159,3 +159,7 @@ for (const rate of RATES) {
 }
 console.log(`highest connection rate recorded with zero lost events: ${best.toFixed(0)}/s (target >= 10000/s)`);
 console.log(`load after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+server.kill('SIGKILL');
+await new Promise((r) => server.once('exit', r));
+lab.destroy();
+process.exit(0);
