@@ -75,7 +75,8 @@ struct {
 static __always_inline void ns_current_comm(char *dst)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	const unsigned char *name = BPF_CORE_READ(task, mm, exe_file, f_path.dentry, d_name.name);
+	struct mm_struct *mm = task->mm; /* NULL for kernel threads: loads below read 0 */
+	const unsigned char *name = mm ? mm->exe_file->f_path.dentry->d_name.name : 0;
 	if (!name || bpf_probe_read_kernel_str(dst, NS_COMM_LEN, name) <= 1)
 		bpf_get_current_comm(dst, NS_COMM_LEN);
 }
@@ -110,14 +111,16 @@ static __always_inline void ns_hdr_init(struct ns_hdr *h, __u32 type, __u32 size
 	h->ts_ns = bpf_ktime_get_boot_ns();
 }
 
-/* Socket view: saddr/sport = local side. */
+/* Socket view: saddr/sport = local side. BTF tracepoints get a typed socket
+ * pointer, so fields are read directly (CO-RE relocated loads, no helper calls):
+ * this runs on every TCP connection's state changes. */
 static __always_inline void ns_tuple_from_sk(struct ns_tuple *t, const struct sock *sk)
 {
-	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 fam = sk->__sk_common.skc_family;
 	__builtin_memset(t, 0, sizeof(*t));
 	if (fam == NS_AF_INET) {
-		__u32 s = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
-		__u32 d = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__u32 s = sk->__sk_common.skc_rcv_saddr;
+		__u32 d = sk->__sk_common.skc_daddr;
 		__builtin_memcpy(t->saddr, &s, 4);
 		__builtin_memcpy(t->daddr, &d, 4);
 		t->family = 4;
@@ -126,8 +129,8 @@ static __always_inline void ns_tuple_from_sk(struct ns_tuple *t, const struct so
 		BPF_CORE_READ_INTO(&t->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
 		t->family = 6;
 	}
-	t->sport = bpf_htons(BPF_CORE_READ(sk, __sk_common.skc_num));
-	t->dport = BPF_CORE_READ(sk, __sk_common.skc_dport);
+	t->sport = bpf_htons(sk->__sk_common.skc_num);
+	t->dport = sk->__sk_common.skc_dport;
 	t->proto = NS_IPPROTO_TCP;
 }
 

@@ -22,21 +22,30 @@ static __always_inline void ns_emit_conn(const struct sock *sk, __u64 cookie, __
 	if (st && st->t.family && (r->t.sport == 0 || r->t.dport == 0))
 		r->t = st->t;
 	r->cookie = cookie;
-	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
-	/* Payload bytes only: bytes_sent counts data octets incl. retransmissions;
-	 * bytes_received advances with rcv_nxt, which a received FIN also moves. */
-	__u64 sent = BPF_CORE_READ(tp, bytes_sent);
-	__u64 retrans = BPF_CORE_READ(tp, bytes_retrans);
-	__u64 rcvd = BPF_CORE_READ(tp, bytes_received);
-	unsigned long skflags = BPF_CORE_READ(sk, __sk_common.skc_flags);
-	if (rcvd && (skflags & (1UL << bpf_core_enum_value(enum sock_flags, SOCK_DONE))))
-		rcvd -= 1;
-	r->bytes_sent = sent > retrans ? sent - retrans : 0;
-	r->bytes_received = rcvd;
-	r->segs_out = BPF_CORE_READ(tp, segs_out);
-	r->segs_in = BPF_CORE_READ(tp, segs_in);
-	r->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
-	r->retrans = BPF_CORE_READ(tp, total_retrans);
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+	if (tp) {
+		/* Payload bytes only: bytes_sent counts data octets incl. retransmissions;
+		 * bytes_received advances with rcv_nxt, which a received FIN also moves. */
+		__u64 sent = tp->bytes_sent;
+		__u64 retrans = tp->bytes_retrans;
+		__u64 rcvd = tp->bytes_received;
+		unsigned long skflags = sk->__sk_common.skc_flags;
+		if (rcvd && (skflags & (1UL << bpf_core_enum_value(enum sock_flags, SOCK_DONE))))
+			rcvd -= 1;
+		r->bytes_sent = sent > retrans ? sent - retrans : 0;
+		r->bytes_received = rcvd;
+		r->segs_out = tp->segs_out;
+		r->segs_in = tp->segs_in;
+		r->srtt_us = tp->srtt_us >> 3;
+		r->retrans = tp->total_retrans;
+	} else {
+		r->bytes_sent = 0;
+		r->bytes_received = 0;
+		r->segs_out = 0;
+		r->segs_in = 0;
+		r->srtt_us = 0;
+		r->retrans = 0;
+	}
 	if (st) {
 		r->start_ns = st->start_ns;
 		r->estab_ns = st->estab_ns;
@@ -56,7 +65,12 @@ static __always_inline void ns_emit_conn(const struct sock *sk, __u64 cookie, __
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(ns_set_state, struct sock *sk, int oldstate, int newstate)
 {
-	if (BPF_CORE_READ(sk, sk_protocol) != NS_IPPROTO_TCP)
+	/* Intermediate states (FIN_WAIT*, CLOSE_WAIT, LAST_ACK...) carry nothing we
+	 * report: leave before any helper call. */
+	if (newstate != NS_TCP_SYN_SENT && newstate != NS_TCP_SYN_RECV &&
+	    newstate != NS_TCP_ESTABLISHED && newstate != NS_TCP_CLOSE)
+		return 0;
+	if (sk->sk_protocol != NS_IPPROTO_TCP)
 		return 0;
 	__u64 cookie = bpf_get_socket_cookie(sk);
 	__u64 now = bpf_ktime_get_boot_ns();

@@ -8,7 +8,7 @@
 
 static __always_inline void ns_learn_owner(struct sock *sk)
 {
-	if (!sk || BPF_CORE_READ(sk, sk_protocol) != NS_IPPROTO_TCP)
+	if (!sk || sk->sk_protocol != NS_IPPROTO_TCP)
 		return;
 	__u64 cookie = bpf_get_socket_cookie(sk);
 	struct ns_conn_state *st = bpf_map_lookup_elem(&ns_conns, &cookie);
