@@ -129,8 +129,16 @@ export function serviceOf(flow: Flow): string | undefined {
   if (ep?.namespace) {
     const w = workloadName(ep);
     if (w) return `${ep.namespace}/${w}`;
+    return undefined;
   }
-  return undefined;
+  // No Kubernetes identity (e.g. --local without a cluster, or an external server): the
+  // server's DNS name or address and port stand for the service, so its latency still shows.
+  const names = server === 'source' ? flow.source_names : flow.destination_names;
+  const host = names?.[0] ?? (server === 'source' ? flow.IP?.source : flow.IP?.destination);
+  const l4 = flow.l4?.TCP ?? flow.l4?.UDP ?? flow.l4?.SCTP;
+  const port = server === 'source' ? l4?.source_port : l4?.destination_port;
+  if (host === undefined || port === undefined) return undefined;
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 export function isDrop(flow: Flow): boolean {

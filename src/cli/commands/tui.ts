@@ -21,10 +21,13 @@ Open the terminal explorer: service map, live flows, per-service latency.
 
 Source (one of):
   --demo                   the embedded demo cluster (Online Boutique, live traffic)
-  --file PATH              replay a Hubble JSON export (hubble observe -o json)
-  --kubeconfig FILE        explore this cluster (default without --demo/--file: $KUBECONFIG,
+  --file, --input-file PATH
+                           replay a Hubble JSON export (hubble observe -o json)
+  --local                  this machine's eBPF collector (root, or CAP_BPF, CAP_PERFMON and
+                           CAP_NET_ADMIN); with a kubeconfig, flows are named from the cluster
+  --kubeconfig FILE        explore this cluster (default without --demo/--file/--local: $KUBECONFIG,
                            ~/.kube/config or in-cluster): names flows, :pods :svc :netpol
-                           :nodes :ns :ctx views; with --file, names the file's flows
+                           :nodes :ns :ctx views; with --file/--local, names their flows
   --context NAME           kubeconfig context (default: current-context)
 
 Flags:
@@ -45,6 +48,7 @@ screen-256color and tmux-256color are known to work).
 export interface TuiArgs {
   demo: boolean;
   file?: string;
+  local: boolean;
   kubeconfig?: string;
   context?: string;
   seed: number;
@@ -68,7 +72,7 @@ function num(flag: string, v: string | undefined, min: number, max: number, inte
 
 /** Splits argv into the TUI's flags and the filter flags; throws CliError on bad usage. */
 export function parseTuiArgs(argv: string[]): TuiArgs {
-  const a: TuiArgs = { demo: false, seed: 1, rate: 200, slowdownAfter: 60, history: 300, bufferSize: DEFAULT_BUFFER_SIZE, refresh: 10, filterArgs: [], help: false };
+  const a: TuiArgs = { demo: false, local: false, seed: 1, rate: 200, slowdownAfter: 60, history: 300, bufferSize: DEFAULT_BUFFER_SIZE, refresh: 10, filterArgs: [], help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -89,7 +93,11 @@ export function parseTuiArgs(argv: string[]): TuiArgs {
         a.demo = true;
         continue;
       case '--file':
+      case '--input-file':
         a.file = value();
+        continue;
+      case '--local':
+        a.local = true;
         continue;
       case '--kubeconfig':
         a.kubeconfig = value();
@@ -128,7 +136,8 @@ export function parseTuiArgs(argv: string[]): TuiArgs {
     }
     throw new CliError(arg.startsWith('-') ? `unknown flag "${arg}" (see netscope --help)` : `unexpected argument "${arg}" (see netscope --help)`);
   }
-  if (a.demo && a.file !== undefined) throw new CliError('--demo and --file cannot be used together');
+  const named = [a.demo && '--demo', a.file !== undefined && '--file', a.local && '--local'].filter((x) => x !== false);
+  if (named.length > 1) throw new CliError(`${named.join(' and ')} cannot be used together: pick one flow source`);
   if (a.demo && (a.kubeconfig !== undefined || a.context !== undefined)) {
     throw new CliError('--kubeconfig and --context do not apply to --demo (the demo has its own cluster)');
   }
@@ -172,8 +181,8 @@ export const tuiCommand: Command = {
     const kube = args.kubeconfig !== undefined || args.context !== undefined ? { kubeconfig: args.kubeconfig, context: args.context } : undefined;
     // kubectl's rule: with a kubeconfig present, the cluster is the default.
     const cluster = !args.demo && (kube !== undefined || hasClusterConfig());
-    if (!args.demo && args.file === undefined && !cluster) {
-      throw new CliError('no flow source: use --demo (embedded demo cluster) or --file PATH (Hubble JSON export)');
+    if (!args.demo && args.file === undefined && !args.local && !cluster) {
+      throw new CliError('no flow source: use --demo (embedded demo cluster), --local (eBPF collector) or --file PATH (Hubble JSON export)');
     }
     if (!process.stdout.isTTY || !process.stdin.isTTY) {
       throw new CliError('the terminal explorer needs a terminal on stdin and stdout (for pipes use: netscope observe)');
@@ -186,11 +195,12 @@ export const tuiCommand: Command = {
         const demo = demoObjects(args.seed);
         objects = () => demo;
         (await import('../../views/resources/snapshot-provider.ts')).registerSnapshotViews(demoClusterObjects({ seed: args.seed }));
-      } else if (cluster) {
-        const flows = args.file !== undefined ? openSource({ kind: 'file', path: args.file }) : undefined;
-        ({ source, objects } = (await import('../../views/resources/setup.ts')).clusterForTui(kube ?? {}, flows));
       } else {
-        source = openSource({ kind: 'file', path: args.file! });
+        const flows =
+          args.file !== undefined ? openSource({ kind: 'file', path: args.file }) : args.local ? openSource({ kind: 'local' }) : undefined;
+        if (cluster) ({ source, objects } = (await import('../../views/resources/setup.ts')).clusterForTui(kube ?? {}, flows));
+        else if (flows) source = flows;
+        else throw new CliError('no flow source');
       }
     } catch (err) {
       if (err instanceof RangeError) throw new CliError(err.message);

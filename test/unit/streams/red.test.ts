@@ -58,3 +58,27 @@ test('plain TCP connections count as requests, replies and mid-stream segments d
   assert.equal(s.rate, 1);
   assert.equal(s.p95, undefined);
 });
+
+test('flows without Kubernetes identity are grouped by the server address and port', () => {
+  const red = new RedAggregator({ bucketMs: 5000, windowMs: 10_000, horizonMs: 60_000 });
+  // What the local collector reports without a cluster: an HTTP response from 127.0.0.1:18080.
+  for (let i = 0; i < 20; i++) {
+    const t = T0 + i * 100;
+    red.add(
+      {
+        time: new Date(t).toISOString(),
+        verdict: 'FORWARDED',
+        IP: { source: '127.0.0.1', destination: '127.0.0.1', ipVersion: 'IPv4' },
+        l4: { TCP: { source_port: 18080, destination_port: 40000 + i } },
+        is_reply: true,
+        Type: 'L7',
+        l7: { type: 'RESPONSE', latency_ns: 2e6, http: { code: i < 2 ? 500 : 200, method: 'GET', url: '/' } },
+      },
+      t,
+    );
+  }
+  const rows = red.snapshot(95, T0 + 2_000);
+  assert.deepEqual(rows.map((r) => r.service), ['127.0.0.1:18080']);
+  assert.equal(rows[0].errorPct, 10);
+  assert.ok(rows[0].p95! > 1.5 && rows[0].p95! < 2.5, `p95=${rows[0].p95}`);
+});

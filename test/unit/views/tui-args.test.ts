@@ -29,3 +29,14 @@ test('bad values and unknown flags are usage errors naming the flag', () => {
   usage(['--file', '-'], /stdin/);
   usage(['--verdict'], /needs a value/);
 });
+
+test('--local and --input-file pick a flow source; two sources at once are refused', () => {
+  assert.equal(parseTuiArgs(['--local']).local, true);
+  assert.equal(parseTuiArgs(['--input-file', 'flows.json']).file, 'flows.json');
+  for (const argv of [['--demo', '--local'], ['--local', '--input-file', 'x.json']]) {
+    assert.throws(
+      () => parseTuiArgs(argv),
+      (e: unknown) => e instanceof CliError && e.exitCode === 2 && /cannot be used together: pick one flow source/.test(e.message),
+    );
+  }
+});
