@@ -1,6 +1,6 @@
 // What the resource views need from the rest of the program: the model, the
-// kubeconfig contexts, the full object for YAML, and hooks into the flows and
-// latency panes. The TUI builds one for the live cluster or for a snapshot (demo).
+// kubeconfig contexts and the full object for YAML (the flows and latency panes are
+// reached through the view's ViewContext). The TUI builds one for the live cluster or for a snapshot (demo).
 import type { ResourceKind } from '../../k8s/resources.ts';
 import type { ClusterStore } from '../../k8s/store.ts';
 import type { ContextRow } from './kinds.ts';
@@ -21,6 +21,4 @@ export interface ResourceProvider {
   banner?(): string | undefined;
   switchContext?(name: string): void;
   switchNamespace?(namespace: string): void;
-  showFlows?(filter: string): void;
-  showLatency?(row: string): void;
 }

@@ -6,8 +6,6 @@ import { registerResourceViews } from './register.ts';
 
 export interface ProviderHooks {
   namespace?: string;
-  showFlows?(filter: string): void;
-  showLatency?(row: string): void;
   switchNamespace?(namespace: string): void;
 }
 

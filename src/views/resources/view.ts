@@ -12,8 +12,6 @@ import type { ModelObject } from '../../k8s/objects.ts';
 
 export function createResourceView<T>(def: ResourceViewDef<T>, provider: ResourceProvider, ctx: ViewContext): MainView {
   let st: ViewState = initialState();
-  // Optional TUI hooks: a ViewContext that offers these gets `f` / `l` applied directly.
-  const hooks = ctx as ViewContext & { showFlows?(filter: string): void; showLatency?(row: string): void };
   let pageSize = 10;
   const namespace = ctx.arg.trim() !== '' ? ctx.arg.trim() : provider.namespace();
   const unsubscribe = provider.subscribe(() => ctx.requestFrame());
@@ -89,13 +87,11 @@ export function createResourceView<T>(def: ResourceViewDef<T>, provider: Resourc
       const e = r.effect;
       if (e?.type === 'yaml') loadYaml(e.item);
       else if (e?.type === 'flows') {
-        if (provider.showFlows) provider.showFlows(e.filter);
-        else if (hooks.showFlows) hooks.showFlows(e.filter);
-        else st = { ...st, message: `flows filter: ${e.filter} (type it with / in the flows pane)` };
+        // On success the TUI leaves this view; an invalid filter keeps it open with the error.
+        const error = ctx.showFlows(e.filter);
+        if (error !== undefined) st = { ...st, message: error };
       } else if (e?.type === 'latency') {
-        if (provider.showLatency) provider.showLatency(e.row);
-        else if (hooks.showLatency) hooks.showLatency(e.row);
-        else st = { ...st, message: `latency row: ${e.row} (see the latency pane)` };
+        ctx.showLatency(e.row);
       } else if (e?.type === 'select' && def.name === 'ctx') {
         const name = (e.item as unknown as { name: string }).name;
         if (provider.switchContext) {
