@@ -145,26 +145,44 @@ async function waitFor(what: string, probe: () => boolean, ms = 15_000): Promise
   }
 }
 
-test('the TUI on the demo cluster draws its panes in tmux and quits with q, status 0, leaving no files', async () => {
-  const socket = join(work, 'tmux.sock');
-  const tmp = join(work, 'tui-tmp');
+/**
+ * Runs the binary's TUI in a private tmux, waits until the screen matches every pattern,
+ * quits with q and checks the exit status and that the private files are gone.
+ */
+async function tuiSession(name: string, args: string[], screen: RegExp[]): Promise<string> {
+  const socket = join(work, `tmux-${name}.sock`);
+  const tmp = join(work, `${name}-tmp`);
   mkdirSync(tmp, { recursive: true });
-  const envArgs = Object.entries({ ...env, TMPDIR: tmp }).map(([k, v]) => `${k}=${v}`);
+  const envArgs = Object.entries({ ...env, TMPDIR: tmp }).map(([k, v]) => `'${k}=${v}'`);
   const started = tmux(socket, ['new-session', '-d', '-s', 'tui', '-x', '120', '-y', '40', '/bin/sh', '-c',
-    `/usr/bin/env -i ${envArgs.map((a) => `'${a}'`).join(' ')} '${exe}' --demo; echo "EXIT=$?"; exec /bin/sleep 60`]);
+    `/usr/bin/env -i ${envArgs.join(' ')} '${exe}' ${args.join(' ')}; echo "EXIT=$?"; exec /bin/sleep 60`]);
   assert.equal(started.status, 0, started.stderr);
   try {
     let pane = '';
     const capture = (): string => (pane = tmux(socket, ['capture-pane', '-p', '-t', 'tui']).stdout);
-    await waitFor('the first frame', () => /Topology/.test(capture()) && /Flows/.test(pane) && /Latency/.test(pane) && /demo connected/.test(pane));
-    assert.match(pane, /frontend/);
+    await waitFor(`a frame matching ${screen.join(' ')}`, () => {
+      capture();
+      return screen.every((re) => re.test(pane));
+    });
+    const frame = pane;
     assert.equal(tmux(socket, ['send-keys', '-t', 'tui', 'q']).status, 0);
     await waitFor('exit', () => /EXIT=\d+/.test(capture()));
     assert.match(pane, /EXIT=0/);
     assert.deepEqual(readdirSync(tmp), [], 'private files removed');
+    return frame;
   } finally {
     tmux(socket, ['kill-server']);
   }
+}
+
+test('the TUI on the demo cluster draws its panes in tmux and quits with q, status 0, leaving no files', async () => {
+  const frame = await tuiSession('demo', ['--demo'], [/Topology/, /Flows/, /Latency/, /demo connected/]);
+  assert.match(frame, /frontend/);
+});
+
+test('the TUI on the local eBPF collector (as root) attaches from the binary and quits cleanly', async () => {
+  assert.equal(process.getuid?.(), 0, 'this test runs as root (CI does)');
+  await tuiSession('local', ['--local'], [/Topology/, /Flows/, /local connected/, /eBPF collector attached/]);
 });
 
 function runAsync(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
