@@ -52,9 +52,12 @@ export async function main(argv: string[]): Promise<number> {
   return command.run(named ? rest : argv);
 }
 
-// EPIPE on stdout (`| head`) ends quietly with success, like hubble and coreutils.
+// EPIPE on stdout (`| head`) ends quietly with success, like hubble and coreutils. EIO
+// means the terminal itself is gone (SSH hang-up): nobody is left to read an error, so
+// end quietly too, but not with success.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(ExitCode.OK);
+  if (err.code === 'EIO') process.exit(ExitCode.ERROR);
   throw err;
 });
 
