@@ -4,15 +4,25 @@ import { CliError, ExitCode } from './exit-codes.ts';
 import { versionCommand } from './commands/version.ts';
 import { versionLines } from './version-info.ts';
 
-// Loaded lazily so `netscope --version` does not pay for blessed, grpc or the k8s client.
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  version: async () => versionCommand,
-  observe: async () => (await import('./commands/observe.ts')).observeCommand,
-  tui: async () => (await import('./commands/tui.ts')).tuiCommand,
-  cluster: async () => (await import('../k8s/cli/command.ts')).clusterCommand,
+// Loaded lazily so `netscope --version` does not pay for blessed, grpc or the k8s client;
+// the one-line summaries live here so `--help` needs none of them either.
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  tui: {
+    summary: 'the terminal explorer: topology, flows, latency (default)',
+    load: async () => (await import('./commands/tui.ts')).tuiCommand,
+  },
+  observe: {
+    summary: 'print flows like `hubble observe` (compact, json, dict, table)',
+    load: async () => (await import('./commands/observe.ts')).observeCommand,
+  },
+  cluster: {
+    summary: 'check the cluster connection and list what the model sees',
+    load: async () => (await import('../k8s/cli/command.ts')).clusterCommand,
+  },
+  version: { summary: versionCommand.summary, load: async () => versionCommand },
 };
 
-/** The command run when no subcommand is named (the TUI, once registered). */
+/** The command run when no subcommand is named. */
 const DEFAULT_COMMAND = 'tui';
 
 function topHelp(): string {
@@ -24,7 +34,7 @@ function topHelp(): string {
     '  netscope <command> [flags]',
     '',
     'Commands:',
-    ...Object.keys(COMMANDS).map((n) => `  ${n}`),
+    ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)}${c.summary}`),
     '',
     'Run `netscope <command> --help` for the flags of a command.',
     'Environment: KUBECONFIG, NO_COLOR.',
@@ -44,11 +54,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   const named = first !== undefined && !first.startsWith('-');
   const name = named ? first : DEFAULT_COMMAND;
-  const load = COMMANDS[name];
-  if (!load) {
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) {
     throw new CliError(`unknown command "${name}" (see netscope --help)`);
   }
-  const command = await load();
+  const command = await entry.load();
   return command.run(named ? rest : argv);
 }
 

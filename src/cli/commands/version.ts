@@ -3,7 +3,7 @@ import { versionLines } from '../version-info.ts';
 
 export const versionCommand: Command = {
   name: 'version',
-  summary: 'Print version, git commit, Node runtime and BPF object build id',
+  summary: 'print version, git commit, Node runtime and BPF object build id',
   async run(argv) {
     if (argv.includes('-h') || argv.includes('--help')) {
       process.stdout.write('Usage: netscope version\n\nPrint the netscope version, git commit, embedded Node version and BPF object build id.\n');
