@@ -33,41 +33,37 @@ struct {
 	__type(value, __u64);
 } ns_stats SEC(".maps");
 
-/* What we know about a live TCP socket, keyed by socket cookie. */
-struct ns_conn_state {
+/* What we know about a live TCP socket, kept in the socket itself (socket-local
+ * storage): a lookup is a pointer walk from the sock, with no hashing and no
+ * per-connection insert/delete, and the kernel frees it with the socket.
+ * One struct for both users: the connection part (ns_conn.bpf.c, valid when flags
+ * has NS_F_ACTIVE or NS_F_PASSIVE) and the request/response part (ns_l7.bpf.c). */
+struct ns_sock_state {
 	__u64 start_ns;
 	__u64 estab_ns;
 	__u32 pid;
-	__u32 flags;
+	__u32 flags;        /* NS_F_*; 0: connection not seen opening (or summary sent) */
 	char comm[NS_COMM_LEN];
 	/* Captured while the socket is hashed: by the CLOSE transition the kernel
 	 * may already have released the local port. */
 	struct ns_tuple t;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64);
-	__type(value, struct ns_conn_state);
-} ns_conns SEC(".maps");
-
-/* Request/response tracking per TCP socket (ns_l7.bpf.c); dropped on close. */
-struct ns_l7_state {
+	/* request/response tracking */
 	__u64 req_ns;
-	__u8 req_dir;      /* 1 egress, 2 ingress */
-	__u8 awaiting;     /* request seen, response not yet */
+	__u8 req_dir;       /* 1 egress, 2 ingress; 0 no payload seen yet */
+	__u8 awaiting;      /* request seen, response not yet */
 	__u16 req_len;
 	__u32 pad;
 	__u8 req[NS_L7_SNAP];
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64);
-	__type(value, struct ns_l7_state);
-} ns_l7s SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ns_sock_state);
+} ns_socks SEC(".maps");
+
+#define NS_F_KNOWN (NS_F_ACTIVE | NS_F_PASSIVE)
 
 /* The process name shown for a socket: the executable's file name (what ps and
  * kubectl users recognise), falling back to the thread's comm. Thread names are

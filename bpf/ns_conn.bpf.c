@@ -12,13 +12,16 @@
 #define NS_TCP_LISTEN 10
 
 static __always_inline void ns_emit_conn(const struct sock *sk, __u64 cookie, __u32 type,
-					 struct ns_conn_state *st)
+					 struct ns_sock_state *st)
 {
 	struct ns_conn *r = ns_reserve(sizeof(*r));
 	if (!r)
 		return;
 	ns_hdr_init(&r->hdr, type, sizeof(*r));
-	ns_tuple_from_sk(&r->t, sk);
+	if (type == NS_REC_CONN_OPEN && st)
+		r->t = st->t; /* just captured by the caller */
+	else
+		ns_tuple_from_sk(&r->t, sk);
 	if (st && st->t.family && (r->t.sport == 0 || r->t.dport == 0))
 		r->t = st->t;
 	r->cookie = cookie;
@@ -72,46 +75,46 @@ int BPF_PROG(ns_set_state, struct sock *sk, int oldstate, int newstate)
 		return 0;
 	if (sk->sk_protocol != NS_IPPROTO_TCP)
 		return 0;
-	__u64 cookie = bpf_get_socket_cookie(sk);
 	__u64 now = bpf_ktime_get_boot_ns();
 
-	if (newstate == NS_TCP_SYN_SENT) {
-		/* connect(): process context, so the current task owns the socket. */
-		struct ns_conn_state st = {};
-		st.start_ns = now;
-		st.flags = NS_F_ACTIVE;
-		st.pid = bpf_get_current_pid_tgid() >> 32;
-		ns_current_comm(st.comm);
-		bpf_map_update_elem(&ns_conns, &cookie, &st, BPF_ANY);
+	if (newstate == NS_TCP_SYN_SENT || newstate == NS_TCP_SYN_RECV) {
+		struct ns_sock_state *st = bpf_sk_storage_get(&ns_socks, (struct sock *)sk, 0,
+							      BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (!st)
+			return 0;
+		/* A socket may connect() again after a failed attempt: start afresh. */
+		__builtin_memset(st, 0, sizeof(*st));
+		st->start_ns = now;
+		if (newstate == NS_TCP_SYN_SENT) {
+			/* connect(): process context, so the current task owns the socket. */
+			st->flags = NS_F_ACTIVE;
+			st->pid = bpf_get_current_pid_tgid() >> 32;
+			ns_current_comm(st->comm);
+		} else {
+			/* Child socket of a listener, created in softirq: the owner is learnt
+			 * later from its first send/recv (ns_proc.bpf.c). */
+			st->flags = NS_F_PASSIVE;
+		}
 		return 0;
 	}
-	if (newstate == NS_TCP_SYN_RECV) {
-		/* Child socket of a listener, created in softirq: the owner is learnt later
-		 * from its first send/recv (ns_proc.bpf.c). */
-		struct ns_conn_state st = {};
-		st.start_ns = now;
-		st.flags = NS_F_PASSIVE;
-		bpf_map_update_elem(&ns_conns, &cookie, &st, BPF_ANY);
-		return 0;
-	}
+	struct ns_sock_state *st = bpf_sk_storage_get(&ns_socks, (struct sock *)sk, 0, 0);
+	if (st && !(st->flags & NS_F_KNOWN))
+		st = 0; /* storage made by the packet programs only */
 	if (newstate == NS_TCP_ESTABLISHED) {
-		struct ns_conn_state *st = bpf_map_lookup_elem(&ns_conns, &cookie);
 		if (!st)
 			return 0;
 		st->estab_ns = now;
 		st->flags |= NS_F_ESTAB;
 		ns_tuple_from_sk(&st->t, sk);
-		ns_emit_conn(sk, cookie, NS_REC_CONN_OPEN, st);
+		ns_emit_conn(sk, bpf_get_socket_cookie(sk), NS_REC_CONN_OPEN, st);
 		return 0;
 	}
 	if (newstate == NS_TCP_CLOSE) {
 		if (oldstate == NS_TCP_LISTEN)
 			return 0;
-		struct ns_conn_state *st = bpf_map_lookup_elem(&ns_conns, &cookie);
-		ns_emit_conn(sk, cookie, NS_REC_CONN_CLOSE, st);
+		ns_emit_conn(sk, bpf_get_socket_cookie(sk), NS_REC_CONN_CLOSE, st);
 		if (st)
-			bpf_map_delete_elem(&ns_conns, &cookie);
-		bpf_map_delete_elem(&ns_l7s, &cookie);
+			st->flags = 0; /* summary sent; the storage goes with the socket */
 	}
 	return 0;
 }
@@ -120,9 +123,8 @@ static __always_inline void ns_mark(struct sock *sk, __u32 flag)
 {
 	if (!sk)
 		return;
-	__u64 cookie = bpf_get_socket_cookie(sk);
-	struct ns_conn_state *st = bpf_map_lookup_elem(&ns_conns, &cookie);
-	if (st) {
+	struct ns_sock_state *st = bpf_sk_storage_get(&ns_socks, sk, 0, 0);
+	if (st && (st->flags & NS_F_KNOWN)) {
 		st->flags |= flag;
 		ns_tuple_from_sk(&st->t, sk);
 	}

@@ -9,14 +9,6 @@
  * user space). UDP port 53 datagrams are copied for DNS parsing. */
 #include "ns_common.bpf.h"
 
-/* Scratch space: records too big for the 512-byte BPF stack. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct ns_l7_state);
-} ns_l7_tmp SEC(".maps");
-
 /* Headers are read in place (direct packet access: no helper call per field);
  * this runs for every packet of every socket, so it must stay cheap. Packets whose
  * headers are not in the linear area (rare for local sockets) are skipped. */
@@ -122,30 +114,26 @@ static __always_inline int ns_skb(struct __sk_buff *skb, int egress)
 	if (skb->len <= off)
 		return 1; /* pure ACK / control segment */
 	__u32 avail = skb->len - off;
-	__u64 cookie = bpf_get_socket_cookie(skb);
+	/* Per-socket state lives in the socket (no hashing, nothing to delete). */
+	struct bpf_sock *bsk = skb->sk;
+	if (!bsk)
+		return 1;
+	bsk = bpf_sk_fullsock(bsk);
+	if (!bsk)
+		return 1;
+	struct ns_sock_state *st = bpf_sk_storage_get(&ns_socks, bsk, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st)
+		return 1;
 	__u8 dir = egress ? 1 : 2;
-	__u64 now = bpf_ktime_get_boot_ns();
-
-	struct ns_l7_state *st = bpf_map_lookup_elem(&ns_l7s, &cookie);
-	if (!st) {
-		__u32 zero = 0;
-		struct ns_l7_state *tmp = bpf_map_lookup_elem(&ns_l7_tmp, &zero);
-		if (!tmp)
-			return 1;
-		tmp->req_dir = dir;
-		tmp->awaiting = 0;
-		bpf_map_update_elem(&ns_l7s, &cookie, tmp, BPF_NOEXIST);
-		st = bpf_map_lookup_elem(&ns_l7s, &cookie);
-		if (!st)
-			return 1;
-	}
+	if (!st->req_dir)
+		st->req_dir = dir;
 	if (dir == st->req_dir) {
 		if (!st->awaiting) {
 			st->awaiting = 1;
-			st->req_ns = now;
+			st->req_ns = bpf_ktime_get_boot_ns();
 			st->req_len = ns_snap(skb, off, avail, st->req, NS_L7_SNAP);
 		}
-		return 1;
+		return 1; /* more of the same request */
 	}
 	if (!st->awaiting)
 		return 1; /* more of the same response */
@@ -154,7 +142,10 @@ static __always_inline int ns_skb(struct __sk_buff *skb, int egress)
 	struct ns_l7 *r = ns_reserve(sizeof(*r));
 	if (!r)
 		return 1;
-	ns_hdr_init(&r->hdr, NS_REC_L7, sizeof(*r));
+	__u64 now = bpf_ktime_get_boot_ns();
+	r->hdr.type = NS_REC_L7;
+	r->hdr.size = sizeof(*r);
+	r->hdr.ts_ns = now;
 	/* socket view: local side first */
 	if (egress) {
 		r->t = t;
@@ -167,7 +158,7 @@ static __always_inline int ns_skb(struct __sk_buff *skb, int egress)
 		r->t.proto = t.proto;
 		r->t.pad = 0;
 	}
-	r->cookie = cookie;
+	r->cookie = bpf_get_socket_cookie(skb);
 	r->req_ns = st->req_ns;
 	r->latency_ns = now - st->req_ns;
 	r->req_egress = st->req_dir == 1;
@@ -175,10 +166,9 @@ static __always_inline int ns_skb(struct __sk_buff *skb, int egress)
 	__builtin_memcpy(r->req, st->req, NS_L7_SNAP);
 	__builtin_memset(r->resp, 0, sizeof(r->resp));
 	r->resp_len = ns_snap(skb, off, avail, r->resp, 32);
-	struct ns_conn_state *c = bpf_map_lookup_elem(&ns_conns, &cookie);
-	if (c) {
-		r->pid = c->pid;
-		__builtin_memcpy(r->comm, c->comm, NS_COMM_LEN);
+	if (st->flags & NS_F_KNOWN) {
+		r->pid = st->pid;
+		__builtin_memcpy(r->comm, st->comm, NS_COMM_LEN);
 	} else {
 		r->pid = 0;
 		__builtin_memset(r->comm, 0, NS_COMM_LEN);

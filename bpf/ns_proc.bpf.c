@@ -10,9 +10,8 @@ static __always_inline void ns_learn_owner(struct sock *sk)
 {
 	if (!sk || sk->sk_protocol != NS_IPPROTO_TCP)
 		return;
-	__u64 cookie = bpf_get_socket_cookie(sk);
-	struct ns_conn_state *st = bpf_map_lookup_elem(&ns_conns, &cookie);
-	if (!st || st->pid)
+	struct ns_sock_state *st = bpf_sk_storage_get(&ns_socks, sk, 0, 0);
+	if (!st || !(st->flags & NS_F_KNOWN) || st->pid)
 		return;
 	st->pid = bpf_get_current_pid_tgid() >> 32;
 	ns_current_comm(st->comm);
