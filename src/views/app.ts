@@ -11,6 +11,7 @@ import type { Completion } from '../filter/index.ts';
 import { FlowStore } from '../streams/flow-store.ts';
 import { frames, ingestInto } from '../streams/frames.ts';
 import { nodeId, serviceOf, type Level } from '../streams/flow-keys.ts';
+import { modelNodesCache, type VersionedModel } from '../streams/topology-model.ts';
 import { CLOSED, barKey, barLine, filterRejected, openFilterBar, openPalette, type Bar } from './bar.ts';
 import { flowDetailLines } from './flow-detail.ts';
 import { flowsView, initialFlowsState, pendingWhilePaused, selectedFlow, togglePause, type FlowsState } from './flows-view.ts';
@@ -37,6 +38,8 @@ export interface AppOptions {
   defaultNamespace?: string;
   /** Names of cluster objects (beyond those seen in flows) for completion and the palette. */
   clusterObjects?: () => PaletteObjects;
+  /** The cluster model (demo snapshot or live cluster), when there is one: the map shows its idle services. */
+  clusterModel?: () => VersionedModel | undefined;
   theme: Theme;
   terminal: string;
   input?: NodeJS.ReadableStream;
@@ -70,7 +73,10 @@ export function runApp(opts: AppOptions): Promise<number> {
     let filterText = opts.filterArgs.map(shellQuote).join(' ');
     let filterSet = parseFilterLine(filterText, opts.defaultNamespace);
     const matchesAll = (set: FilterSet) => set.allow.length === 0 && set.deny.length === 0;
-    store.setFilter(compileFilterSet(filterSet), matchesAll(filterSet));
+    // The active filter's predicate (null: no filter), also applied to the model's idle nodes.
+    let filterPred: ((f: Flow) => boolean) | null = matchesAll(filterSet) ? null : compileFilterSet(filterSet);
+    store.setFilter(filterPred ?? compileFilterSet(filterSet), filterPred === null);
+    const modelNodes = modelNodesCache();
     let filterHistory: string[] = filterText ? [filterText] : [];
     let paletteHistory: string[] = [];
 
@@ -208,12 +214,13 @@ export function runApp(opts: AppOptions): Promise<number> {
 
       // Topology
       const edges = store.topology.snapshot(topoSt.level, now);
+      const known = modelNodes(opts.clusterModel?.(), topoSt.level, filterPred);
       if (lay.panes.topology) {
-        const v = topologyView(edges, topoSt, inner(lay.panes.topology), theme, store.names.namespaces);
+        const v = topologyView(edges, topoSt, inner(lay.panes.topology), theme, store.names.namespaces, known);
         topoSt = { ...topoSt, scrollTop: v.scrollTop };
         lastNodes = v.nodes;
         setPane('topology', v.title, v.lines, lay.panes.topology.width);
-      } else lastNodes = mapNodes(edges, topoSt, store.names.namespaces);
+      } else lastNodes = mapNodes(edges, topoSt, store.names.namespaces, known);
       place(boxes.topology, lay.panes.topology);
 
       // Latency
@@ -297,6 +304,7 @@ export function runApp(opts: AppOptions): Promise<number> {
         filterSet = set;
         filterText = text.trim();
         store.setFilter(pred, matchesAll(set));
+        filterPred = matchesAll(set) ? null : pred;
         flowsSt = { ...flowsSt, selectedSeq: null, scrollTop: 0, pausedAt: null };
         barMessage = null;
         return true;
@@ -619,7 +627,7 @@ export function runApp(opts: AppOptions): Promise<number> {
         store.version++;
       },
     });
-    frameSub = frames(() => store.version + uiVersion, Math.max(20, Math.round(1000 / opts.refreshHz))).subscribe(() => {
+    frameSub = frames(() => store.version + uiVersion + (opts.clusterModel?.()?.version ?? 0), Math.max(20, Math.round(1000 / opts.refreshHz))).subscribe(() => {
       if (!done) guarded(render);
     });
     guarded(render);

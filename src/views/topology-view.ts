@@ -1,8 +1,10 @@
 // The service map as text: nodes grouped by namespace, each followed by its outgoing
 // edges with their request rate and a mark when they carry drops or errors. Scrolls to
 // keep the selected node visible, so it stays readable at 80x24. Edge data comes from
-// TopologyAggregator snapshots; this file only decides what is shown.
+// TopologyAggregator snapshots, idle nodes from the cluster model (ModelNode values);
+// this file only decides what is shown.
 import type { Edge } from '../streams/topology.ts';
+import type { ModelNode } from '../streams/topology-model.ts';
 import type { Level } from '../streams/flow-keys.ts';
 import { LEVELS } from '../streams/flow-keys.ts';
 import { esc, fit, fitRight, formatRate } from './text.ts';
@@ -36,6 +38,10 @@ export interface MapNode {
   inRate: number;
   outRate: number;
   marked: boolean;
+  /** Known from the cluster model, with no visible edge. */
+  idle: boolean;
+  /** Pod level: the service this pod is listed under. */
+  service?: string;
 }
 
 const EXTERNAL = '(outside the cluster)';
@@ -55,16 +61,27 @@ export function visibleEdges(edges: Edge[], st: TopologyState): Edge[] {
   return edges.filter((e) => (!st.dropsOnly || e.recentDrops > 0 || e.recentErrors > 0) && (!st.hideInfra || !e.infra));
 }
 
-/** Nodes in display order: groups alphabetically (outside the cluster last), busiest first within. */
-export function mapNodes(edges: Edge[], st: TopologyState, namespaces: Set<string> = new Set()): MapNode[] {
+/**
+ * Nodes in display order: groups alphabetically (outside the cluster last), busiest first
+ * within; at the pod level pods are listed by service first. `model` adds the nodes the
+ * cluster model knows (already narrowed to the filter), idle when no visible edge reaches them.
+ */
+export function mapNodes(edges: Edge[], st: TopologyState, namespaces: Set<string> = new Set(), model: ModelNode[] = []): MapNode[] {
   const nodes = new Map<string, MapNode>();
   const ns = new Set(namespaces);
   if (st.level !== 'namespace') for (const e of edges) for (const id of [e.from, e.to]) if (id.includes('/')) ns.add(id.slice(0, id.indexOf('/')));
+  // Idle nodes are noise when only failing edges are asked for.
+  const known = st.dropsOnly ? [] : model.filter((m) => !st.hideInfra || !m.infra);
+  if (st.level === 'namespace') for (const m of known) ns.add(m.id);
+  const services = new Map<string, string>();
+  if (st.level === 'pod') for (const m of model) if (m.service !== undefined) services.set(m.id, m.service);
   const get = (id: string): MapNode => {
     let n = nodes.get(id);
     if (!n) {
       const group = groupOf(id, st.level, ns);
-      n = { id, group, name: nameIn(id, group), out: [], in: [], inRate: 0, outRate: 0, marked: false };
+      n = { id, group, name: nameIn(id, group), out: [], in: [], inRate: 0, outRate: 0, marked: false, idle: false };
+      const svc = services.get(id);
+      if (svc !== undefined) n.service = svc;
       nodes.set(id, n);
     }
     return n;
@@ -78,6 +95,7 @@ export function mapNodes(edges: Edge[], st: TopologyState, namespaces: Set<strin
     to.inRate += e.rate;
     if (e.recentDrops > 0 || e.recentErrors > 0) from.marked = to.marked = true;
   }
+  for (const m of known) if (!nodes.has(m.id)) get(m.id).idle = true;
   const list = [...nodes.values()];
   for (const n of list) {
     n.out.sort((a, b) => b.rate - a.rate || (a.to < b.to ? -1 : 1));
@@ -89,6 +107,13 @@ export function mapNodes(edges: Edge[], st: TopologyState, namespaces: Set<strin
       if (b.group === EXTERNAL) return -1;
       return a.group < b.group ? -1 : 1;
     }
+    if (a.service !== b.service) {
+      // Pods behind a service come first, by service name, then pods behind none.
+      if (a.service === undefined) return 1;
+      if (b.service === undefined) return -1;
+      return a.service < b.service ? -1 : 1;
+    }
+    if (a.idle !== b.idle) return a.idle ? 1 : -1;
     return b.inRate + b.outRate - (a.inRate + a.outRate) || (a.name < b.name ? -1 : 1);
   });
   return list;
@@ -144,15 +169,35 @@ function edgeMark(e: Edge, theme: Theme): { plain: string; tagged: string } {
   return { plain, tagged: theme.bad(esc(plain)) };
 }
 
-export function topologyView(edges: Edge[], st: TopologyState, size: { width: number; height: number }, theme: Theme, namespaces?: Set<string>): TopologyView {
-  const nodes = mapNodes(edges, st, namespaces);
+export function topologyView(
+  edges: Edge[],
+  st: TopologyState,
+  size: { width: number; height: number },
+  theme: Theme,
+  namespaces?: Set<string>,
+  model?: ModelNode[],
+): TopologyView {
+  const nodes = mapNodes(edges, st, namespaces, model);
   const w = size.width;
   const rows: { text: string; node?: string }[] = [];
   let group = '';
+  let service: string | undefined;
   for (const n of nodes) {
     if (n.group !== group) {
       group = n.group;
+      service = undefined;
       rows.push({ text: theme.header(esc(fit(group, w))) });
+    }
+    if (n.service !== service) {
+      service = n.service;
+      rows.push({ text: theme.dim(esc(fit(service === undefined ? ' (no service)' : ` svc ${service}`, w))) });
+    }
+    if (n.idle) {
+      const note = 'no traffic';
+      const nameW = Math.max(6, w - 4 - note.length - 1);
+      const line = `${theme.glyph.node} ${esc(fit(n.name, nameW))}   ${esc(note)}`;
+      rows.push({ text: n.id === st.selected ? theme.selected(line) : theme.dim(line), node: n.id });
+      continue;
     }
     const rates = `in ${formatRate(n.inRate)}/s out ${formatRate(n.outRate)}/s`;
     const mark = n.marked ? ` ${theme.glyph.drop}` : '  ';

@@ -14,6 +14,7 @@ import { kubeConfigCliError } from '../../k8s/cli/errors.ts';
 import type { Source } from '../../model/source.ts';
 import { DEFAULT_BUFFER_SIZE } from '../../streams/flow-store.ts';
 import type { PaletteObjects } from '../../views/palette.ts';
+import type { ClusterStore } from '../../k8s/store.ts';
 
 const USAGE = `Usage: netscope [flags] [filter flags]
 
@@ -189,16 +190,18 @@ export const tuiCommand: Command = {
     }
     let source: Source;
     let objects: (() => PaletteObjects) | undefined;
+    let model: (() => ClusterStore | undefined) | undefined;
     try {
       if (args.demo) {
         source = createDemoSource({ seed: args.seed, rate: args.rate, historySeconds: args.history, follow: true, slowdownAfterSeconds: args.slowdownAfter });
         const demo = demoObjects(args.seed);
         objects = () => demo;
-        (await import('../../views/resources/snapshot-provider.ts')).registerSnapshotViews(demoClusterObjects({ seed: args.seed }));
+        const provider = (await import('../../views/resources/snapshot-provider.ts')).registerSnapshotViews(demoClusterObjects({ seed: args.seed }));
+        model = () => provider.store();
       } else {
         const flows =
           args.file !== undefined ? openSource({ kind: 'file', path: args.file }) : args.local ? openSource({ kind: 'local' }) : undefined;
-        if (cluster) ({ source, objects } = (await import('../../views/resources/setup.ts')).clusterForTui(kube ?? {}, flows));
+        if (cluster) ({ source, objects, model } = (await import('../../views/resources/setup.ts')).clusterForTui(kube ?? {}, flows));
         else if (flows) source = flows;
         else throw new CliError('no flow source');
       }
@@ -238,6 +241,7 @@ export const tuiCommand: Command = {
       refreshHz: args.refresh,
       filterArgs: args.filterArgs,
       clusterObjects: objects,
+      clusterModel: model,
       theme,
       terminal: term.terminal,
     });

@@ -9,6 +9,7 @@ import type { ResourceProvider } from './provider.ts';
 import type { PaletteObjects } from '../palette.ts';
 import { sessionProvider } from './session-provider.ts';
 import type { ProviderHooks } from './snapshot-provider.ts';
+import type { ClusterStore } from '../../k8s/store.ts';
 
 /**
  * The cluster source for the TUI (follows forever; enriches `flows` when given) with
@@ -20,7 +21,7 @@ export function clusterForTui(
   kube: KubeConfigOptions,
   flows: Source | undefined,
   hooks: ProviderHooks = {},
-): { source: Source; objects: () => PaletteObjects } {
+): { source: Source; objects: () => PaletteObjects; model: () => ClusterStore | undefined } {
   let current: ResourceProvider | undefined;
   // Views look the provider up when they render, so a re-subscribed source is followed.
   const onSession = (s: ClusterSession): void => {
@@ -38,7 +39,7 @@ export function clusterForTui(
       pods: store.list('Pod').map(q),
     };
   };
-  return { source, objects };
+  return { source, objects, model: () => current?.store() };
 }
 
 function lazyProvider(get: () => ResourceProvider | undefined): ResourceProvider {

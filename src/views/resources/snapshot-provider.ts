@@ -27,7 +27,9 @@ export function snapshotProvider(snap: ClusterSnapshot, hooks: ProviderHooks = {
 }
 
 
-/** Registers :pods :svc :netpol :nodes :ns on a static snapshot (the demo cluster). */
-export function registerSnapshotViews(snap: ClusterSnapshot, hooks: ProviderHooks = {}): void {
-  registerResourceViews(snapshotProvider(snap, hooks));
+/** Registers :pods :svc :netpol :nodes :ns on a static snapshot (the demo cluster); returns their provider (its store feeds the map). */
+export function registerSnapshotViews(snap: ClusterSnapshot, hooks: ProviderHooks = {}): ResourceProvider {
+  const provider = snapshotProvider(snap, hooks);
+  registerResourceViews(provider);
+  return provider;
 }
