@@ -3,7 +3,7 @@
 // node ids at every level), so model nodes and flow edges meet on one node. Derived
 // once per model version; the map then takes these values and stays pure.
 import type { Endpoint, Flow } from '../model/flow.ts';
-import type { PodView, ServiceView, NamespaceView, ModelObject } from '../k8s/objects.ts';
+import type { EndpointSliceView, PodView, ServiceView, NamespaceView, ModelObject } from '../k8s/objects.ts';
 import { podCiliumLabels } from '../k8s/identity.ts';
 import { endpointIds, idAt, isInfra, type EndpointIds, type Level } from './flow-keys.ts';
 
@@ -30,8 +30,7 @@ export interface TopologyModel {
 
 /** The part of ClusterStore the derivation reads. */
 export interface ModelReader {
-  list<T extends ModelObject = ModelObject>(kind: 'Pod' | 'Service' | 'Namespace'): T[];
-  podsOfService(namespace: string, name: string): PodView[];
+  list<T extends ModelObject = ModelObject>(kind: 'Pod' | 'Service' | 'Namespace' | 'EndpointSlice'): T[];
 }
 
 // Finished pods and host-network pods never carry their own flows (a host-network pod's
@@ -47,39 +46,52 @@ function modelPod(p: PodView, nsLabels: Record<string, string> | undefined): Mod
   return { ids: endpointIds({ source: endpoint }, 'source'), endpoint };
 }
 
-export function topologyModel(store: ModelReader): TopologyModel {
+/**
+ * Pods already converted, by their view: the store replaces a pod's view object when the pod
+ * changes, so an unchanged view (with unchanged namespace labels) converts the same way.
+ */
+export type PodMemo = WeakMap<PodView, { nsLabels: Record<string, string> | undefined; pod: ModelPod }>;
+
+export function topologyModel(store: ModelReader, memo: PodMemo = new WeakMap()): TopologyModel {
   const nsLabels = new Map<string, Record<string, string>>();
   for (const n of store.list<NamespaceView>('Namespace')) nsLabels.set(n.name, n.labels);
-  const byKey = new Map<string, ModelPod>();
-  const podOf = (p: PodView): ModelPod => {
-    const key = `${p.namespace}/${p.name}`;
-    let m = byKey.get(key);
-    if (!m) {
-      m = modelPod(p, nsLabels.get(p.namespace));
-      byKey.set(key, m);
+  const podsByKey = new Map<string, ModelPod>();
+  for (const p of store.list<PodView>('Pod')) {
+    if (!onMap(p)) continue;
+    const labels = nsLabels.get(p.namespace);
+    let m = memo.get(p);
+    if (m === undefined || m.nsLabels !== labels) {
+      m = { nsLabels: labels, pod: modelPod(p, labels) };
+      memo.set(p, m);
     }
-    return m;
-  };
+    podsByKey.set(`${p.namespace}/${p.name}`, m.pod);
+  }
+  // Service -> its pods' keys, from the EndpointSlices in one pass (a lookup per service
+  // would scan every slice once per service).
+  const backing = new Map<string, Set<string>>();
+  for (const sl of store.list<EndpointSliceView>('EndpointSlice')) {
+    if (sl.serviceName === '') continue;
+    const key = `${sl.namespace}/${sl.serviceName}`;
+    let set = backing.get(key);
+    if (!set) backing.set(key, (set = new Set()));
+    for (const e of sl.endpoints) if (e.podName !== '') set.add(`${e.podNamespace}/${e.podName}`);
+  }
   const served = new Set<string>();
   const services: ModelService[] = [];
   for (const s of store.list<ServiceView>('Service')) {
-    const pods = store
-      .podsOfService(s.namespace, s.name)
-      .filter(onMap)
-      .map(podOf)
-      .sort((a, b) => (a.ids.podId < b.ids.podId ? -1 : 1));
+    const pods: ModelPod[] = [];
+    for (const key of backing.get(`${s.namespace}/${s.name}`) ?? []) {
+      const p = podsByKey.get(key);
+      if (p) pods.push(p);
+    }
+    pods.sort((a, b) => (a.ids.podId < b.ids.podId ? -1 : 1));
     for (const p of pods) served.add(p.ids.podId);
     // A service is infrastructure when its pods are, or when talking to it is (the API server's service).
     const probe: Flow = { destination: { namespace: s.namespace }, destination_service: { name: s.name, namespace: s.namespace } };
     services.push({ namespace: s.namespace, name: s.name, pods, infra: pods.some((p) => p.ids.infra) || isInfra(probe) });
   }
   services.sort((a, b) => (a.namespace !== b.namespace ? (a.namespace < b.namespace ? -1 : 1) : a.name < b.name ? -1 : 1));
-  const unserved = store
-    .list<PodView>('Pod')
-    .filter(onMap)
-    .map(podOf)
-    .filter((p) => !served.has(p.ids.podId))
-    .sort((a, b) => (a.ids.podId < b.ids.podId ? -1 : 1));
+  const unserved = [...podsByKey.values()].filter((p) => !served.has(p.ids.podId)).sort((a, b) => (a.ids.podId < b.ids.podId ? -1 : 1));
   return { services, unserved };
 }
 
@@ -135,10 +147,11 @@ export interface VersionedModel extends ModelReader {
  */
 export function modelNodesCache(): (store: VersionedModel | undefined, level: Level, pass: ((f: Flow) => boolean) | null) => ModelNode[] {
   let model: { store: VersionedModel; version: number; value: TopologyModel } | undefined;
+  const memo: PodMemo = new WeakMap();
   let nodes: { value: TopologyModel; level: Level; pass: ((f: Flow) => boolean) | null; out: ModelNode[] } | undefined;
   return (store, level, pass) => {
     if (store === undefined) return [];
-    if (model?.store !== store || model.version !== store.version) model = { store, version: store.version, value: topologyModel(store) };
+    if (model?.store !== store || model.version !== store.version) model = { store, version: store.version, value: topologyModel(store, memo) };
     if (nodes?.value !== model.value || nodes.level !== level || nodes.pass !== pass) {
       nodes = { value: model.value, level, pass, out: modelNodesAt(model.value, level, pass) };
     }

@@ -146,3 +146,18 @@ test('a service without endpoints stands for itself; finished and host-network p
   assert.ok(ids.includes('shop/batch-runner'), 'a pod behind no service is still on the map');
   assert.ok(!ids.some((i) => i.includes('migrate') || i.includes('agent')), ids.join(' '));
 });
+
+test('unchanged pods are reused between derivations; a pod that finishes leaves the map', () => {
+  const store = shopStore();
+  const memo = new WeakMap();
+  const first = topologyModel(store, memo);
+  const again = topologyModel(store, memo);
+  const email = (m: typeof first) => m.services.find((s) => s.name === 'emailservice')!;
+  assert.equal(email(again).pods[0], email(first).pods[0], 'same pod value reused');
+  // The pod finishes: its new view is read, so it leaves the map.
+  store.upsert('Pod', { metadata: { namespace: 'shop', name: 'emailservice-7a8b9c0d1e-aaaaa' }, spec: {}, status: { phase: 'Failed', podIP: '10.244.0.77' } });
+  assert.deepEqual(
+    email(topologyModel(store, memo)).pods.map((p) => p.ids.podId),
+    ['shop/emailservice-7a8b9c0d1e-bbbbb'],
+  );
+});
