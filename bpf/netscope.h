@@ -22,6 +22,7 @@ enum ns_rec_type {
 #define NS_F_RST_RX 0x4    /* a reset was received on this socket */
 #define NS_F_RST_TX 0x8    /* a reset was sent on this socket */
 #define NS_F_ESTAB 0x10    /* reached ESTABLISHED */
+#define NS_F_OPEN_SENT 0x20 /* open record written (kernel bookkeeping) */
 
 struct ns_tuple {
 	__u8 saddr[16];    /* local address of the observing socket (IPv4: first 4 bytes) */

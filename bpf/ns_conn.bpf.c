@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* TCP connection lifecycle from sock:inet_sock_set_state (BTF tracepoint):
- * one record when a connection is established (either side) and one summary when
- * the socket closes, with the kernel's own counters from tcp_sock. Two records per
- * connection per side keeps volume bounded on a busy node whatever the traffic. */
+/* TCP connection lifecycle from sock:inet_sock_set_state (BTF tracepoint): a
+ * summary when the socket closes, with the kernel's own counters from tcp_sock,
+ * and an open record for connections still open NS_OPEN_DELAY_NS after they were
+ * established. Those are written by an iterator over the socket storage
+ * (ns_open_scan) that the loader runs at every read batch: short connections (most
+ * of the churn on a busy node) then cost one record per side instead of two, and
+ * the handshake path does no ring-buffer work at all. With ns_all_opens set (the
+ * loader's --all-opens, or no iterator support) opens are written at ESTABLISHED. */
 #include "ns_common.bpf.h"
 
 #define NS_TCP_ESTABLISHED 1
@@ -11,13 +15,20 @@
 #define NS_TCP_CLOSE 7
 #define NS_TCP_LISTEN 10
 
+#define NS_OPEN_DELAY_NS (50 * 1000000ULL) /* the loader's read batch */
+
+/* Set by the loader after load (.bss is memory-mapped). */
+volatile __u32 ns_all_opens;
+
 static __always_inline void ns_emit_conn(const struct sock *sk, __u64 cookie, __u32 type,
-					 struct ns_sock_state *st)
+					 struct ns_sock_state *st, __u64 ts)
 {
 	struct ns_conn *r = ns_reserve(sizeof(*r));
 	if (!r)
 		return;
-	ns_hdr_init(&r->hdr, type, sizeof(*r));
+	r->hdr.type = type;
+	r->hdr.size = sizeof(*r);
+	r->hdr.ts_ns = ts;
 	if (type == NS_REC_CONN_OPEN && st)
 		r->t = st->t; /* just captured by the caller */
 	else
@@ -53,7 +64,7 @@ static __always_inline void ns_emit_conn(const struct sock *sk, __u64 cookie, __
 		r->start_ns = st->start_ns;
 		r->estab_ns = st->estab_ns;
 		r->pid = st->pid;
-		r->flags = st->flags;
+		r->flags = st->flags & ~NS_F_OPEN_SENT;
 		__builtin_memcpy(r->comm, st->comm, NS_COMM_LEN);
 	} else {
 		r->start_ns = 0;
@@ -82,8 +93,10 @@ int BPF_PROG(ns_set_state, struct sock *sk, int oldstate, int newstate)
 							      BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (!st)
 			return 0;
-		/* A socket may connect() again after a failed attempt: start afresh. */
-		__builtin_memset(st, 0, sizeof(*st));
+		/* New storage is zeroed; a socket may connect() again after a failed
+		 * attempt, or carry state from the packet programs: start afresh. */
+		if (st->start_ns || st->req_dir)
+			__builtin_memset(st, 0, sizeof(*st));
 		st->start_ns = now;
 		if (newstate == NS_TCP_SYN_SENT) {
 			/* connect(): process context, so the current task owns the socket. */
@@ -106,13 +119,16 @@ int BPF_PROG(ns_set_state, struct sock *sk, int oldstate, int newstate)
 		st->estab_ns = now;
 		st->flags |= NS_F_ESTAB;
 		ns_tuple_from_sk(&st->t, sk);
-		ns_emit_conn(sk, bpf_get_socket_cookie(sk), NS_REC_CONN_OPEN, st);
+		if (ns_all_opens) {
+			st->flags |= NS_F_OPEN_SENT;
+			ns_emit_conn(sk, bpf_get_socket_cookie(sk), NS_REC_CONN_OPEN, st, now);
+		}
 		return 0;
 	}
 	if (newstate == NS_TCP_CLOSE) {
 		if (oldstate == NS_TCP_LISTEN)
 			return 0;
-		ns_emit_conn(sk, bpf_get_socket_cookie(sk), NS_REC_CONN_CLOSE, st);
+		ns_emit_conn(sk, bpf_get_socket_cookie(sk), NS_REC_CONN_CLOSE, st, now);
 		if (st)
 			st->flags = 0; /* summary sent; the storage goes with the socket */
 	}
@@ -141,6 +157,25 @@ SEC("tp_btf/tcp_send_reset")
 int BPF_PROG(ns_tx_reset, struct sock *sk)
 {
 	ns_mark(sk, NS_F_RST_TX);
+	return 0;
+}
+
+/* Run by the loader (read of an iterator fd) at every batch: writes the open record
+ * of each connection established at least NS_OPEN_DELAY_NS ago and not reported
+ * yet, stamped with its establishment time. */
+SEC("iter/bpf_sk_storage_map")
+int ns_open_scan(struct bpf_iter__bpf_sk_storage_map *ctx)
+{
+	struct sock *sk = ctx->sk;
+	struct ns_sock_state *st = ctx->value;
+	if (!sk || !st)
+		return 0;
+	if ((st->flags & (NS_F_ESTAB | NS_F_OPEN_SENT)) != NS_F_ESTAB)
+		return 0;
+	if (bpf_ktime_get_boot_ns() - st->estab_ns < NS_OPEN_DELAY_NS)
+		return 0;
+	st->flags |= NS_F_OPEN_SENT;
+	ns_emit_conn(sk, bpf_get_socket_cookie(sk), NS_REC_CONN_OPEN, st, st->estab_ns);
 	return 0;
 }
 

@@ -42,6 +42,7 @@ static int n_links;
 static struct { char name[32]; int fd; } shared[MAX_SHARED];
 static int n_shared;
 static char attached[512];
+static struct bpf_link *open_scan; /* iterator writing the opens of longer connections */
 
 static void on_signal(int sig)
 {
@@ -156,6 +157,16 @@ static int load_object(const char *dir, const char *name, int cg_fd)
 			if (cg_fd < 0)
 				continue;
 			link = bpf_program__attach_cgroup(prog, cg_fd);
+		} else if (bpf_program__expected_attach_type(prog) == BPF_TRACE_ITER) {
+			/* iterates the socket storage of this object's ns_socks */
+			struct bpf_map *m = bpf_object__find_map_by_name(obj, "ns_socks");
+			union bpf_iter_link_info li;
+			memset(&li, 0, sizeof(li));
+			li.map.map_fd = m ? bpf_map__fd(m) : -1;
+			LIBBPF_OPTS(bpf_iter_attach_opts, io, .link_info = &li, .link_info_len = sizeof(li));
+			link = m ? bpf_program__attach_iter(prog, &io) : NULL;
+			if (link)
+				open_scan = link;
 		} else {
 			link = bpf_program__attach(prog);
 		}
@@ -170,6 +181,39 @@ static int load_object(const char *dir, const char *name, int cg_fd)
 		ok++;
 	}
 	return ok;
+}
+
+/* Tells ns_conn whether to write open records at ESTABLISHED (see ns_conn.bpf.c). */
+static void set_all_opens(int on)
+{
+	for (int i = 0; i < n_objs; i++) {
+		struct bpf_map *m;
+		bpf_object__for_each_map(m, objs[i]) {
+			size_t sz = 0;
+			const char *mn = bpf_map__name(m);
+			if (!strstr(mn, ".bss"))
+				continue;
+			void *p = (void *)bpf_map__initial_value(m, &sz); /* mmaped kernel memory after load */
+			struct bpf_program *prog = bpf_object__find_program_by_name(objs[i], "ns_set_state");
+			if (p && prog && sz >= sizeof(__u32))
+				*(volatile __u32 *)p = (__u32)on; /* ns_all_opens is the only .bss variable */
+		}
+	}
+}
+
+/* Runs the iterator once: reading its fd to the end runs ns_open_scan over every
+ * socket with state; the records go to the ring buffer. */
+static void scan_opens(void)
+{
+	if (!open_scan)
+		return;
+	int fd = bpf_iter_create(bpf_link__fd(open_scan));
+	if (fd < 0)
+		return;
+	char b[64];
+	while (read(fd, b, sizeof(b)) > 0)
+		;
+	close(fd);
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -238,7 +282,7 @@ int main(int argc, char **argv)
 {
 	const char *dir = NULL;
 	char cgroup[256] = "";
-	int no_l7 = 0, no_drops = 0;
+	int no_l7 = 0, no_drops = 0, all_opens = 0;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--cgroup") == 0 && i + 1 < argc)
 			snprintf(cgroup, sizeof(cgroup), "%s", argv[++i]);
@@ -248,8 +292,10 @@ int main(int argc, char **argv)
 			no_drops = 1;
 		else if (strcmp(argv[i], "--verbose") == 0)
 			verbose = 1;
-		else if (strcmp(argv[i], "--all-opens") == 0)
+		else if (strcmp(argv[i], "--all-opens") == 0) {
 			ns_out_merge_short(0);
+			all_opens = 1;
+		}
 		else if (argv[i][0] != '-' && !dir)
 			dir = argv[i];
 		else
@@ -289,10 +335,14 @@ int main(int argc, char **argv)
 	}
 
 	int total = 0, n;
-	if ((n = load_object(dir, "ns_conn", -1)) > 0)
+	if ((n = load_object(dir, "ns_conn", -1)) > 0) {
 		total += n;
-	else
+		/* Without the iterator, opens are written at ESTABLISHED (and short ones
+		 * still merged here). */
+		set_all_opens(all_opens || !open_scan);
+	} else {
 		warn("TCP connection events not observed");
+	}
 	if ((n = load_object(dir, "ns_proc", -1)) > 0)
 		total += n;
 	else
@@ -336,6 +386,7 @@ int main(int argc, char **argv)
 		/* Programs skip the wake-up for small batches (ns_submit), so after the
 		 * timed wait consume whatever is queued, signalled or not. */
 		int err = ring_buffer__poll(rb, 50);
+		scan_opens();
 		if (err >= 0 || err == -EINTR)
 			err = ring_buffer__consume(rb);
 		if (err < 0 && err != -EINTR) {
