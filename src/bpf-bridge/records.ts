@@ -211,23 +211,43 @@ function need(rec: Buffer, size: number, what: string): void {
  * partial tail for the next chunk. A size field smaller than the header or not a
  * multiple of 8 means the stream is corrupt: that is thrown, not skipped.
  */
+const MAX_RECORD = 65536;
+const EMPTY = Buffer.alloc(0);
+
+/** Decodes the complete records starting in [off, limit) into out; returns where it stopped. */
+function scan(buf: Buffer, off: number, limit: number, out: LoaderRecord[]): number {
+  while (off < limit && buf.length - off >= 16) {
+    const size = buf.readUInt32LE(off + 4);
+    if (size < 16 || size % 8 !== 0 || size > MAX_RECORD) {
+      throw new RangeError(`corrupt loader stream: record size ${size} at byte ${off}`);
+    }
+    if (buf.length - off < size) break;
+    out.push(decodeRecord(buf.subarray(off, off + size)));
+    off += size;
+  }
+  return off;
+}
+
 export class RecordReader {
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = EMPTY;
 
   push(chunk: Buffer): LoaderRecord[] {
-    const buf = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     const out: LoaderRecord[] = [];
     let off = 0;
-    while (buf.length - off >= 16) {
-      const size = buf.readUInt32LE(off + 4);
-      if (size < 16 || size % 8 !== 0 || size > 65536) {
-        throw new RangeError(`corrupt loader stream: record size ${size} at byte ${off}`);
+    if (this.pending.length > 0) {
+      // The tail holds the start of one record (at most MAX_RECORD bytes): join it
+      // with just enough of the chunk to finish it, not with the whole chunk.
+      const p = this.pending.length;
+      const joined = Buffer.concat([this.pending, chunk.subarray(0, MAX_RECORD + 16)]);
+      const end = scan(joined, 0, p, out);
+      if (end < p) {
+        this.pending = Buffer.concat([this.pending, chunk]);
+        return out;
       }
-      if (buf.length - off < size) break;
-      out.push(decodeRecord(buf.subarray(off, off + size)));
-      off += size;
+      off = end - p;
     }
-    this.pending = off === buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(off));
+    off = scan(chunk, off, chunk.length, out);
+    this.pending = off === chunk.length ? EMPTY : Buffer.from(chunk.subarray(off));
     return out;
   }
 

@@ -7,11 +7,11 @@
 // connection when both ends are on this node, whatever the amount of data. Requests
 // give one L7 RESPONSE flow per request/response pair (with latency_ns); DNS gives a
 // REQUEST and a RESPONSE flow per query; drops give one DROPPED flow per packet.
-import { randomUUID } from 'node:crypto';
 import type { Flow, Layer4, NetscopeExtension, TCPFlags } from '../model/flow.ts';
 import type { SourceEvent } from '../model/source.ts';
 import { formatProtoTimestamp, protoFraction } from '../codec/timestamp.ts';
 import { parseDns, type DnsMessage } from './dns.ts';
+import { flowUuidGenerator } from './flow-uuid.ts';
 import { httpUrl, parseHttpRequest, parseHttpResponse } from './http.ts';
 import { ConnFlag, type ConnRecord, type DnsRecord, type DropRecord, type L7Record, type LoaderRecord, type Tuple } from './records.ts';
 
@@ -24,7 +24,7 @@ export interface FlowMapperOptions {
   nodeName: string;
   /** Source name used in status events. */
   sourceName: string;
-  /** Stable uuids for tests; defaults to random v4 uuids. */
+  /** Stable uuids for tests; defaults to v4-layout uuids unique per run (flow-uuid.ts). */
   uuid?: () => string;
 }
 
@@ -41,7 +41,7 @@ export class FlowMapper {
 
   constructor(opts: FlowMapperOptions) {
     this.opts = opts;
-    this.uuid = opts.uuid ?? randomUUID;
+    this.uuid = opts.uuid ?? flowUuidGenerator();
   }
 
   map(rec: LoaderRecord): SourceEvent[] {

@@ -52,6 +52,31 @@ test('reader reassembles records split across chunks at any byte', () => {
   }
 });
 
+test('reader: a record spread over three chunks, and tails shorter than a header', () => {
+  const a = dropRecord({ tsNs: 1n, t: { saddr: '10.0.0.1', daddr: '10.0.0.2', sport: 1, dport: 2 }, reason: 3 });
+  const b = statsRecord(4, 10);
+  const all = Buffer.concat([a, b, a]);
+  for (let i = 1; i < all.length - 1; i += 5) {
+    for (const j of [i + 1, i + 3, i + 17, i + 90]) {
+      if (j >= all.length) continue;
+      const reader = new RecordReader();
+      const out = [...reader.push(all.subarray(0, i)), ...reader.push(all.subarray(i, j)), ...reader.push(all.subarray(j))];
+      assert.deepEqual(out.map((r) => r.type), ['drop', 'stats', 'drop'], `cuts at ${i}, ${j}`);
+      assert.equal(reader.pendingBytes, 0);
+    }
+  }
+});
+
+test('reader: a corrupt size right after a record finished from the previous chunk is still an error', () => {
+  const a = statsRecord(1, 2);
+  const bad = Buffer.alloc(16);
+  bad.writeUInt32LE(1, 0);
+  bad.writeUInt32LE(13, 4);
+  const reader = new RecordReader();
+  assert.deepEqual(reader.push(a.subarray(0, 10)), []);
+  assert.throws(() => reader.push(Buffer.concat([a.subarray(10), bad])), /corrupt loader stream: record size 13/);
+});
+
 test('a corrupt size field is an error, not silently skipped', () => {
   const bad = Buffer.alloc(16);
   bad.writeUInt32LE(1, 0);
