@@ -1,10 +1,13 @@
 // `node bench/topology-model.ts [services] [podsPerService]`: what the map pays for the
 // cluster model. The model is derived again on every change to the store (a watch event),
-// the nodes per level/filter change; prints the median time of each. Prints figures only.
+// the nodes per level/filter change, the pane on every frame; prints the median time of
+// each. Prints figures only.
 import { loadavg } from 'node:os';
 import { ClusterStore } from '../src/k8s/store.ts';
 import { compileFilterSet, parseFilterArgs } from '../src/filter/index.ts';
 import { modelNodesAt, topologyModel, type PodMemo } from '../src/streams/topology-model.ts';
+import { initialTopologyState, topologyView } from '../src/views/topology-view.ts';
+import { makeTheme } from '../src/views/theme.ts';
 
 const services = Number(process.argv[2] ?? 2000);
 const perService = Number(process.argv[3] ?? 3);
@@ -48,3 +51,9 @@ topologyModel(store, memo);
 console.log(`derive again (memo)   ${median(() => topologyModel(store, memo)).toFixed(1)} ms`);
 console.log(`nodes, pod level      ${median(() => modelNodesAt(model, 'pod')).toFixed(1)} ms`);
 console.log(`nodes, filtered (ns)  ${median(() => modelNodesAt(model, 'workload', pass)).toFixed(1)} ms`);
+const theme = makeTheme({ color: true, unicode: true });
+for (const level of ['workload', 'pod'] as const) {
+  const known = modelNodesAt(model, level);
+  const st = { ...initialTopologyState(), level };
+  console.log(`frame, ${level.padEnd(8)} idle ${String(known.length).padStart(5)} nodes  ${median(() => topologyView([], st, { width: 58, height: 16 }, theme, undefined, known)).toFixed(1)} ms`);
+}

@@ -179,41 +179,57 @@ export function topologyView(
 ): TopologyView {
   const nodes = mapNodes(edges, st, namespaces, model);
   const w = size.width;
-  const rows: { text: string; node?: string }[] = [];
+  // Rows are formatted only when on screen: a big cluster's pod level has thousands.
+  const rows: { text: () => string; node?: string }[] = [];
   let group = '';
   let service: string | undefined;
   for (const n of nodes) {
     if (n.group !== group) {
-      group = n.group;
+      const g = (group = n.group);
       service = undefined;
-      rows.push({ text: theme.header(esc(fit(group, w))) });
+      rows.push({ text: () => theme.header(esc(fit(g, w))) });
     }
     if (n.service !== service) {
-      service = n.service;
-      rows.push({ text: theme.dim(esc(fit(service === undefined ? ' (no service)' : ` svc ${service}`, w))) });
+      const svc = (service = n.service);
+      rows.push({ text: () => theme.dim(esc(fit(svc === undefined ? ' (no service)' : ` svc ${svc}`, w))) });
     }
+    const selected = n.id === st.selected;
     if (n.idle) {
-      const note = 'no traffic';
-      const nameW = Math.max(6, w - 4 - note.length - 1);
-      const line = `${theme.glyph.node} ${esc(fit(n.name, nameW))}   ${esc(note)}`;
-      rows.push({ text: n.id === st.selected ? theme.selected(line) : theme.dim(line), node: n.id });
+      rows.push({
+        text: () => {
+          const note = 'no traffic';
+          const nameW = Math.max(6, w - 4 - note.length - 1);
+          const line = `${theme.glyph.node} ${esc(fit(n.name, nameW))}   ${esc(note)}`;
+          return selected ? theme.selected(line) : theme.dim(line);
+        },
+        node: n.id,
+      });
       continue;
     }
-    const rates = `in ${formatRate(n.inRate)}/s out ${formatRate(n.outRate)}/s`;
-    const mark = n.marked ? ` ${theme.glyph.drop}` : '  ';
-    const nameW = Math.max(6, w - 4 - rates.length - 1);
-    const line = `${theme.glyph.node} ${esc(fit(n.name, nameW))}${n.marked ? theme.bad(mark) : mark} ${theme.dim(esc(rates))}`;
-    rows.push({ text: n.id === st.selected ? theme.selected(line) : line, node: n.id });
+    rows.push({
+      text: () => {
+        const rates = `in ${formatRate(n.inRate)}/s out ${formatRate(n.outRate)}/s`;
+        const mark = n.marked ? ` ${theme.glyph.drop}` : '  ';
+        const nameW = Math.max(6, w - 4 - rates.length - 1);
+        const line = `${theme.glyph.node} ${esc(fit(n.name, nameW))}${n.marked ? theme.bad(mark) : mark} ${theme.dim(esc(rates))}`;
+        return selected ? theme.selected(line) : line;
+      },
+      node: n.id,
+    });
     const edgeRow = (arrow: string, other: string, e: Edge) => {
-      const name = other.startsWith(n.group + '/') ? other.slice(n.group.length + 1) : other;
-      const m = edgeMark(e, theme);
-      const rate = `${formatRate(e.rate)}/s`;
-      const nameW = Math.max(4, w - 6 - 9 - m.plain.length);
-      rows.push({ text: `    ${arrow} ${esc(fit(name, nameW))}${fitRight(rate, 9)}${m.tagged}` });
+      rows.push({
+        text: () => {
+          const name = other.startsWith(n.group + '/') ? other.slice(n.group.length + 1) : other;
+          const m = edgeMark(e, theme);
+          const rate = `${formatRate(e.rate)}/s`;
+          const nameW = Math.max(4, w - 6 - 9 - m.plain.length);
+          return `    ${arrow} ${esc(fit(name, nameW))}${fitRight(rate, 9)}${m.tagged}`;
+        },
+      });
     };
     for (const e of n.out) edgeRow(theme.glyph.arrow, e.to, e);
     // The selected node also lists its callers, so "who calls X" is answered in place.
-    if (n.id === st.selected) for (const e of n.in) edgeRow(theme.glyph.back, e.from, e);
+    if (selected) for (const e of n.in) edgeRow(theme.glyph.back, e.from, e);
   }
   const bodyHeight = Math.max(1, size.height);
   let top = Math.min(st.scrollTop, Math.max(0, rows.length - bodyHeight));
@@ -222,7 +238,7 @@ export function topologyView(
     if (selRow < top) top = Math.max(0, selRow - 1); // keep the group header in sight
     if (selRow >= top + bodyHeight) top = selRow - bodyHeight + 1;
   }
-  const lines = rows.slice(top, top + bodyHeight).map((r) => r.text);
+  const lines = rows.slice(top, top + bodyHeight).map((r) => r.text());
   if (nodes.length === 0) lines.push(theme.dim(st.dropsOnly ? 'no edges with drops or errors' : 'no traffic yet'));
   const flags = [st.dropsOnly ? 'drops only' : '', st.hideInfra ? 'infra hidden' : ''].filter(Boolean).join(', ');
   const more = rows.length > bodyHeight ? ` ${top + 1}-${Math.min(rows.length, top + bodyHeight)}/${rows.length}` : '';
