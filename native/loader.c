@@ -183,21 +183,25 @@ static int load_object(const char *dir, const char *name, int cg_fd)
 	return ok;
 }
 
-/* Tells ns_conn whether to write open records at ESTABLISHED (see ns_conn.bpf.c). */
-static void set_all_opens(int on)
+/* Tells ns_conn whether to write open records at ESTABLISHED (see ns_conn.bpf.c):
+ * ns_all_opens is the only variable in its .bss, updated as a whole. */
+static void set_all_opens(struct bpf_object *obj, int on)
 {
-	for (int i = 0; i < n_objs; i++) {
-		struct bpf_map *m;
-		bpf_object__for_each_map(m, objs[i]) {
-			size_t sz = 0;
-			const char *mn = bpf_map__name(m);
-			if (!strstr(mn, ".bss"))
-				continue;
-			void *p = (void *)bpf_map__initial_value(m, &sz); /* mmaped kernel memory after load */
-			struct bpf_program *prog = bpf_object__find_program_by_name(objs[i], "ns_set_state");
-			if (p && prog && sz >= sizeof(__u32))
-				*(volatile __u32 *)p = (__u32)on; /* ns_all_opens is the only .bss variable */
-		}
+	struct bpf_map *m;
+	bpf_object__for_each_map(m, obj) {
+		size_t sz = 0;
+		if (!strstr(bpf_map__name(m), ".bss"))
+			continue;
+		const void *init = bpf_map__initial_value(m, &sz);
+		if (!init || sz < sizeof(__u32) || sz > 64)
+			continue;
+		unsigned char v[64];
+		memcpy(v, init, sz);
+		__u32 flag = (__u32)on;
+		memcpy(v, &flag, sizeof(flag));
+		__u32 zero = 0;
+		if (bpf_map_update_elem(bpf_map__fd(m), &zero, v, 0))
+			warn("cannot configure open records: %s", strerror(errno));
 	}
 }
 
@@ -339,7 +343,7 @@ int main(int argc, char **argv)
 		total += n;
 		/* Without the iterator, opens are written at ESTABLISHED (and short ones
 		 * still merged here). */
-		set_all_opens(all_opens || !open_scan);
+		set_all_opens(objs[n_objs - 1], all_opens || !open_scan);
 	} else {
 		warn("TCP connection events not observed");
 	}
