@@ -238,7 +238,8 @@ export class RecordReader {
       // The tail holds the start of one record (at most MAX_RECORD bytes): join it
       // with just enough of the chunk to finish it, not with the whole chunk.
       const p = this.pending.length;
-      const joined = Buffer.concat([this.pending, chunk.subarray(0, MAX_RECORD + 16)]);
+      const want = p >= 16 ? Math.max(0, this.pending.readUInt32LE(4) - p) : MAX_RECORD + 16;
+      const joined = Buffer.concat([this.pending, chunk.subarray(0, want)]);
       const end = scan(joined, 0, p, out);
       if (end < p) {
         this.pending = Buffer.concat([this.pending, chunk]);
