@@ -617,19 +617,25 @@ export function runApp(opts: AppOptions): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGHUP', onSignal);
 
-    sub = opts.source.pipe(ingestInto(store)).subscribe({
-      error: (err: unknown) => {
-        store.status = { ...store.status, state: 'error', message: err instanceof Error ? err.message : String(err) };
-        store.version++;
-      },
-      complete: () => {
-        if (store.status.state !== 'error') store.status = { ...store.status, state: 'done' };
-        store.version++;
-      },
-    });
     frameSub = frames(() => store.version + uiVersion + (opts.clusterModel?.()?.version ?? 0), Math.max(20, Math.round(1000 / opts.refreshHz))).subscribe(() => {
       if (!done) guarded(render);
     });
     guarded(render);
+    // Take in the source only after the first frame is on the terminal: the demo and a
+    // file deliver their history synchronously on subscribe, which would otherwise hold
+    // the first frame back for as long as that takes.
+    setImmediate(() => {
+      if (done) return;
+      sub = opts.source.pipe(ingestInto(store)).subscribe({
+        error: (err: unknown) => {
+          store.status = { ...store.status, state: 'error', message: err instanceof Error ? err.message : String(err) };
+          store.version++;
+        },
+        complete: () => {
+          if (store.status.state !== 'error') store.status = { ...store.status, state: 'done' };
+          store.version++;
+        },
+      });
+    });
   });
 }
