@@ -100,6 +100,29 @@ function cstr(buf: Buffer, start: number, end: number): string {
   return buf.toString('latin1', start, nul >= start && nul < end ? nul : end);
 }
 
+/** Process names repeat: a small direct-mapped cache keyed by the 16 raw bytes. */
+interface CommEntry {
+  a: number;
+  b: number;
+  c: number;
+  d: number;
+  s: string;
+}
+const COMM_CACHE: (CommEntry | undefined)[] = new Array(64);
+
+function comm(buf: Buffer, off: number): string {
+  const a = buf.readUInt32LE(off);
+  const b = buf.readUInt32LE(off + 4);
+  const c = buf.readUInt32LE(off + 8);
+  const d = buf.readUInt32LE(off + 12);
+  const i = (a ^ (b >>> 7) ^ (c >>> 13) ^ (d >>> 19) ^ (a >>> 24)) & 63;
+  const e = COMM_CACHE[i];
+  if (e !== undefined && e.a === a && e.b === b && e.c === c && e.d === d) return e.s;
+  const str = cstr(buf, off, off + 16);
+  COMM_CACHE[i] = { a, b, c, d, s: str };
+  return str;
+}
+
 function u64(buf: Buffer, off: number): number {
   // Counters and cookies stay far below 2^53; read as two halves to avoid BigInt.
   return buf.readUInt32LE(off) + buf.readUInt32LE(off + 4) * 0x1_0000_0000;
@@ -140,7 +163,7 @@ export function decodeRecord(rec: Buffer): LoaderRecord {
         retrans: rec.readUInt32LE(108),
         pid: rec.readUInt32LE(112),
         flags: rec.readUInt32LE(116),
-        comm: cstr(rec, 120, 136),
+        comm: comm(rec, 120),
       };
     case RecType.Drop:
       need(rec, RECORD_SIZES.drop, 'drop');
@@ -167,9 +190,10 @@ export function decodeRecord(rec: Buffer): LoaderRecord {
         latencyNs: u64(rec, 72),
         reqEgress: rec.readUInt32LE(80) === 1,
         pid: rec.readUInt32LE(88),
-        comm: cstr(rec, 96, 112),
-        req: Buffer.from(rec.subarray(112, 112 + reqLen)),
-        resp: Buffer.from(rec.subarray(208, 208 + respLen)),
+        comm: comm(rec, 96),
+        // Views, not copies: records are mapped to flows at once and not kept.
+        req: rec.subarray(112, 112 + reqLen),
+        resp: rec.subarray(208, 208 + respLen),
       };
     }
     case RecType.Dns: {

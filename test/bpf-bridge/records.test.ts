@@ -104,3 +104,16 @@ test('addresses: IPv4, compressed IPv6, and IPv4-mapped IPv6 shown as IPv4', () 
   assert.equal(formatAddress(mapped, 0, 6), '10.231.0.2');
   assert.equal(formatAddress(Buffer.alloc(16), 0, 6), '::');
 });
+
+test('process names: many different names decode right in any order (name cache)', () => {
+  const names = Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? `p${i}` : i % 3 === 1 ? `proc-${i}-xyz` : `exe${'x'.repeat(i % 12)}${i}`).slice(0, 15));
+  const t = { saddr: '10.0.0.1', daddr: '10.0.0.2', sport: 1, dport: 2 };
+  for (const order of [names, [...names].reverse(), names]) {
+    for (const name of order) {
+      const r = decodeRecord(connRecord({ open: false, tsNs: 1n, t, cookie: 1, flags: 1, comm: name }));
+      assert.equal(r.type === 'conn-close' && r.comm, name);
+    }
+  }
+  const empty = decodeRecord(connRecord({ open: false, tsNs: 1n, t, cookie: 1, flags: 1 }));
+  assert.equal(empty.type === 'conn-close' && empty.comm, '');
+});
