@@ -9,6 +9,10 @@ cd "$root"
 out_bpf=build/bpf
 out_native=build/native
 mkdir -p "$out_bpf" "$out_native"
+# Tests and build:binary may run this at the same time: one build at a time, so no
+# run moves another's half-written output into place.
+exec 9>"build/.build-bpf.lock"
+flock 9
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "build-bpf: $1 not found (install it: see scripts/install-system-deps.sh)" >&2; exit 1; }; }
 need clang
