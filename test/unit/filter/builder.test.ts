@@ -22,7 +22,7 @@ function throwsFilter(args: string[], pattern: RegExp): void {
 }
 
 test('golden: --verdict DROPPED prints like hubble --print-raw-filters', () => {
-  const golden = readFileSync(new URL('../../../../shared/hubble-golden/hubble-print-raw-filters-verdict-dropped.txt', import.meta.url), 'utf8');
+  const golden = readFileSync(new URL('../../integration/observe/golden/hubble-print-raw-filters-verdict-dropped.txt', import.meta.url), 'utf8');
   assert.equal(rawFiltersText(parseFilterArgs(['--verdict', 'DROPPED'])), golden);
 });
 

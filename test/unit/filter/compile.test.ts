@@ -86,7 +86,7 @@ test('reply on dropped flows without is_reply counts as not a reply (hubble)', (
 });
 
 test('golden: --namespace shop selects the flows hubble printed', () => {
-  const lines = readFileSync(new URL('../../../../shared/hubble-golden/flows.jsonl', import.meta.url), 'utf8').trim().split('\n');
+  const lines = readFileSync(new URL('../../integration/observe/golden/flows.jsonl', import.meta.url), 'utf8').trim().split('\n');
   const flows = lines.map((l) => (JSON.parse(l) as { flow: Flow }).flow);
   const pred = compileFilterSet(parseFilterArgs(['--namespace', 'shop']));
   // hubble-compact-namespace-shop.txt holds three lines: flows 5, 6 (the DNS reply, shop pod as destination) and 7.
