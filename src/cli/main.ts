@@ -1,5 +1,6 @@
 // Entry point: picks the subcommand and turns errors into one line and an exit status.
 import type { Command } from './command.ts';
+import { sanitize } from '../model/sanitize.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { versionCommand } from './commands/version.ts';
 import { versionLines } from './version-info.ts';
@@ -76,13 +77,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof CliError) {
-      process.stderr.write(`netscope: ${err.message}\n`);
-      process.exitCode = err.exitCode;
-      return;
-    }
-    const msg = err instanceof Error ? err.message : String(err);
+    // Messages echo flag values, paths and peers' errors: one line, control characters made visible.
+    const msg = sanitize(err instanceof Error ? err.message : String(err));
     process.stderr.write(`netscope: ${msg}\n`);
-    process.exitCode = ExitCode.ERROR;
+    process.exitCode = err instanceof CliError ? err.exitCode : ExitCode.ERROR;
   },
 );
