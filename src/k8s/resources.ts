@@ -82,8 +82,3 @@ export function collectionPath(t: ResourceType, namespace?: string): string {
 export function objectPath(t: ResourceType, name: string, namespace?: string): string {
   return `${collectionPath(t, t.namespaced ? namespace ?? '' : undefined)}/${encodeURIComponent(name)}`;
 }
-
-/** `apiVersion` as written in objects: `v1`, `discovery.k8s.io/v1`. */
-export function apiVersionOf(t: ResourceType): string {
-  return t.group === '' ? t.version : `${t.group}/${t.version}`;
-}

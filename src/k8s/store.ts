@@ -91,14 +91,6 @@ export class ClusterStore {
     this.changed(kind);
   }
 
-  /** Removes every object of `kind` (e.g. after losing access to it). */
-  clear(kind: ResourceKind): void {
-    const store = this.objects.get(kind)!;
-    if (store.size === 0) return;
-    for (const key of [...store.keys()]) this.drop(kind, key);
-    this.changed(kind);
-  }
-
   /** Pods behind a service, from its EndpointSlices. */
   podsOfService(namespace: string, name: string): PodView[] {
     const out: PodView[] = [];
