@@ -86,7 +86,7 @@ export function parseDns(buf: Buffer): DnsMessage | undefined {
     if (rd + rdlen > buf.length) break;
     msg.rrtypes.push(typeName(type));
     msg.ttl = msg.ttl === undefined ? ttl : Math.min(msg.ttl, ttl);
-    if (type === 1 && rdlen === 4) msg.ips.push(`${buf[rd]}.${buf[rd + 1]}.${buf[rd + 2]}.${buf[rd + 3]}`);
+    if (type === 1 && rdlen === 4) msg.ips.push(formatAddress(buf, rd, 4));
     else if (type === 28 && rdlen === 16) msg.ips.push(formatAddress(buf, rd, 6));
     else if (type === 5) {
       const c = readName(buf, rd);
