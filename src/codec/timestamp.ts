@@ -130,5 +130,7 @@ export function compareTimestamps(a: Timestamp, b: Timestamp): number {
 /** A timestamp from epoch milliseconds (e.g. Date.now()). */
 export function timestampFromMs(ms: number): Timestamp {
   const seconds = Math.floor(ms / 1000);
-  return { seconds, nanos: Math.round((ms - seconds * 1000) * 1_000_000) };
+  const nanos = Math.round((ms - seconds * 1000) * 1_000_000);
+  // A fraction within half a nanosecond of the next second rounds up to it.
+  return nanos === 1_000_000_000 ? { seconds: seconds + 1, nanos: 0 } : { seconds, nanos };
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalTimestamp, formatProtoTimestamp, parseTimestamp, compareTimestamps } from '../../../src/codec/timestamp.ts';
+import { canonicalTimestamp, formatProtoTimestamp, parseTimestamp, compareTimestamps, timestampFromMs } from '../../../src/codec/timestamp.ts';
 
 test('parses RFC 3339 with nanoseconds and offsets', () => {
   assert.deepEqual(parseTimestamp('2026-01-01T10:00:00.123456789Z'), { seconds: 1767261600, nanos: 123456789 });
@@ -30,4 +30,10 @@ test('compares with nanosecond precision', () => {
   assert.ok(compareTimestamps(a, b) < 0);
   assert.ok(compareTimestamps(b, a) > 0);
   assert.equal(compareTimestamps(a, a), 0);
+});
+
+test('timestampFromMs keeps nanos below one second', () => {
+  assert.deepEqual(timestampFromMs(1500.25), { seconds: 1, nanos: 500_250_000 });
+  assert.deepEqual(timestampFromMs(999.9999999), { seconds: 1, nanos: 0 });
+  assert.deepEqual(timestampFromMs(-0.5), { seconds: -1, nanos: 999_500_000 });
 });
