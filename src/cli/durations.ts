@@ -2,6 +2,7 @@
 // long ago" (`5m`, `1h30m`, `1.5h`, `300ms`) or an absolute time (RFC 3339, or the
 // shorter `2006-01-02`, `2006-01-02T15Z07:00`, `2006-01-02T15:04Z07:00`, or RFC 1123Z).
 import { parseTimestamp, timestampFromMs, type Timestamp } from '../codec/timestamp.ts';
+import { MONTHS } from '../printer/time-format.ts';
 
 const UNIT_NS: Record<string, number> = {
   ns: 1,
@@ -34,8 +35,6 @@ export function parseGoDuration(s: string): number | undefined {
   }
   return sign * total;
 }
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 function parseAbsolute(s: string): Timestamp | undefined {
   const full = parseTimestamp(s);
