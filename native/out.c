@@ -26,6 +26,7 @@ static struct { __u64 cookie; __u32 off; __u32 gen; } opens[OPEN_SLOTS];
 static __u32 open_gen = 1;
 static int merge_short = 1;
 static unsigned long long merged_total;
+static int out_holes; /* out_buf holds dropped opens: squeeze them out at flush */
 
 void ns_out_merge_short(int on)
 {
@@ -66,6 +67,7 @@ static void drop_open(__u64 cookie)
 			h->type = 0; /* skipped by ns_out_flush */
 			opens[s].gen = 0;
 			merged_total++;
+			out_holes = 1;
 			return;
 		}
 	}
@@ -75,6 +77,7 @@ void ns_out_init(void)
 {
 	out_len = 0;
 	out_failed = 0;
+	out_holes = 0;
 }
 
 int ns_out_failed(void)
@@ -84,7 +87,7 @@ int ns_out_failed(void)
 
 int ns_out_flush(void)
 {
-	if (merged_total) {
+	if (out_holes) {
 		/* squeeze out dropped records (type 0) */
 		size_t w = 0;
 		for (size_t r = 0; r < out_len;) {
@@ -98,6 +101,7 @@ int ns_out_flush(void)
 			r += sz;
 		}
 		out_len = w;
+		out_holes = 0;
 	}
 	open_gen++;
 	size_t off = 0;
