@@ -230,11 +230,6 @@ function need(rec: Buffer, size: number, what: string): void {
   if (rec.length < size) throw new RangeError(`${what} record of ${rec.length} bytes, expected ${size}`);
 }
 
-/**
- * Splits a byte stream into records. Feed it chunks as they arrive; it keeps the
- * partial tail for the next chunk. A size field smaller than the header or not a
- * multiple of 8 means the stream is corrupt: that is thrown, not skipped.
- */
 const MAX_RECORD = 65536;
 const EMPTY = Buffer.alloc(0);
 
@@ -252,6 +247,12 @@ function scan(buf: Buffer, off: number, limit: number, out: LoaderRecord[]): num
   return off;
 }
 
+/**
+ * Splits a byte stream into records. Feed it chunks as they arrive; it keeps the
+ * partial tail for the next chunk. A size field smaller than the header, larger
+ * than MAX_RECORD or not a multiple of 8 means the stream is corrupt: that is
+ * thrown, not skipped.
+ */
 export class RecordReader {
   private pending: Buffer = EMPTY;
 
