@@ -20,7 +20,7 @@ import {
   type EnumTable,
 } from './enum-names.ts';
 import { readNetscopeAny, readNetscopeFields } from './netscope-extension.ts';
-import { checkFlowShape, checkLostShape, checkNodeStatusShape } from './shape.ts';
+import { checkFlowShape, checkLostShape, checkNodeStatusShape, isObj, type Obj } from './shape.ts';
 import { isTimestamp } from './timestamp.ts';
 
 /** A line that is not a Hubble GetFlowsResponse; the message says what is wrong. */
@@ -29,12 +29,6 @@ export class DecodeError extends Error {
     super(message);
     this.name = 'DecodeError';
   }
-}
-
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -6,7 +6,7 @@
 // and no allocation on the good path (the field path is built only for an error):
 // this runs for every line, so it has to cost little next to JSON.parse.
 
-type Obj = Record<string, unknown>;
+export type Obj = Record<string, unknown>;
 /** undefined when fine, else the path below the checked object and the problem: `.pod_name: expected a string`. */
 type Check = string | undefined;
 
@@ -21,7 +21,8 @@ function strs(v: unknown): boolean {
   return true;
 }
 
-function isObj(v: unknown): v is Obj {
+/** A JSON object (not null, not an array). */
+export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
