@@ -23,15 +23,19 @@ export function nextPercentile(p: Percentile): Percentile {
   return p === 50 ? 95 : p === 95 ? 99 : 50;
 }
 
+function percentileOf(s: ServiceStats, p: Percentile): number | undefined {
+  return p === 50 ? s.p50 : p === 95 ? s.p95 : s.p99;
+}
+
 /** Slowed down: current value at least twice its baseline and at least 5 ms more. */
 export function isSlow(s: ServiceStats, p: Percentile): boolean {
-  const cur = p === 50 ? s.p50 : p === 95 ? s.p95 : s.p99;
+  const cur = percentileOf(s, p);
   if (cur === undefined || s.baseline === undefined) return false;
   return cur >= 2 * s.baseline && cur - s.baseline >= 5;
 }
 
 export function sortServices(stats: ServiceStats[], key: SortKey, p: Percentile): ServiceStats[] {
-  const v = (s: ServiceStats) => (p === 50 ? s.p50 : p === 95 ? s.p95 : s.p99) ?? -1;
+  const v = (s: ServiceStats) => percentileOf(s, p) ?? -1;
   const byName = (a: ServiceStats, b: ServiceStats) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0);
   const cmp: Record<SortKey, (a: ServiceStats, b: ServiceStats) => number> = {
     name: byName,
@@ -122,7 +126,7 @@ export function latencyView(stats: ServiceStats[], st: LatencyState, size: { wid
         const t = fitRight(s.errorPct === 0 ? '0' : s.errorPct.toFixed(1), num);
         return s.errorPct >= 5 ? theme.bad(t) : t;
       }
-      const t = fitRight(formatMs(c === 50 ? s.p50 : c === 95 ? s.p95 : s.p99), num);
+      const t = fitRight(formatMs(percentileOf(s, c)), num);
       return slow && c === st.percentile ? theme.bad(t) : t;
     };
     const mark = slow ? theme.bad(theme.glyph.up) : ' ';

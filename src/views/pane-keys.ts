@@ -4,7 +4,7 @@
 import type { Flow } from '../model/flow.ts';
 import type { Level } from '../streams/flow-keys.ts';
 import type { RingBuffer } from '../streams/ring-buffer.ts';
-import { moveSelection, selectedFlow, toggleOrder, type FlowsState } from './flows-view.ts';
+import { moveSelection, selectedFlow, toggleOrder, type FlowsState, type Move } from './flows-view.ts';
 import type { Action, Pane } from './keymap.ts';
 import { moveService, nextPercentile, type LatencyState } from './latency-view.ts';
 import { moveNode, nextLevel, type MapNode, type TopologyState } from './topology-view.ts';
@@ -28,8 +28,6 @@ export interface PaneKeyContext {
 }
 
 export type PaneEffect = { type: 'flow-detail'; flow: Flow } | { type: 'focus-node'; id: string; level: Level } | { type: 'focus-service'; service: string } | null;
-
-type Move = { by: number } | 'top' | 'bottom';
 
 function moveOf(a: Action, page: number): Move | null {
   switch (a) {

@@ -219,7 +219,7 @@ export function topologyView(
     const edgeRow = (arrow: string, other: string, e: Edge) => {
       rows.push({
         text: () => {
-          const name = other.startsWith(n.group + '/') ? other.slice(n.group.length + 1) : other;
+          const name = nameIn(other, n.group);
           const m = edgeMark(e, theme);
           const rate = `${formatRate(e.rate)}/s`;
           const nameW = Math.max(4, w - 6 - 9 - m.plain.length);
