@@ -68,7 +68,9 @@ export function flowSummary(flow: Flow): string {
     const h = l7.http;
     const path = (() => {
       try {
-        return h.url ? new URL(h.url, 'http://x').pathname + new URL(h.url, 'http://x').search : '';
+        if (!h.url) return '';
+        const u = new URL(h.url, 'http://x');
+        return u.pathname + u.search;
       } catch {
         return h.url ?? '';
       }
