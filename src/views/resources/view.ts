@@ -35,17 +35,21 @@ export function createResourceView<T>(def: ResourceViewDef<T>, provider: Resourc
     return memo.rows;
   };
 
+  // Only the latest `y` may fill the page: an earlier, slower fetch must not replace it.
+  let yamlRequest = 0;
   const loadYaml = (item: T): void => {
     const obj = item as unknown as ModelObject;
     const kind = def.kindOf?.(item);
     if (!kind) return;
+    const request = ++yamlRequest;
+    const current = () => st.mode === 'yaml' && request === yamlRequest;
     provider.fetch(kind, obj.namespace, obj.name).then(
       (raw) => {
-        if (st.mode === 'yaml') st = { ...st, page: raw === undefined ? ['(object not found: deleted?)'] : yamlLines(raw) };
+        if (current()) st = { ...st, page: raw === undefined ? ['(object not found: deleted?)'] : yamlLines(raw) };
         ctx.requestFrame();
       },
       (err: unknown) => {
-        if (st.mode === 'yaml') st = { ...st, page: [`cannot fetch the object: ${err instanceof Error ? err.message : String(err)}`] };
+        if (current()) st = { ...st, page: [`cannot fetch the object: ${err instanceof Error ? err.message : String(err)}`] };
         ctx.requestFrame();
       },
     );
@@ -67,7 +71,8 @@ export function createResourceView<T>(def: ResourceViewDef<T>, provider: Resourc
       const d = data();
       if (!d) return [theme.dim('no cluster model: start netscope with a kubeconfig (or --demo)')];
       const rows = rowsFor(d);
-      const out = renderView(def, rows, d, st, { width: size.width, height: size.height - (provider.banner?.() ? 1 : 0) });
+      const banner = provider.banner?.();
+      const out = renderView(def, rows, d, st, { width: size.width, height: size.height - (banner ? 1 : 0) });
       const lines = out.lines.map((l, i) => {
         const e = esc(l);
         if (out.headerLine && i === 0) return theme.header(e);
@@ -75,7 +80,6 @@ export function createResourceView<T>(def: ResourceViewDef<T>, provider: Resourc
         if (i === out.lines.length - 1) return theme.dim(e);
         return e;
       });
-      const banner = provider.banner?.();
       return banner ? [theme.warn(esc(banner.slice(0, size.width))), ...lines] : lines;
     },
     onKey(key) {
