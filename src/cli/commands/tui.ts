@@ -146,8 +146,7 @@ export function parseTuiArgs(argv: string[]): TuiArgs {
   return a;
 }
 
-function demoObjects(seed: number): PaletteObjects {
-  const o = demoClusterObjects({ seed });
+function demoObjects(o: ReturnType<typeof demoClusterObjects>): PaletteObjects {
   const qualified = (m: { name: string; namespace?: string }) => (m.namespace ? `${m.namespace}/${m.name}` : m.name);
   return {
     namespaces: o.namespaces.map((n) => n.metadata.name),
@@ -194,9 +193,10 @@ export const tuiCommand: Command = {
     try {
       if (args.demo) {
         source = createDemoSource({ seed: args.seed, rate: args.rate, historySeconds: args.history, follow: true, slowdownAfterSeconds: args.slowdownAfter });
-        const demo = demoObjects(args.seed);
+        const snapshot = demoClusterObjects({ seed: args.seed });
+        const demo = demoObjects(snapshot);
         objects = () => demo;
-        const provider = (await import('../../views/resources/snapshot-provider.ts')).registerSnapshotViews(demoClusterObjects({ seed: args.seed }));
+        const provider = (await import('../../views/resources/snapshot-provider.ts')).registerSnapshotViews(snapshot);
         model = () => provider.store();
       } else {
         const flows =
