@@ -123,12 +123,6 @@ export class RedAggregator {
     }
     return out;
   }
-
-  clear(): void {
-    this.#buckets.clear();
-    this.#seen.clear();
-    this.#firstMs = Number.POSITIVE_INFINITY;
-  }
 }
 
 function median(values: (number | undefined)[]): number | undefined {

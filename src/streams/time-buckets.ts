@@ -49,9 +49,4 @@ export class TimeBuckets<T> {
   startOf(t: number): number {
     return Math.floor(t / this.widthMs) * this.widthMs;
   }
-
-  clear(): void {
-    this.#slots = new Array<Bucket<T> | undefined>(this.count);
-    this.latestMs = Number.NEGATIVE_INFINITY;
-  }
 }

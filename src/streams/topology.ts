@@ -140,11 +140,6 @@ export class TopologyAggregator {
     out.sort((a, b) => b.rate - a.rate || (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : 1));
     return out;
   }
-
-  clear(): void {
-    this.#buckets.clear();
-    for (const l of LEVELS) this.#meta[l].clear();
-  }
 }
 
 function accumulate(into: Map<EdgeMeta, Counts>, key: EdgeMeta, c: Counts): void {
