@@ -37,11 +37,11 @@ export function workloadName(ep: Endpoint): string | undefined {
   return undefined;
 }
 
-/** Name of a non-pod endpoint: reserved identity, else DNS name, else IP. */
+/** Name of a non-pod endpoint: DNS name, else reserved identity, else IP. */
 function externalName(ep: Endpoint | undefined, names: string[] | undefined, ip: string | undefined): string {
-  const reserved = reservedName(ep?.labels);
   if (names && names.length > 0) return names[0];
-  if (reserved) return reserved === 'kube-apiserver' ? 'kube-apiserver' : reserved;
+  const reserved = reservedName(ep?.labels);
+  if (reserved) return reserved;
   return ip ?? 'unknown';
 }
 
