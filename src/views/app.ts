@@ -6,7 +6,7 @@ import blessed from 'blessed';
 import type { Subscription } from 'rxjs';
 import type { Flow } from '../model/flow.ts';
 import type { Source } from '../model/source.ts';
-import { FilterError, compileFilterSet, filterSetToArgs, parseFilterArgs, shellQuote, tokenize, type FilterSet } from '../filter/index.ts';
+import { compileFilterSet, filterSetToArgs, parseFilterArgs, shellQuote, tokenize, type FilterSet } from '../filter/index.ts';
 import type { Completion } from '../filter/index.ts';
 import { FlowStore } from '../streams/flow-store.ts';
 import { frames, ingestInto } from '../streams/frames.ts';
@@ -309,7 +309,7 @@ export function runApp(opts: AppOptions): Promise<number> {
         barMessage = null;
         return true;
       } catch (err) {
-        const msg = err instanceof FilterError || err instanceof Error ? err.message : String(err);
+        const msg = err instanceof Error ? err.message : String(err);
         barMessage = { text: `invalid filter (kept: ${filterText || 'none'}): ${msg}`, error: true };
         return false;
       }
