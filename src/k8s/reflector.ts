@@ -5,7 +5,7 @@
 // Only documented API semantics are relied on, so a real kube-apiserver works too.
 import type { IncomingMessage } from 'node:http';
 import { ApiError, apiErrorFrom, apiErrorFromStatus } from './api-error.ts';
-import { backoffDelay, DEFAULT_BACKOFF, sleep, type BackoffOptions } from './backoff.ts';
+import { backoffDelay, DEFAULT_BACKOFF, delayText, sleep, type BackoffOptions } from './backoff.ts';
 import { asArray, asObject, asString, type Json } from './raw.ts';
 import { collectionPath, groupVersionPath, type ResourceType } from './resources.ts';
 import { readBody, type ApiTransport } from './transport.ts';
@@ -150,8 +150,7 @@ export class Reflector {
         if (err instanceof WatchForbidden) {
           // What was listed stays (it is current); it is refreshed by relisting.
           this.rv = '';
-          const every = recheck >= 1000 ? `${Math.round(recheck / 1000)}s` : `${recheck}ms`;
-          this.setStatus({ state: 'polling', message: `${err.message}; relisting every ${every} instead`, retryInMs: recheck, error: err.forbidden });
+          this.setStatus({ state: 'polling', message: `${err.message}; relisting every ${delayText(recheck)} instead`, retryInMs: recheck, error: err.forbidden });
           await sleep(recheck, signal);
           continue;
         }

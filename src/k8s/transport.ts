@@ -6,6 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
+import { delayText } from './backoff.ts';
 import type { KubeTarget } from './kubeconfig.ts';
 
 /** What the reflector needs from the network: one streaming GET. */
@@ -86,8 +87,7 @@ export class KubeTransport implements ApiTransport {
       });
       // Only until the headers arrive: a watch may then be quiet for minutes.
       const timer = getOpts.stream ? undefined : setTimeout(() => {
-        const ms = this.responseTimeoutMs;
-        const within = ms >= 1000 ? `${Math.round(ms / 1000)}s` : `${ms}ms`;
+        const within = delayText(this.responseTimeoutMs);
         req.destroy(new TransportError(`API server ${this.server} unreachable (no answer within ${within})`, 'ETIMEDOUT'));
       }, this.responseTimeoutMs);
       req.on('error', (err: NodeJS.ErrnoException) => {
