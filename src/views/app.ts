@@ -18,7 +18,7 @@ import { flowsView, initialFlowsState, pendingWhilePaused, selectedFlow, toggleP
 import { paneKey } from './pane-keys.ts';
 import { helpLines } from './help-view.ts';
 import { PANES, PANE_TITLES, actionFor, type Action, type Pane } from './keymap.ts';
-import { initialLatencyState, latencyView, type LatencyState } from './latency-view.ts';
+import { initialLatencyState, latencyView, sortServices, type LatencyState } from './latency-view.ts';
 import { layout, type Rect } from './layout.ts';
 import { remember } from './line-editor.ts';
 import type { PaletteAction, PaletteObjects } from './palette.ts';
@@ -463,11 +463,9 @@ export function runApp(opts: AppOptions): Promise<number> {
       else if (e?.type === 'focus-service') focusOnService(e.service);
     };
 
-    const lastServicesOrdered = (): string[] => {
-      const cols = (screen.width as number) || 80;
-      const r = lay().panes.latency ?? { width: cols, height: 20, top: 0, left: 0 };
-      return latencyView(store.red.snapshot(latSt.percentile, store.nowMs()), latSt, inner(r), theme).order;
-    };
+    // The latency pane's row order, without drawing it.
+    const lastServicesOrdered = (): string[] =>
+      sortServices(store.red.snapshot(latSt.percentile, store.nowMs()), latSt.sort, latSt.percentile).map((s) => s.service);
 
     const lay = () => layout((screen.width as number) || 80, (screen.height as number) || 24, zoom, focusPane);
 
