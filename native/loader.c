@@ -173,6 +173,8 @@ static int load_object(const char *dir, const char *name, int cg_fd)
 		}
 		if (!link || n_links >= MAX_LINKS) {
 			warn("%s: cannot attach %s: %s", name, bpf_program__name(prog), strerror(errno));
+			if (link == open_scan)
+				open_scan = NULL; /* scan_opens must not use a destroyed link */
 			if (link)
 				bpf_link__destroy(link);
 			continue;
@@ -400,7 +402,7 @@ int main(int argc, char **argv)
 		 * timed wait consume whatever is queued, signalled or not. */
 		int err = ring_buffer__poll(rb, 50);
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		/* The scan visits every socket with state: every 4th batch is enough. */
+		/* The scan visits every socket with state: every SCAN_MS is enough. */
 		if (ms_between(&last_scan, &now) >= SCAN_MS) {
 			scan_opens();
 			last_scan = now;
