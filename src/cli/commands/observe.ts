@@ -29,7 +29,7 @@ const MAX_DEMO_HISTORY_S = 3600;
 
 export function observeHelp(): string {
   return [
-    'Print flows like `hubble observe`, from a Hubble JSON export or the demo cluster.',
+    'Print flows like `hubble observe`, from a Hubble JSON export, this machine\'s eBPF collector or the demo cluster.',
     '',
     'Usage:',
     '  netscope observe (--input-file FILE | --demo | --local) [flags] [filters]',
@@ -224,6 +224,6 @@ export async function runObserve(argv: string[]): Promise<number> {
 
 export const observeCommand: Command = {
   name: 'observe',
-  summary: 'print flows like hubble observe (from a Hubble JSON export or the demo)',
+  summary: 'print flows like `hubble observe` (compact, json, dict, table)',
   run: runObserve,
 };
