@@ -178,7 +178,12 @@ export class Reflector {
     const body = await readBody(res);
     if (res.statusCode === 404) return false;
     if (res.statusCode !== 200) throw apiErrorFrom(res.statusCode ?? 0, body, `discovery of ${groupVersionPath(t)}`);
-    const list = asObject(JSON.parse(body));
+    let list: Record<string, unknown>;
+    try {
+      list = asObject(JSON.parse(body));
+    } catch {
+      throw new Error(`discovery of ${groupVersionPath(t)}: response is not JSON`);
+    }
     return asArray(list.resources).some((r) => asString(asObject(r).name) === t.plural);
   }
 

@@ -89,8 +89,13 @@ export class ClusterSession {
     const res = await transport.get(objectPath(RESOURCE_TYPES[kind], name, namespace), AbortSignal.timeout(15_000));
     const body = await readBody(res);
     if (res.statusCode === 404) return undefined;
-    if (res.statusCode !== 200) throw apiErrorFrom(res.statusCode ?? 0, body, `get ${RESOURCE_TYPES[kind].plural}/${name}`);
-    return JSON.parse(body) as unknown;
+    const what = `get ${RESOURCE_TYPES[kind].plural}/${name}`;
+    if (res.statusCode !== 200) throw apiErrorFrom(res.statusCode ?? 0, body, what);
+    try {
+      return JSON.parse(body) as unknown;
+    } catch {
+      throw new Error(`${what}: response is not JSON`);
+    }
   }
 
   private makeModel(target: KubeTarget): ClusterModel {
