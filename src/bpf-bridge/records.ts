@@ -205,7 +205,7 @@ export function decodeRecord(rec: Buffer): LoaderRecord {
         tuple: tuple(rec, 16),
         cookie: u64(rec, 56),
         egress: rec.readUInt32LE(64) === 1,
-        data: Buffer.from(rec.subarray(80, 80 + len)),
+        data: rec.subarray(80, 80 + len), // a view, like the L7 snapshots
       };
     }
     case RecType.Ready:
