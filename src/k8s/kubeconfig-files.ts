@@ -22,7 +22,13 @@ export interface KubeConfigOptions {
 export function kubeconfigFiles(opts: KubeConfigOptions = {}): string[] {
   const env = opts.env ?? process.env;
   if (opts.kubeconfig !== undefined && opts.kubeconfig !== '') return opts.kubeconfig.split(delimiter).filter((f) => f !== '');
-  if (env.KUBECONFIG !== undefined && env.KUBECONFIG !== '') return env.KUBECONFIG.split(delimiter).filter((f) => f !== '');
+  if (env.KUBECONFIG !== undefined && env.KUBECONFIG !== '') {
+    // kubectl skips files of the KUBECONFIG list that do not exist. When none exists, the
+    // list is kept so that loading names the missing file instead of silently finding no cluster.
+    const listed = env.KUBECONFIG.split(delimiter).filter((f) => f !== '');
+    const present = listed.filter((f) => existsSync(f));
+    return present.length > 0 ? present : listed;
+  }
   const file = join(opts.home ?? env.HOME ?? homedir(), '.kube', 'config');
   return existsSync(file) ? [file] : [];
 }

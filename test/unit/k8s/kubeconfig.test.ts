@@ -35,6 +35,18 @@ test('KUBECONFIG lists merge like kubectl: first file wins for names and current
     assert.equal(only.namespace, 'ops');
   }));
 
+test('KUBECONFIG entries that do not exist are skipped like kubectl; --kubeconfig must exist', () =>
+  withDir((dir) => {
+    const a = writeKubeconfig(dir, 'a', [{ name: 'prod', server: 'https://prod:6443', token: 'a' }]);
+    const missing = join(dir, 'gone.yaml');
+    const t = loadKubeConfig({ env: { KUBECONFIG: `${missing}:${a}` }, home: dir });
+    assert.equal(t.server, 'https://prod:6443');
+    // Every listed file missing, or an explicit --kubeconfig missing: a one-line error naming it.
+    for (const opts of [{ env: { KUBECONFIG: missing }, home: dir }, { kubeconfig: missing, env: {}, home: dir }]) {
+      assert.throws(() => loadKubeConfig(opts), (e: Error) => e instanceof KubeConfigError && e.message.includes(missing) && !e.message.includes('\n'));
+    }
+  }));
+
 test('unknown context: one line naming it and the available ones', () =>
   withDir((dir) => {
     const a = writeKubeconfig(dir, 'a', [
