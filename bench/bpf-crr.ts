@@ -6,8 +6,7 @@
 // Needs root. Creates and removes its own namespaces (nsl-<pid>-...).
 import { execFileSync, spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
-import { Lab, REPO_ROOT } from '../test/lab/lab.ts';
+import { CRR_PORT as PORT, startCrrLab } from './crr-lab.ts';
 import { collectorPaths, runCollector } from '../src/bpf-bridge/loader-process.ts';
 import type { Flow } from '../src/model/flow.ts';
 
@@ -29,29 +28,11 @@ const RUNS = Number(arg('--runs', '3'));
 const SECONDS = Number(arg('--seconds', '5'));
 const THREADS = Number(arg('--threads', '2'));
 const RATES = arg('--rates', '2000,5000,8000,10000,12000,15000,20000,25000').split(',').map(Number);
-const PORT = 8000;
-const CRR = join(REPO_ROOT, 'build', 'bench', 'bpf-crr');
-
-execFileSync('bash', [join(REPO_ROOT, 'scripts', 'build-bpf.sh')], { stdio: 'inherit' });
-execFileSync('mkdir', ['-p', join(REPO_ROOT, 'build', 'bench')]);
-execFileSync('gcc', ['-O2', '-pthread', '-o', CRR, join(REPO_ROOT, 'bench', 'bpf-crr.c')], { stdio: 'inherit' });
-
-const lab = Lab.create(['client', 'server']);
-process.on('exit', () => lab.destroy());
 process.on('SIGINT', () => process.exit(130));
-const serverIp = lab.pod('server').ip;
-// Short connections: widen the client's port range and reuse TIME_WAIT ports.
-lab.exec('client', ['sysctl', '-q', '-w', 'net.ipv4.ip_local_port_range=1024 65000', 'net.ipv4.tcp_tw_reuse=1']);
-lab.exec('server', ['sysctl', '-q', '-w', 'net.core.somaxconn=4096', 'net.ipv4.tcp_max_syn_backlog=8192']);
-
-const server = spawn('ip', ['netns', 'exec', lab.pod('server').netns, CRR, 'server', String(PORT), '2'], { stdio: ['ignore', 'pipe', 'inherit'] });
-await new Promise<void>((resolve) => server.stdout.once('data', () => resolve()));
-process.on('exit', () => server.kill('SIGKILL'));
+const { lab, serverIp, server, clientArgs } = await startCrrLab();
 
 function client(seconds: number, rate?: number): Result {
-  const args = ['netns', 'exec', lab.pod('client').netns, CRR, 'client', serverIp, String(PORT), String(THREADS), String(seconds)];
-  if (rate !== undefined) args.push(String(rate));
-  return JSON.parse(execFileSync('ip', args, { encoding: 'utf8' })) as Result;
+  return JSON.parse(execFileSync('ip', clientArgs(THREADS, seconds, rate), { encoding: 'utf8' })) as Result;
 }
 
 interface Collected {
@@ -89,9 +70,7 @@ async function withCollector(seconds: number, rate?: number): Promise<Collected>
   await attached;
   // The client blocks this thread; run it in a child so the collector's stream keeps flowing.
   const result = await new Promise<Result>((resolve, reject) => {
-    const args = ['netns', 'exec', lab.pod('client').netns, CRR, 'client', serverIp, String(PORT), String(THREADS), String(seconds)];
-    if (rate !== undefined) args.push(String(rate));
-    const c = spawn('ip', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn('ip', clientArgs(THREADS, seconds, rate), { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     c.stdout.on('data', (d: Buffer) => (out += d.toString()));
     c.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Result) : reject(new Error(`client exited ${code}`))));

@@ -6,9 +6,8 @@
 // Needs root. Creates and removes its own namespaces; restores the sysctl.
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
-import { Lab, REPO_ROOT } from '../test/lab/lab.ts';
 import { collectorPaths } from '../src/bpf-bridge/loader-process.ts';
+import { startCrrLab } from './crr-lab.ts';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(name);
@@ -16,26 +15,11 @@ function arg(name: string, def: string): string {
 }
 const SECONDS = Number(arg('--seconds', '5'));
 const THREADS = Number(arg('--threads', '2'));
-const PORT = 8000;
-const CRR = join(REPO_ROOT, 'build', 'bench', 'bpf-crr');
-
-execFileSync('bash', [join(REPO_ROOT, 'scripts', 'build-bpf.sh')], { stdio: 'inherit' });
-execFileSync('mkdir', ['-p', join(REPO_ROOT, 'build', 'bench')]);
-execFileSync('gcc', ['-O2', '-pthread', '-o', CRR, join(REPO_ROOT, 'bench', 'bpf-crr.c')], { stdio: 'inherit' });
 
 const STATS = '/proc/sys/kernel/bpf_stats_enabled';
 const statsBefore = readFileSync(STATS, 'utf8').trim();
-const lab = Lab.create(['client', 'server']);
-process.on('exit', () => {
-  execFileSync('sysctl', ['-q', '-w', `kernel.bpf_stats_enabled=${statsBefore}`]);
-  lab.destroy();
-});
-const serverIp = lab.pod('server').ip;
-lab.exec('client', ['sysctl', '-q', '-w', 'net.ipv4.ip_local_port_range=1024 65000', 'net.ipv4.tcp_tw_reuse=1']);
-lab.exec('server', ['sysctl', '-q', '-w', 'net.core.somaxconn=4096', 'net.ipv4.tcp_max_syn_backlog=8192']);
-const server = spawn('ip', ['netns', 'exec', lab.pod('server').netns, CRR, 'server', String(PORT), '2'], { stdio: ['ignore', 'pipe', 'inherit'] });
-await new Promise<void>((resolve) => server.stdout.once('data', () => resolve()));
-process.on('exit', () => server.kill('SIGKILL'));
+process.on('exit', () => execFileSync('sysctl', ['-q', '-w', `kernel.bpf_stats_enabled=${statsBefore}`]));
+const { server, clientArgs } = await startCrrLab();
 
 /** Program ids held by a process, from its bpf-prog fds. */
 function progIds(pid: number): number[] {
@@ -73,7 +57,7 @@ await new Promise((r) => setTimeout(r, 1000)); // attaching takes ~0.2 s
 const ids = progIds(loader.pid!);
 const before = progStats(ids);
 const res = JSON.parse(
-  execFileSync('ip', ['netns', 'exec', lab.pod('client').netns, CRR, 'client', serverIp, String(PORT), String(THREADS), String(SECONDS)], { encoding: 'utf8' }),
+  execFileSync('ip', clientArgs(THREADS, SECONDS), { encoding: 'utf8' }),
 ) as { transactions: number; tps: number };
 const after = progStats(ids);
 loader.kill('SIGTERM');
