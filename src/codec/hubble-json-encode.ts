@@ -16,6 +16,7 @@ import type {
   Service,
   TCPFlags,
 } from '../model/flow.ts';
+import { TCP_FLAG_NAMES } from '../model/flow.ts';
 import type { SourceEvent } from '../model/source.ts';
 import { writeNetscopeExtension } from './netscope-extension.ts';
 import { canonicalTimestamp } from './timestamp.ts';
@@ -102,11 +103,9 @@ function endpoint(e: Endpoint): string {
     .done();
 }
 
-const FLAG_ORDER = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'NS'] as const;
-
 export function tcpFlagsJson(f: TCPFlags): string {
   const o = new Obj();
-  for (const k of FLAG_ORDER) o.bool(k, f[k]);
+  for (const k of TCP_FLAG_NAMES) o.bool(k, f[k]);
   return o.done();
 }
 

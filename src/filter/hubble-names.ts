@@ -50,7 +50,7 @@ export const RESERVED_IDENTITIES: Readonly<Record<string, number>> = {
 
 export const PROTOCOLS = ['tcp', 'udp', 'sctp', 'icmp', 'icmpv4', 'icmpv6', 'http', 'dns', 'kafka'] as const;
 
-export const TCP_FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'NS'] as const;
+export { TCP_FLAG_NAMES } from '../model/flow.ts';
 
 /** flow.proto DropReason names (drop_reason_desc), in enum order, then the kernel's. */
 export const DROP_REASONS: readonly string[] = [

@@ -61,6 +61,9 @@ export const CiliumEventTypeCode = {
   Agent: 130,
 } as const;
 
+/** TCPFlags fields in proto order (the order protobuf JSON writes them). */
+export const TCP_FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'NS'] as const;
+
 export interface TCPFlags {
   FIN?: boolean;
   SYN?: boolean;
