@@ -1,6 +1,7 @@
 // Names Hubble and Cilium use on the command line and in the API, so that values
 // typed for `hubble observe` mean the same here (pkg/monitor/api, flow.proto).
 import { DROP_REASON_NAMES } from '../codec/enum-names.ts';
+import { RESERVED_IDENTITY_NAMES } from '../model/identity.ts';
 
 /** Cilium monitor message types accepted by --type (name -> event_type.type). */
 export const EVENT_TYPE_NAMES: Readonly<Record<string, number>> = {
@@ -34,19 +35,12 @@ export const TRACE_SUBTYPE_NAMES: Readonly<Record<string, number>> = {
   'to-crypto': 13,
 };
 
-/** Reserved security identities (pkg/identity), accepted by --identity by name. */
-export const RESERVED_IDENTITIES: Readonly<Record<string, number>> = {
-  host: 1,
-  world: 2,
-  unmanaged: 3,
-  health: 4,
-  init: 5,
-  'remote-node': 6,
-  'kube-apiserver': 7,
-  ingress: 8,
-  'world-ipv4': 9,
-  'world-ipv6': 10,
-};
+/** Reserved security identities accepted by --identity by name ('unknown', 0, is not one). */
+export const RESERVED_IDENTITIES: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.entries(RESERVED_IDENTITY_NAMES)
+    .filter(([id]) => id !== '0')
+    .map(([id, name]) => [name, Number(id)]),
+);
 
 export const PROTOCOLS = ['tcp', 'udp', 'sctp', 'icmp', 'icmpv4', 'icmpv6', 'http', 'dns', 'kafka'] as const;
 

@@ -1,5 +1,6 @@
 // Names Hubble's printer derives from Cilium's monitor API (pkg/monitor/api) and
 // identity package: the TYPE column text and the `(world)` identity labels.
+import { RESERVED_IDENTITY_NAMES } from '../model/identity.ts';
 
 /** Trace observation points by event sub-type (bpf/lib/trace.h order). */
 const TRACE_POINTS: Readonly<Record<number, string>> = {
@@ -131,23 +132,8 @@ export function policyMatchTypeText(t: number): string {
   return POLICY_MATCH_TYPES[t] ?? 'unknown';
 }
 
-/** Cilium's reserved security identities. */
-const RESERVED_IDENTITIES: Readonly<Record<number, string>> = {
-  0: 'unknown',
-  1: 'host',
-  2: 'world',
-  3: 'unmanaged',
-  4: 'health',
-  5: 'init',
-  6: 'remote-node',
-  7: 'kube-apiserver',
-  8: 'ingress',
-  9: 'world-ipv4',
-  10: 'world-ipv6',
-};
-
 export function reservedIdentityName(id: number): string | undefined {
-  return RESERVED_IDENTITIES[id];
+  return RESERVED_IDENTITY_NAMES[id];
 }
 
 /** Monitor message types (event_type.type). */
