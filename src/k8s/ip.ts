@@ -2,6 +2,7 @@
 // IPv6 in RFC 5952 form (lowercase, longest zero run as `::`), and IPv4-mapped IPv6
 // (`::ffff:10.0.0.1`, what dual-stack sockets report) as the IPv4 address.
 import { isIPv4, isIPv6 } from 'node:net';
+import { formatIPv6Groups } from '../model/ipv6.ts';
 
 export function canonicalIP(ip: string): string {
   if (!ip.includes(':') || !isIPv6(ip)) return ip;
@@ -9,26 +10,7 @@ export function canonicalIP(ip: string): string {
   const mapped = /^(?:0{0,4}:){0,4}:?(?:0{0,4}:)?ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
   if (mapped && isIPv4(mapped[1]!)) return mapped[1]!;
   const groups = expand(lower);
-  if (!groups) return lower;
-  // Longest run of two or more zero groups becomes `::` (first one on a tie).
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (best < 0) return hex.join(':');
-  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+  return groups ? formatIPv6Groups(groups) : lower;
 }
 
 /** Eight 16-bit groups, or undefined for forms not handled (embedded IPv4 other than mapped). */
