@@ -8,13 +8,17 @@
 // record once per second of stream time. It is fed in 64 KiB chunks like the pipe
 // delivers it. Prints figures only; no thresholds.
 //
-//   node bench/bpf-decode.ts [transactions per repetition] [repetitions]
+//   node bench/bpf-decode.ts [--objects] [transactions per repetition] [repetitions]
 import { GCProfiler } from 'node:v8';
 import { RecordReader } from '../src/bpf-bridge/records.ts';
 import { FlowMapper } from '../src/bpf-bridge/to-flow.ts';
+import type { SourceEvent } from '../src/model/source.ts';
 
-const TX = Number(process.argv[2] ?? 25_000);
-const REPS = Number(process.argv[3] ?? 8);
+const args = process.argv.slice(2).filter((a) => a !== '--objects');
+/** --objects: decode to LoaderRecord objects and map those (RecordReader.push + FlowMapper.map). */
+const OBJECTS = process.argv.includes('--objects');
+const TX = Number(args[0] ?? 25_000);
+const REPS = Number(args[1] ?? 8);
 const CHUNK = 64 * 1024;
 
 const HDR = 16;
@@ -135,21 +139,25 @@ function once(stream: Buffer): { flows: number; chars: number } {
   const mapper = new FlowMapper({ nodeName: 'bench-node', sourceName: 'local' });
   let flows = 0;
   let chars = 0;
-  for (let off = 0; off < stream.length; off += CHUNK) {
-    for (const rec of reader.push(stream.subarray(off, Math.min(off + CHUNK, stream.length)))) {
-      for (const ev of mapper.map(rec)) {
-        if (ev.kind === 'flow') {
-          flows++;
-          chars += ev.flow.time!.length; // touch the output so nothing is optimized away
-        }
-      }
+  // Touch every flow so nothing is optimized away.
+  const take = (ev: SourceEvent): void => {
+    if (ev.kind === 'flow') {
+      flows++;
+      chars += ev.flow.time!.length;
     }
+  };
+  // The collector's path (loader-process.ts): record ranges straight into the mapper.
+  const mapRecord = (buf: Buffer, off: number, size: number): void => mapper.mapAt(buf, off, size, take);
+  for (let off = 0; off < stream.length; off += CHUNK) {
+    const chunk = stream.subarray(off, Math.min(off + CHUNK, stream.length));
+    if (OBJECTS) for (const rec of reader.push(chunk)) for (const ev of mapper.map(rec)) take(ev);
+    else reader.feed(chunk, mapRecord);
   }
   return { flows, chars };
 }
 
 const { stream, records } = synthesize(TX);
-console.log(`stream: ${TX} transactions, ${records} records, ${(stream.length / 1048576).toFixed(1)} MiB, ${CHUNK / 1024} KiB chunks, ${REPS} repetitions (first is warm-up)`);
+console.log(`${OBJECTS ? 'RecordReader.push + FlowMapper.map' : 'RecordReader.feed + FlowMapper.mapAt'}; stream: ${TX} transactions, ${records} records, ${(stream.length / 1048576).toFixed(1)} MiB, ${CHUNK / 1024} KiB chunks, ${REPS} repetitions (first is warm-up)`);
 const rows: { wall: number; cpu: number; gc: number; gcs: number }[] = [];
 for (let rep = 0; rep < REPS; rep++) {
   const prof = new GCProfiler();

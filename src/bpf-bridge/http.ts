@@ -11,6 +11,21 @@ export interface HttpRequestLine {
   host?: string;
 }
 
+/**
+ * False when parseHttpRequest would surely return undefined: the bytes do not start
+ * with 3 to 7 capital letters and a space. Lets a decoder skip text conversion for
+ * the (usual) non-HTTP snapshot.
+ */
+export function mayBeHttpRequest(buf: Buffer, off: number, len: number): boolean {
+  const end = off + Math.min(len, 8);
+  for (let i = off; i < end; i++) {
+    const c = buf[i]!;
+    if (c === 0x20) return i - off >= 3;
+    if (c < 0x41 || c > 0x5a) return false;
+  }
+  return false;
+}
+
 export function parseHttpRequest(bytes: Buffer): HttpRequestLine | undefined {
   const text = bytes.toString('latin1');
   const sp1 = text.indexOf(' ');

@@ -77,10 +77,12 @@ export function runCollector(opts: CollectorOptions = {}): Observable<SourceEven
     let stopping = false;
     let failed = false;
 
+    const emit = (ev: SourceEvent): void => sub.next(ev);
+    const mapRecord = (buf: Buffer, off: number, size: number): void => mapper.mapAt(buf, off, size, emit);
     child.stdout.on('data', (chunk: Buffer) => {
       if (failed) return;
       try {
-        for (const rec of reader.push(chunk)) for (const ev of mapper.map(rec)) sub.next(ev);
+        reader.feed(chunk, mapRecord);
       } catch (err) {
         failed = true;
         child.kill('SIGTERM');

@@ -20,6 +20,15 @@ export const RECORD_SIZES = { conn: 136, drop: 80, l7: 240, dns: 208, reason: 80
 
 export const ConnFlag = { Active: 0x1, Passive: 0x2, RstRx: 0x4, RstTx: 0x8, Established: 0x10 } as const;
 
+/** Offsets in every socket and packet record: the header, then ns_tuple at 16. */
+export const TUPLE = { saddr: 16, daddr: 32, sport: 48, dport: 50, family: 52, proto: 53 } as const;
+/** Offsets of ns_conn's fields (the flow mapper reads the hot records straight from the chunk). */
+export const CONN = { cookie: 56, startNs: 64, estabNs: 72, bytesSent: 80, bytesReceived: 88, segsOut: 96, segsIn: 100, srttUs: 104, retrans: 108, pid: 112, flags: 116, comm: 120 } as const;
+/** Offsets of ns_l7's fields. */
+export const L7 = { cookie: 56, reqNs: 64, latencyNs: 72, reqEgress: 80, reqLen: 84, respLen: 86, pid: 88, comm: 96, req: 112, resp: 208 } as const;
+/** Bytes kept of a request and of a response (NS_L7_SNAP, resp[32]). */
+export const L7_SNAP = { req: 96, resp: 32 } as const;
+
 export interface Tuple {
   /** Socket records: the local side. Packet records (drop, DNS): the packet's sender. */
   saddr: string;
@@ -110,7 +119,7 @@ interface CommEntry {
 }
 const COMM_CACHE: (CommEntry | undefined)[] = new Array(64);
 
-function comm(buf: Buffer, off: number): string {
+export function comm(buf: Buffer, off: number): string {
   const a = buf.readUInt32LE(off);
   const b = buf.readUInt32LE(off + 4);
   const c = buf.readUInt32LE(off + 8);
@@ -123,7 +132,7 @@ function comm(buf: Buffer, off: number): string {
   return str;
 }
 
-function u64(buf: Buffer, off: number): number {
+export function u64(buf: Buffer, off: number): number {
   // Counters and cookies stay far below 2^53; read as two halves to avoid BigInt.
   return buf.readUInt32LE(off) + buf.readUInt32LE(off + 4) * 0x1_0000_0000;
 }
@@ -142,106 +151,114 @@ function tuple(buf: Buffer, off: number): Tuple {
 
 /** Decodes one complete record (`rec.length` = its size). Throws RangeError if truncated. */
 export function decodeRecord(rec: Buffer): LoaderRecord {
-  const type = rec.readUInt32LE(0);
-  const tsNs = rec.readBigUInt64LE(8);
+  return decodeRecordAt(rec, 0, rec.length);
+}
+
+/** Decodes the record of `size` bytes at `at` in buf. Throws RangeError if truncated. */
+export function decodeRecordAt(buf: Buffer, at: number, size: number): LoaderRecord {
+  const type = buf.readUInt32LE(at);
+  const tsNs = buf.readBigUInt64LE(at + 8);
   switch (type) {
     case RecType.ConnOpen:
     case RecType.ConnClose:
-      need(rec, RECORD_SIZES.conn, 'conn');
+      need(size, RECORD_SIZES.conn, 'conn');
       return {
         type: type === RecType.ConnOpen ? 'conn-open' : 'conn-close',
         tsNs,
-        tuple: tuple(rec, 16),
-        cookie: u64(rec, 56),
-        startNs: rec.readBigUInt64LE(64),
-        estabNs: rec.readBigUInt64LE(72),
-        bytesSent: u64(rec, 80),
-        bytesReceived: u64(rec, 88),
-        segsOut: rec.readUInt32LE(96),
-        segsIn: rec.readUInt32LE(100),
-        srttUs: rec.readUInt32LE(104),
-        retrans: rec.readUInt32LE(108),
-        pid: rec.readUInt32LE(112),
-        flags: rec.readUInt32LE(116),
-        comm: comm(rec, 120),
+        tuple: tuple(buf, at + 16),
+        cookie: u64(buf, at + CONN.cookie),
+        startNs: buf.readBigUInt64LE(at + CONN.startNs),
+        estabNs: buf.readBigUInt64LE(at + CONN.estabNs),
+        bytesSent: u64(buf, at + CONN.bytesSent),
+        bytesReceived: u64(buf, at + CONN.bytesReceived),
+        segsOut: buf.readUInt32LE(at + CONN.segsOut),
+        segsIn: buf.readUInt32LE(at + CONN.segsIn),
+        srttUs: buf.readUInt32LE(at + CONN.srttUs),
+        retrans: buf.readUInt32LE(at + CONN.retrans),
+        pid: buf.readUInt32LE(at + CONN.pid),
+        flags: buf.readUInt32LE(at + CONN.flags),
+        comm: comm(buf, at + CONN.comm),
       };
     case RecType.Drop:
-      need(rec, RECORD_SIZES.drop, 'drop');
+      need(size, RECORD_SIZES.drop, 'drop');
       return {
         type: 'drop',
         tsNs,
-        tuple: tuple(rec, 16),
-        reason: rec.readUInt32LE(56),
-        ifindex: rec.readUInt32LE(60),
-        len: rec.readUInt32LE(64),
-        tcpFlags: rec[68]!,
-        netns: rec.readUInt32LE(72),
+        tuple: tuple(buf, at + 16),
+        reason: buf.readUInt32LE(at + 56),
+        ifindex: buf.readUInt32LE(at + 60),
+        len: buf.readUInt32LE(at + 64),
+        tcpFlags: buf[at + 68]!,
+        netns: buf.readUInt32LE(at + 72),
       };
     case RecType.L7: {
-      need(rec, RECORD_SIZES.l7, 'l7');
-      const reqLen = Math.min(rec.readUInt16LE(84), 96);
-      const respLen = Math.min(rec.readUInt16LE(86), 32);
+      need(size, RECORD_SIZES.l7, 'l7');
+      const reqLen = Math.min(buf.readUInt16LE(at + L7.reqLen), L7_SNAP.req);
+      const respLen = Math.min(buf.readUInt16LE(at + L7.respLen), L7_SNAP.resp);
       return {
         type: 'l7',
         tsNs,
-        tuple: tuple(rec, 16),
-        cookie: u64(rec, 56),
-        reqNs: rec.readBigUInt64LE(64),
-        latencyNs: u64(rec, 72),
-        reqEgress: rec.readUInt32LE(80) === 1,
-        pid: rec.readUInt32LE(88),
-        comm: comm(rec, 96),
+        tuple: tuple(buf, at + 16),
+        cookie: u64(buf, at + L7.cookie),
+        reqNs: buf.readBigUInt64LE(at + L7.reqNs),
+        latencyNs: u64(buf, at + L7.latencyNs),
+        reqEgress: buf.readUInt32LE(at + L7.reqEgress) === 1,
+        pid: buf.readUInt32LE(at + L7.pid),
+        comm: comm(buf, at + L7.comm),
         // Views, not copies: records are mapped to flows at once and not kept.
-        req: rec.subarray(112, 112 + reqLen),
-        resp: rec.subarray(208, 208 + respLen),
+        req: buf.subarray(at + L7.req, at + L7.req + reqLen),
+        resp: buf.subarray(at + L7.resp, at + L7.resp + respLen),
       };
     }
     case RecType.Dns: {
-      need(rec, RECORD_SIZES.dns, 'dns');
-      const len = Math.min(rec.readUInt32LE(68), 128);
+      need(size, RECORD_SIZES.dns, 'dns');
+      const len = Math.min(buf.readUInt32LE(at + 68), 128);
       return {
         type: 'dns',
         tsNs,
-        tuple: tuple(rec, 16),
-        cookie: u64(rec, 56),
-        egress: rec.readUInt32LE(64) === 1,
-        data: rec.subarray(80, 80 + len), // a view, like the L7 snapshots
+        tuple: tuple(buf, at + 16),
+        cookie: u64(buf, at + 56),
+        egress: buf.readUInt32LE(at + 64) === 1,
+        data: buf.subarray(at + 80, at + 80 + len), // a view, like the L7 snapshots
       };
     }
     case RecType.Ready:
-      return { type: 'ready', tsNs, programs: cstr(rec, 16, rec.length).split(',').filter((s) => s !== '') };
+      return { type: 'ready', tsNs, programs: cstr(buf, at + 16, at + size).split(',').filter((s) => s !== '') };
     case RecType.Warn:
-      return { type: 'warn', tsNs, message: cstr(rec, 16, rec.length) };
+      return { type: 'warn', tsNs, message: cstr(buf, at + 16, at + size) };
     case RecType.Reason:
-      need(rec, RECORD_SIZES.reason, 'reason');
-      return { type: 'reason', tsNs, code: rec.readUInt32LE(16), name: cstr(rec, 24, 80) };
+      need(size, RECORD_SIZES.reason, 'reason');
+      return { type: 'reason', tsNs, code: buf.readUInt32LE(at + 16), name: cstr(buf, at + 24, at + 80) };
     case RecType.Clock:
-      need(rec, RECORD_SIZES.clock, 'clock');
-      return { type: 'clock', tsNs, offsetNs: rec.readBigInt64LE(16) };
+      need(size, RECORD_SIZES.clock, 'clock');
+      return { type: 'clock', tsNs, offsetNs: buf.readBigInt64LE(at + 16) };
     case RecType.Stats:
-      need(rec, RECORD_SIZES.stats, 'stats');
-      return { type: 'stats', tsNs, lost: u64(rec, 16), events: u64(rec, 24) };
+      need(size, RECORD_SIZES.stats, 'stats');
+      return { type: 'stats', tsNs, lost: u64(buf, at + 16), events: u64(buf, at + 24) };
     default:
-      return { type: 'unknown', tsNs, recType: type, size: rec.length };
+      return { type: 'unknown', tsNs, recType: type, size };
   }
 }
 
-function need(rec: Buffer, size: number, what: string): void {
-  if (rec.length < size) throw new RangeError(`${what} record of ${rec.length} bytes, expected ${size}`);
+function need(size: number, expected: number, what: string): void {
+  if (size < expected) throw new RangeError(`${what} record of ${size} bytes, expected ${expected}`);
 }
 
 const MAX_RECORD = 65536;
 const EMPTY = Buffer.alloc(0);
 
-/** Decodes the complete records starting in [off, limit) into out; returns where it stopped. */
-function scan(buf: Buffer, off: number, limit: number, out: LoaderRecord[]): number {
+/** Called with each complete record: `size` bytes at `off` in buf (valid during the call only). */
+export type RecordSink = (buf: Buffer, off: number, size: number) => void;
+
+/** Hands the complete records starting in [off, limit) to sink; returns where it stopped. */
+function scan(buf: Buffer, off: number, limit: number, sink: RecordSink): number {
   while (off < limit && buf.length - off >= 16) {
     const size = buf.readUInt32LE(off + 4);
     if (size < 16 || size % 8 !== 0 || size > MAX_RECORD) {
       throw new RangeError(`corrupt loader stream: record size ${size} at byte ${off}`);
     }
     if (buf.length - off < size) break;
-    out.push(decodeRecord(buf.subarray(off, off + size)));
+    sink(buf, off, size);
     off += size;
   }
   return off;
@@ -256,8 +273,18 @@ function scan(buf: Buffer, off: number, limit: number, out: LoaderRecord[]): num
 export class RecordReader {
   private pending: Buffer = EMPTY;
 
+  /** The chunk's complete records, decoded. */
   push(chunk: Buffer): LoaderRecord[] {
     const out: LoaderRecord[] = [];
+    this.feed(chunk, (buf, off, size) => out.push(decodeRecordAt(buf, off, size)));
+    return out;
+  }
+
+  /**
+   * The chunk's complete records as byte ranges, in order, without decoding them or
+   * making a Buffer per record (the collector's hot path: FlowMapper.mapAt).
+   */
+  feed(chunk: Buffer, sink: RecordSink): void {
     let off = 0;
     if (this.pending.length > 0) {
       // The tail holds the start of one record (at most MAX_RECORD bytes): join it
@@ -265,16 +292,15 @@ export class RecordReader {
       const p = this.pending.length;
       const want = p >= 16 ? Math.max(0, this.pending.readUInt32LE(4) - p) : MAX_RECORD + 16;
       const joined = Buffer.concat([this.pending, chunk.subarray(0, want)]);
-      const end = scan(joined, 0, p, out);
+      const end = scan(joined, 0, p, sink);
       if (end < p) {
         this.pending = Buffer.concat([this.pending, chunk]);
-        return out;
+        return;
       }
       off = end - p;
     }
-    off = scan(chunk, off, chunk.length, out);
+    off = scan(chunk, off, chunk.length, sink);
     this.pending = off === chunk.length ? EMPTY : Buffer.from(chunk.subarray(off));
-    return out;
   }
 
   /** Bytes of an incomplete record still waiting for more input. */

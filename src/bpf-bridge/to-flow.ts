@@ -7,18 +7,102 @@
 // connection when both ends are on this node, whatever the amount of data. Requests
 // give one L7 RESPONSE flow per request/response pair (with latency_ns); DNS gives a
 // REQUEST and a RESPONSE flow per query; drops give one DROPPED flow per packet.
-import type { Flow, Layer4, NetscopeExtension, TCPFlags } from '../model/flow.ts';
+//
+// Cost: the collector maps tens of thousands of records a second, so the two hot
+// record types (conn close, L7) are read straight from the chunk by mapAt: no
+// record object, no BigInt, cached address and name strings, and the constant
+// parts of a flow (event type, TCP flags, Summary) shared, frozen.
+import type { CiliumEventType, Flow, Layer4, NetscopeExtension, TCPFlags } from '../model/flow.ts';
 import type { SourceEvent } from '../model/source.ts';
-import { formatProtoTimestamp, protoFraction } from '../codec/timestamp.ts';
+import { formatProtoTimestamp, protoFraction, protoFractionFast } from '../codec/timestamp.ts';
+import { formatAddress } from './address.ts';
 import { parseDns, type DnsMessage } from './dns.ts';
 import { flowUuidGenerator } from './flow-uuid.ts';
-import { httpUrl, parseHttpRequest, parseHttpResponse } from './http.ts';
-import { ConnFlag, type ConnRecord, type DnsRecord, type DropRecord, type L7Record, type LoaderRecord, type Tuple } from './records.ts';
+import { httpUrl, mayBeHttpRequest, parseHttpRequest, parseHttpResponse } from './http.ts';
+import {
+  CONN,
+  ConnFlag,
+  L7 as L7_AT,
+  L7_SNAP,
+  RECORD_SIZES,
+  RecType,
+  TUPLE,
+  comm,
+  decodeRecordAt,
+  u64,
+  type ConnRecord,
+  type DnsRecord,
+  type DropRecord,
+  type L7Record,
+  type LoaderRecord,
+  type Tuple,
+} from './records.ts';
 
 const TRACE = 4;
 const DROP = 1;
 const L7 = 129;
 const MAX_PENDING_DNS = 4096;
+
+// Parts every conn/L7 flow of a kind shares. Frozen: flows are values that later
+// stages copy, never edit (streams/enrich.ts), so one object can serve them all.
+const FLAGS_SYN: TCPFlags = Object.freeze({ SYN: true });
+const FLAGS_SYN_ACK: TCPFlags = Object.freeze({ SYN: true, ACK: true });
+const FLAGS_RST: TCPFlags = Object.freeze({ RST: true });
+const FLAGS_FIN_ACK: TCPFlags = Object.freeze({ FIN: true, ACK: true });
+/** Seen at the socket: leaving the client's endpoint, or arriving at the server's. */
+const EVENT_FROM_ENDPOINT: CiliumEventType = Object.freeze({ type: TRACE, sub_type: 5 });
+const EVENT_TO_ENDPOINT: CiliumEventType = Object.freeze({ type: TRACE, sub_type: 0 });
+const EVENT_L7: CiliumEventType = Object.freeze({ type: L7 });
+
+/** A conn record's fields as connFlow needs them: filled in place, one per mapper. */
+class ConnFields {
+  open = false;
+  tsLo = 0;
+  tsHi = 0;
+  saddr = '';
+  daddr = '';
+  family: 4 | 6 = 4;
+  sport = 0;
+  dport = 0;
+  cookie = 0;
+  startLo = 0;
+  startHi = 0;
+  estabLo = 0;
+  estabHi = 0;
+  bytesSent = 0;
+  bytesReceived = 0;
+  segsOut = 0;
+  segsIn = 0;
+  srttUs = 0;
+  retrans = 0;
+  pid = 0;
+  flags = 0;
+  /** Only read when pid is not 0. */
+  comm = '';
+}
+
+/** An L7 record's fields as l7Flow needs them: filled in place, one per mapper. */
+class L7Fields {
+  tsLo = 0;
+  tsHi = 0;
+  saddr = '';
+  daddr = '';
+  family: 4 | 6 = 4;
+  sport = 0;
+  dport = 0;
+  cookie = 0;
+  latencyNs = 0;
+  reqEgress = false;
+  pid = 0;
+  /** Only read when pid is not 0. */
+  comm = '';
+  reqBuf: Buffer = Buffer.alloc(0);
+  reqOff = 0;
+  reqLen = 0;
+  respBuf: Buffer = Buffer.alloc(0);
+  respOff = 0;
+  respLen = 0;
+}
 
 export interface FlowMapperOptions {
   nodeName: string;
@@ -28,6 +112,8 @@ export interface FlowMapperOptions {
   uuid?: () => string;
 }
 
+export type EventSink = (ev: SourceEvent) => void;
+
 export class FlowMapper {
   private readonly opts: FlowMapperOptions;
   private readonly uuid: () => string;
@@ -35,6 +121,8 @@ export class FlowMapper {
   private readonly reasons = new Map<number, string>();
   private readonly pendingDns = new Map<string, { tsNs: bigint; query: string }>();
   private lostSoFar = 0;
+  private readonly conn = new ConnFields();
+  private readonly l7 = new L7Fields();
   /** Totals reported by the kernel side, for the summary at the end. */
   lostTotal = 0;
   eventsTotal = 0;
@@ -44,21 +132,38 @@ export class FlowMapper {
     this.uuid = opts.uuid ?? flowUuidGenerator();
   }
 
+  /**
+   * Maps the record of `size` bytes at `at` in buf (a RecordReader.feed range) and
+   * hands its events to emit: the same events map(decodeRecordAt(...)) gives, but conn
+   * and L7 records are read straight from the buffer.
+   */
+  mapAt(buf: Buffer, at: number, size: number, emit: EventSink): void {
+    const type = buf.readUInt32LE(at);
+    if ((type === RecType.ConnClose || type === RecType.ConnOpen) && size >= RECORD_SIZES.conn) {
+      emit(this.flow(this.connFlow(this.connAt(buf, at, type === RecType.ConnOpen))));
+    } else if (type === RecType.L7 && size >= RECORD_SIZES.l7) {
+      emit(this.flow(this.l7Flow(this.l7At(buf, at))));
+    } else {
+      for (const ev of this.map(decodeRecordAt(buf, at, size))) emit(ev);
+    }
+  }
+
   map(rec: LoaderRecord): SourceEvent[] {
     switch (rec.type) {
       case 'conn-open':
       case 'conn-close':
-        return [this.flow(this.connFlow(rec))];
+        return [this.flow(this.connFlow(this.connOf(rec)))];
       case 'drop':
         return [this.flow(this.dropFlow(rec))];
       case 'l7':
-        return [this.flow(this.l7Flow(rec))];
+        return [this.flow(this.l7Flow(this.l7Of(rec)))];
       case 'dns': {
         const f = this.dnsFlow(rec);
         return f ? [this.flow(f)] : [];
       }
       case 'clock':
         this.offsetNs = rec.offsetNs;
+        this.baseHi = -1;
         return [];
       case 'reason':
         this.reasons.set(rec.code, rec.name);
@@ -88,14 +193,151 @@ export class FlowMapper {
     return { kind: 'flow', flow: f };
   }
 
+  private connAt(buf: Buffer, at: number, open: boolean): ConnFields {
+    const c = this.conn;
+    const family = buf[at + TUPLE.family] === 6 ? 6 : 4;
+    c.open = open;
+    c.tsLo = buf.readUInt32LE(at + 8);
+    c.tsHi = buf.readUInt32LE(at + 12);
+    c.saddr = formatAddress(buf, at + TUPLE.saddr, family);
+    c.daddr = formatAddress(buf, at + TUPLE.daddr, family);
+    c.family = family;
+    c.sport = buf.readUInt16BE(at + TUPLE.sport);
+    c.dport = buf.readUInt16BE(at + TUPLE.dport);
+    c.cookie = u64(buf, at + CONN.cookie);
+    c.startLo = buf.readUInt32LE(at + CONN.startNs);
+    c.startHi = buf.readUInt32LE(at + CONN.startNs + 4);
+    c.estabLo = buf.readUInt32LE(at + CONN.estabNs);
+    c.estabHi = buf.readUInt32LE(at + CONN.estabNs + 4);
+    c.bytesSent = u64(buf, at + CONN.bytesSent);
+    c.bytesReceived = u64(buf, at + CONN.bytesReceived);
+    c.segsOut = buf.readUInt32LE(at + CONN.segsOut);
+    c.segsIn = buf.readUInt32LE(at + CONN.segsIn);
+    c.srttUs = buf.readUInt32LE(at + CONN.srttUs);
+    c.retrans = buf.readUInt32LE(at + CONN.retrans);
+    c.pid = buf.readUInt32LE(at + CONN.pid);
+    c.flags = buf.readUInt32LE(at + CONN.flags);
+    c.comm = c.pid !== 0 ? comm(buf, at + CONN.comm) : '';
+    return c;
+  }
+
+  private connOf(r: ConnRecord): ConnFields {
+    const c = this.conn;
+    c.open = r.type === 'conn-open';
+    c.tsLo = lo32(r.tsNs);
+    c.tsHi = hi32(r.tsNs);
+    c.saddr = r.tuple.saddr;
+    c.daddr = r.tuple.daddr;
+    c.family = r.tuple.family;
+    c.sport = r.tuple.sport;
+    c.dport = r.tuple.dport;
+    c.cookie = r.cookie;
+    c.startLo = lo32(r.startNs);
+    c.startHi = hi32(r.startNs);
+    c.estabLo = lo32(r.estabNs);
+    c.estabHi = hi32(r.estabNs);
+    c.bytesSent = r.bytesSent;
+    c.bytesReceived = r.bytesReceived;
+    c.segsOut = r.segsOut;
+    c.segsIn = r.segsIn;
+    c.srttUs = r.srttUs;
+    c.retrans = r.retrans;
+    c.pid = r.pid;
+    c.flags = r.flags;
+    c.comm = r.comm;
+    return c;
+  }
+
+  private l7At(buf: Buffer, at: number): L7Fields {
+    const l = this.l7;
+    const family = buf[at + TUPLE.family] === 6 ? 6 : 4;
+    l.tsLo = buf.readUInt32LE(at + 8);
+    l.tsHi = buf.readUInt32LE(at + 12);
+    l.saddr = formatAddress(buf, at + TUPLE.saddr, family);
+    l.daddr = formatAddress(buf, at + TUPLE.daddr, family);
+    l.family = family;
+    l.sport = buf.readUInt16BE(at + TUPLE.sport);
+    l.dport = buf.readUInt16BE(at + TUPLE.dport);
+    l.cookie = u64(buf, at + L7_AT.cookie);
+    l.latencyNs = u64(buf, at + L7_AT.latencyNs);
+    l.reqEgress = buf.readUInt32LE(at + L7_AT.reqEgress) === 1;
+    l.pid = buf.readUInt32LE(at + L7_AT.pid);
+    l.comm = l.pid !== 0 ? comm(buf, at + L7_AT.comm) : '';
+    l.reqBuf = buf;
+    l.reqOff = at + L7_AT.req;
+    l.reqLen = Math.min(buf.readUInt16LE(at + L7_AT.reqLen), L7_SNAP.req);
+    l.respBuf = buf;
+    l.respOff = at + L7_AT.resp;
+    l.respLen = Math.min(buf.readUInt16LE(at + L7_AT.respLen), L7_SNAP.resp);
+    return l;
+  }
+
+  private l7Of(r: L7Record): L7Fields {
+    const l = this.l7;
+    l.tsLo = lo32(r.tsNs);
+    l.tsHi = hi32(r.tsNs);
+    l.saddr = r.tuple.saddr;
+    l.daddr = r.tuple.daddr;
+    l.family = r.tuple.family;
+    l.sport = r.tuple.sport;
+    l.dport = r.tuple.dport;
+    l.cookie = r.cookie;
+    l.latencyNs = r.latencyNs;
+    l.reqEgress = r.reqEgress;
+    l.pid = r.pid;
+    l.comm = r.comm;
+    l.reqBuf = r.req;
+    l.reqOff = 0;
+    l.reqLen = r.req.length;
+    l.respBuf = r.resp;
+    l.respOff = 0;
+    l.respLen = r.resp.length;
+    return l;
+  }
+
+  // Wall-clock time = boot-clock ns + the loader's offset. Per 2^32 ns (~4.3 s) of
+  // boot time the high half of ts_ns is the same: its share of seconds and nanos,
+  // offset included, is computed once (BigInt), the low half added as a number.
+  private baseHi = -1;
+  private baseSec = 0;
+  private baseNanos = 0;
+  /** Wall-clock time before 1970 here: formatted the general way. */
+  private baseNegative = false;
   private cachedSecond = Number.NaN;
   private cachedPrefix = '';
 
   private time(tsNs: bigint): string {
-    const t = tsNs + this.offsetNs;
+    return this.timeAt(lo32(tsNs), hi32(tsNs));
+  }
+
+  private timeAt(lo: number, hi: number): string {
+    if (hi !== this.baseHi) {
+      const t = (BigInt(hi) << 32n) + this.offsetNs;
+      this.baseHi = hi;
+      this.baseNegative = t < 0n;
+      this.baseSec = Number(t / 1_000_000_000n);
+      this.baseNanos = Number(t % 1_000_000_000n);
+    }
+    if (this.baseNegative) return this.timeOf((BigInt(hi) << 32n) + BigInt(lo) + this.offsetNs);
+    let seconds = this.baseSec;
+    let nanos = this.baseNanos + lo; // < 1e9 + 2^32: exact
+    if (nanos >= 1_000_000_000) {
+      const carry = Math.floor(nanos / 1_000_000_000);
+      seconds += carry;
+      nanos -= carry * 1_000_000_000;
+    }
+    // Thousands of flows share a second: format the date part once per second.
+    if (seconds !== this.cachedSecond) {
+      this.cachedSecond = seconds;
+      this.cachedPrefix = formatProtoTimestamp({ seconds, nanos: 0 }).slice(0, -1);
+    }
+    return this.cachedPrefix + protoFractionFast(nanos) + 'Z';
+  }
+
+  /** `t` is wall-clock ns since the epoch. */
+  private timeOf(t: bigint): string {
     const seconds = Number(t / 1_000_000_000n);
     const nanos = Number(t % 1_000_000_000n);
-    // Thousands of flows share a second: format the date part once per second.
     if (seconds !== this.cachedSecond) {
       this.cachedSecond = seconds;
       this.cachedPrefix = formatProtoTimestamp({ seconds, nanos: 0 }).slice(0, -1);
@@ -116,46 +358,60 @@ export class FlowMapper {
     };
   }
 
-  private connFlow(r: ConnRecord): Flow {
-    const t = r.tuple;
-    const passive = (r.flags & ConnFlag.Passive) !== 0;
-    const open = r.type === 'conn-open';
-    const rst = (r.flags & (ConnFlag.RstRx | ConnFlag.RstTx)) !== 0;
-    const flags: TCPFlags = open
-      ? passive ? { SYN: true, ACK: true } : { SYN: true }
-      : rst ? { RST: true } : { FIN: true, ACK: true };
-    const f = this.base(r.tsNs, t.saddr, t.daddr, t.family);
-    f.verdict = 'FORWARDED';
-    f.Type = 'L3_L4';
-    // Seen at the socket: leaving the client's endpoint, or arriving at the server's.
-    f.event_type = { type: TRACE, sub_type: passive ? 0 : 5 };
-    f.trace_observation_point = passive ? 'TO_ENDPOINT' : 'FROM_ENDPOINT';
-    f.l4 = { TCP: { source_port: t.sport, destination_port: t.dport, flags } };
-    // The observing socket's side sent this: the client's flows are requests, the
-    // accepting side's are replies (Hubble's convention for SYN-ACK and server FINs).
-    f.is_reply = passive;
-    f.traffic_direction = passive ? 'INGRESS' : 'EGRESS';
-    f.socket_cookie = r.cookie;
-    f.Summary = `TCP Flags: ${Object.keys(flags).join(', ')}`;
-    const ext: NetscopeExtension = { srtt_us: r.srttUs };
-    if (r.pid !== 0) {
-      ext.pid = r.pid;
-      ext.comm = r.comm;
+  private connFlow(c: ConnFields): Flow {
+    const passive = (c.flags & ConnFlag.Passive) !== 0;
+    const rst = (c.flags & (ConnFlag.RstRx | ConnFlag.RstTx)) !== 0;
+    let flags: TCPFlags;
+    let summary: string;
+    if (c.open) {
+      flags = passive ? FLAGS_SYN_ACK : FLAGS_SYN;
+      summary = passive ? 'TCP Flags: SYN, ACK' : 'TCP Flags: SYN';
+    } else if (rst) {
+      flags = FLAGS_RST;
+      const refused = (c.flags & ConnFlag.Established) === 0 && (c.flags & ConnFlag.RstRx) !== 0;
+      summary = refused ? 'TCP Flags: RST (connection refused)' : 'TCP Flags: RST';
+    } else {
+      flags = FLAGS_FIN_ACK;
+      summary = 'TCP Flags: FIN, ACK';
     }
-    if (!passive && r.estabNs > 0n && r.startNs > 0n) ext.connect_latency_ns = Number(r.estabNs - r.startNs);
-    if (!open) {
-      ext.bytes_sent = r.bytesSent;
-      ext.bytes_received = r.bytesReceived;
-      ext.segments_sent = r.segsOut;
-      ext.segments_received = r.segsIn;
-      ext.retransmits = r.retrans;
-      if (r.startNs > 0n) ext.duration_ns = Number(r.tsNs - r.startNs);
-      if (rst && (r.flags & ConnFlag.Established) === 0 && (r.flags & ConnFlag.RstRx) !== 0) {
-        f.Summary = 'TCP Flags: RST (connection refused)';
-      }
+    const ext: NetscopeExtension = { srtt_us: c.srttUs };
+    if (c.pid !== 0) {
+      ext.pid = c.pid;
+      ext.comm = c.comm;
     }
-    f.netscope = ext;
-    return f;
+    const started = c.startLo !== 0 || c.startHi !== 0;
+    if (!passive && started && (c.estabLo !== 0 || c.estabHi !== 0)) ext.connect_latency_ns = nsBetween(c.estabLo, c.estabHi, c.startLo, c.startHi);
+    if (!c.open) {
+      ext.bytes_sent = c.bytesSent;
+      ext.bytes_received = c.bytesReceived;
+      ext.segments_sent = c.segsOut;
+      ext.segments_received = c.segsIn;
+      ext.retransmits = c.retrans;
+      if (started) ext.duration_ns = nsBetween(c.tsLo, c.tsHi, c.startLo, c.startHi);
+    }
+    // IPv4-mapped IPv6 peers are printed as IPv4 (address.ts), so go by the text.
+    const v4 = c.family === 4 || !c.saddr.includes(':');
+    // Key order as Hubble's JSON lists them; the observing socket's side sent this:
+    // the client's flows are requests, the accepting side's are replies (Hubble's
+    // convention for SYN-ACK and server FINs).
+    return {
+      time: this.timeAt(c.tsLo, c.tsHi),
+      uuid: this.uuid(),
+      node_name: this.opts.nodeName,
+      IP: { source: c.saddr, destination: c.daddr, ipVersion: v4 ? 'IPv4' : 'IPv6' },
+      source: {},
+      destination: {},
+      verdict: 'FORWARDED',
+      Type: 'L3_L4',
+      event_type: passive ? EVENT_TO_ENDPOINT : EVENT_FROM_ENDPOINT,
+      trace_observation_point: passive ? 'TO_ENDPOINT' : 'FROM_ENDPOINT',
+      l4: { TCP: { source_port: c.sport, destination_port: c.dport, flags } },
+      is_reply: passive,
+      traffic_direction: passive ? 'INGRESS' : 'EGRESS',
+      socket_cookie: c.cookie,
+      Summary: summary,
+      netscope: ext,
+    };
   }
 
   private dropFlow(r: DropRecord): Flow {
@@ -173,31 +429,44 @@ export class FlowMapper {
     return f;
   }
 
-  private l7Flow(r: L7Record): Flow {
+  private l7Flow(l: L7Fields): Flow {
     // Socket view: local first. The response travels server -> client.
-    const t = r.tuple;
-    const client = r.reqEgress ? { addr: t.saddr, port: t.sport } : { addr: t.daddr, port: t.dport };
-    const server = r.reqEgress ? { addr: t.daddr, port: t.dport } : { addr: t.saddr, port: t.sport };
-    const f = this.base(r.tsNs, server.addr, client.addr, t.family);
-    f.verdict = 'FORWARDED';
-    f.Type = 'L7';
-    f.event_type = { type: L7 };
-    f.l4 = { TCP: { source_port: server.port, destination_port: client.port } };
-    f.is_reply = true;
-    f.traffic_direction = r.reqEgress ? 'EGRESS' : 'INGRESS';
-    f.socket_cookie = r.cookie;
-    f.l7 = { type: 'RESPONSE', latency_ns: r.latencyNs };
-    const req = parseHttpRequest(r.req);
-    const resp = parseHttpResponse(r.resp);
-    const ms = (r.latencyNs / 1e6).toFixed(r.latencyNs < 10e6 ? 2 : 0);
+    const server = l.reqEgress ? l.daddr : l.saddr;
+    const serverPort = l.reqEgress ? l.dport : l.sport;
+    const client = l.reqEgress ? l.saddr : l.daddr;
+    const clientPort = l.reqEgress ? l.sport : l.dport;
+    const layer7: NonNullable<Flow['l7']> = { type: 'RESPONSE', latency_ns: l.latencyNs };
+    const ms = latencyMs(l.latencyNs);
+    let summary: string;
+    const req = mayBeHttpRequest(l.reqBuf, l.reqOff, l.reqLen) ? parseHttpRequest(l.reqBuf.subarray(l.reqOff, l.reqOff + l.reqLen)) : undefined;
     if (req) {
-      f.l7.http = { method: req.method, url: httpUrl(req), protocol: resp?.protocol ?? req.protocol };
-      if (resp) f.l7.http.code = resp.code;
-      f.Summary = `${f.l7.http.protocol} ${resp?.code ?? '???'} ${ms}ms (${req.method} ${f.l7.http.url})`;
+      const resp = parseHttpResponse(l.respBuf.subarray(l.respOff, l.respOff + l.respLen));
+      const http: NonNullable<NonNullable<Flow['l7']>['http']> = { method: req.method, url: httpUrl(req), protocol: resp?.protocol ?? req.protocol };
+      if (resp) http.code = resp.code;
+      layer7.http = http;
+      summary = `${http.protocol} ${resp?.code ?? '???'} ${ms}ms (${req.method} ${http.url})`;
     } else {
-      f.Summary = `TCP response after ${ms}ms`;
+      summary = `TCP response after ${ms}ms`;
     }
-    if (r.pid !== 0) f.netscope = { pid: r.pid, comm: r.comm };
+    const v4 = l.family === 4 || !server.includes(':');
+    const f: Flow = {
+      time: this.timeAt(l.tsLo, l.tsHi),
+      uuid: this.uuid(),
+      node_name: this.opts.nodeName,
+      IP: { source: server, destination: client, ipVersion: v4 ? 'IPv4' : 'IPv6' },
+      source: {},
+      destination: {},
+      verdict: 'FORWARDED',
+      Type: 'L7',
+      event_type: EVENT_L7,
+      l4: { TCP: { source_port: serverPort, destination_port: clientPort } },
+      is_reply: true,
+      traffic_direction: l.reqEgress ? 'EGRESS' : 'INGRESS',
+      socket_cookie: l.cookie,
+      l7: layer7,
+      Summary: summary,
+    };
+    if (l.pid !== 0) f.netscope = { pid: l.pid, comm: l.comm };
     return f;
   }
 
@@ -268,4 +537,43 @@ function l4(t: Tuple, tcpFlags: number): Layer4 | undefined {
   if (t.proto === 1) return { ICMPv4: {} };
   if (t.proto === 58) return { ICMPv6: {} };
   return undefined;
+}
+
+function lo32(x: bigint): number {
+  return Number(x & 0xffff_ffffn);
+}
+
+function hi32(x: bigint): number {
+  return Number(x >> 32n);
+}
+
+/** a - b for two u64 ns values given as 32-bit halves, as Number(a - b) would give it. */
+function nsBetween(aLo: number, aHi: number, bLo: number, bHi: number): number {
+  const dh = aHi - bHi;
+  // Exact while |a - b| < 2^52; beyond that let BigInt round it the same way.
+  if (dh > -0x10_0000 && dh < 0x10_0000) return dh * 0x1_0000_0000 + (aLo - bLo);
+  return Number(((BigInt(aHi) << 32n) + BigInt(aLo)) - ((BigInt(bHi) << 32n) + BigInt(bLo)));
+}
+
+const DIGITS2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+
+/**
+ * Milliseconds as (ns / 1e6).toFixed(ns < 10e6 ? 2 : 0) writes them, by integer
+ * math. An integer ns is never within rounding error of a halfway point unless it
+ * is exactly on it; those ties (and huge values) go to toFixed itself.
+ */
+function latencyMs(ns: number): string {
+  if (ns < 10_000_000) {
+    const rem = ns % 10_000;
+    if (rem === 5_000 || ns < 0 || !Number.isInteger(ns)) return (ns / 1e6).toFixed(2);
+    const hundredths = (ns - rem) / 10_000 + (rem > 5_000 ? 1 : 0);
+    const whole = Math.floor(hundredths / 100);
+    return whole + '.' + DIGITS2[hundredths - whole * 100]!;
+  }
+  if (ns < 1e15) {
+    const rem = ns % 1_000_000;
+    if (rem === 500_000 || !Number.isInteger(ns)) return (ns / 1e6).toFixed(0);
+    return String((ns - rem) / 1_000_000 + (rem > 500_000 ? 1 : 0));
+  }
+  return (ns / 1e6).toFixed(0);
 }
