@@ -29,6 +29,9 @@ import {
   TUPLE,
   comm,
   decodeRecordAt,
+  u16,
+  u16be,
+  u32,
   u64,
   type ConnRecord,
   type DnsRecord,
@@ -138,7 +141,7 @@ export class FlowMapper {
    * and L7 records are read straight from the buffer.
    */
   mapAt(buf: Buffer, at: number, size: number, emit: EventSink): void {
-    const type = buf.readUInt32LE(at);
+    const type = u32(buf, at);
     if ((type === RecType.ConnClose || type === RecType.ConnOpen) && size >= RECORD_SIZES.conn) {
       emit(this.flow(this.connFlow(this.connAt(buf, at, type === RecType.ConnOpen))));
     } else if (type === RecType.L7 && size >= RECORD_SIZES.l7) {
@@ -197,26 +200,26 @@ export class FlowMapper {
     const c = this.conn;
     const family = buf[at + TUPLE.family] === 6 ? 6 : 4;
     c.open = open;
-    c.tsLo = buf.readUInt32LE(at + 8);
-    c.tsHi = buf.readUInt32LE(at + 12);
+    c.tsLo = u32(buf, at + 8);
+    c.tsHi = u32(buf, at + 12);
     c.saddr = formatAddress(buf, at + TUPLE.saddr, family);
     c.daddr = formatAddress(buf, at + TUPLE.daddr, family);
     c.family = family;
-    c.sport = buf.readUInt16BE(at + TUPLE.sport);
-    c.dport = buf.readUInt16BE(at + TUPLE.dport);
+    c.sport = u16be(buf, at + TUPLE.sport);
+    c.dport = u16be(buf, at + TUPLE.dport);
     c.cookie = u64(buf, at + CONN.cookie);
-    c.startLo = buf.readUInt32LE(at + CONN.startNs);
-    c.startHi = buf.readUInt32LE(at + CONN.startNs + 4);
-    c.estabLo = buf.readUInt32LE(at + CONN.estabNs);
-    c.estabHi = buf.readUInt32LE(at + CONN.estabNs + 4);
+    c.startLo = u32(buf, at + CONN.startNs);
+    c.startHi = u32(buf, at + CONN.startNs + 4);
+    c.estabLo = u32(buf, at + CONN.estabNs);
+    c.estabHi = u32(buf, at + CONN.estabNs + 4);
     c.bytesSent = u64(buf, at + CONN.bytesSent);
     c.bytesReceived = u64(buf, at + CONN.bytesReceived);
-    c.segsOut = buf.readUInt32LE(at + CONN.segsOut);
-    c.segsIn = buf.readUInt32LE(at + CONN.segsIn);
-    c.srttUs = buf.readUInt32LE(at + CONN.srttUs);
-    c.retrans = buf.readUInt32LE(at + CONN.retrans);
-    c.pid = buf.readUInt32LE(at + CONN.pid);
-    c.flags = buf.readUInt32LE(at + CONN.flags);
+    c.segsOut = u32(buf, at + CONN.segsOut);
+    c.segsIn = u32(buf, at + CONN.segsIn);
+    c.srttUs = u32(buf, at + CONN.srttUs);
+    c.retrans = u32(buf, at + CONN.retrans);
+    c.pid = u32(buf, at + CONN.pid);
+    c.flags = u32(buf, at + CONN.flags);
     c.comm = c.pid !== 0 ? comm(buf, at + CONN.comm) : '';
     return c;
   }
@@ -251,24 +254,24 @@ export class FlowMapper {
   private l7At(buf: Buffer, at: number): L7Fields {
     const l = this.l7;
     const family = buf[at + TUPLE.family] === 6 ? 6 : 4;
-    l.tsLo = buf.readUInt32LE(at + 8);
-    l.tsHi = buf.readUInt32LE(at + 12);
+    l.tsLo = u32(buf, at + 8);
+    l.tsHi = u32(buf, at + 12);
     l.saddr = formatAddress(buf, at + TUPLE.saddr, family);
     l.daddr = formatAddress(buf, at + TUPLE.daddr, family);
     l.family = family;
-    l.sport = buf.readUInt16BE(at + TUPLE.sport);
-    l.dport = buf.readUInt16BE(at + TUPLE.dport);
+    l.sport = u16be(buf, at + TUPLE.sport);
+    l.dport = u16be(buf, at + TUPLE.dport);
     l.cookie = u64(buf, at + L7_AT.cookie);
     l.latencyNs = u64(buf, at + L7_AT.latencyNs);
-    l.reqEgress = buf.readUInt32LE(at + L7_AT.reqEgress) === 1;
-    l.pid = buf.readUInt32LE(at + L7_AT.pid);
+    l.reqEgress = u32(buf, at + L7_AT.reqEgress) === 1;
+    l.pid = u32(buf, at + L7_AT.pid);
     l.comm = l.pid !== 0 ? comm(buf, at + L7_AT.comm) : '';
     l.reqBuf = buf;
     l.reqOff = at + L7_AT.req;
-    l.reqLen = Math.min(buf.readUInt16LE(at + L7_AT.reqLen), L7_SNAP.req);
+    l.reqLen = Math.min(u16(buf, at + L7_AT.reqLen), L7_SNAP.req);
     l.respBuf = buf;
     l.respOff = at + L7_AT.resp;
-    l.respLen = Math.min(buf.readUInt16LE(at + L7_AT.respLen), L7_SNAP.resp);
+    l.respLen = Math.min(u16(buf, at + L7_AT.respLen), L7_SNAP.resp);
     return l;
   }
 
