@@ -9,59 +9,81 @@
  * user space). UDP port 53 datagrams are copied for DNS parsing. */
 #include "ns_common.bpf.h"
 
+/* Set by the loader (.bss): hold a connection's first non-HTTP request/response
+ * pair for its close summary (see ns_sock_state). Only when ns_open_scan runs, as
+ * that is what reports pairs held by long connections. */
+volatile __u32 ns_fold_l7;
+
+/* Whether a request may be HTTP/1.x (the loader's parser decides): a method token
+ * first. Such requests always get their own record, for method, path and status. */
+static __always_inline int ns_maybe_http(const struct ns_sock_state *st)
+{
+	if (st->req_len < 4)
+		return 0;
+	__u32 w;
+	__builtin_memcpy(&w, st->req, 4);
+#define NS_W(a, b, c, d) ((__u32)(a) | (__u32)(b) << 8 | (__u32)(c) << 16 | (__u32)(d) << 24)
+	return w == NS_W('G', 'E', 'T', ' ') || w == NS_W('P', 'O', 'S', 'T') || w == NS_W('P', 'U', 'T', ' ') ||
+	       w == NS_W('H', 'E', 'A', 'D') || w == NS_W('D', 'E', 'L', 'E') || w == NS_W('O', 'P', 'T', 'I') ||
+	       w == NS_W('P', 'A', 'T', 'C') || w == NS_W('C', 'O', 'N', 'N') || w == NS_W('T', 'R', 'A', 'C');
+#undef NS_W
+}
+
 /* Headers are read in place (direct packet access: no helper call per field);
- * this runs for every packet of every socket, so it must stay cheap. Packets whose
- * headers are not in the linear area (rare for local sockets) are skipped. */
+ * this runs for every packet of every socket, so it must stay cheap: TCP segments
+ * without payload (most of them: handshake, ACKs, FINs) leave before the tuple is
+ * built. Packets whose headers are not in the linear area (rare for local sockets)
+ * are skipped. Returns 0 with *t filled, 1 for a TCP segment without payload, -1
+ * for anything else. */
 static __always_inline int ns_parse(struct __sk_buff *skb, struct ns_tuple *t, __u32 *payload_off)
 {
 	__u8 *data = (__u8 *)(long)skb->data;
 	__u8 *end = (__u8 *)(long)skb->data_end;
-	if (data + 1 > end)
-		return -1;
+	if (data + 40 > end)
+		return -1; /* shorter than any IPv4 + TCP/UDP or IPv6 header we use */
 	__u8 vihl = data[0];
 	__u32 l4off;
 	__u8 proto;
 	if ((vihl >> 4) == 4) {
 		struct ns_iph4 { __u8 vihl, tos; __u16 len, id, frag; __u8 ttl, proto; __u16 csum; __u32 s, d; } *ip = (void *)data;
-		if ((void *)(ip + 1) > (void *)end)
-			return -1;
 		if (bpf_ntohs(ip->frag) & 0x1fff)
 			return -1;
 		proto = ip->proto;
-		if (proto != NS_IPPROTO_TCP && proto != NS_IPPROTO_UDP)
-			return -1;
-		__builtin_memset(t, 0, sizeof(*t));
-		__builtin_memcpy(t->saddr, &ip->s, 4);
-		__builtin_memcpy(t->daddr, &ip->d, 4);
-		t->family = 4;
 		l4off = (vihl & 0xf) * 4;
 	} else if ((vihl >> 4) == 6) {
-		if (data + 40 > end)
-			return -1;
 		proto = data[6];
-		if (proto != NS_IPPROTO_TCP && proto != NS_IPPROTO_UDP)
-			return -1;
-		__builtin_memset(t, 0, sizeof(*t));
-		__builtin_memcpy(t->saddr, data + 8, 16);
-		__builtin_memcpy(t->daddr, data + 24, 16);
-		t->family = 6;
 		l4off = 40;
 	} else {
 		return -1;
 	}
-	t->proto = proto;
+	if (proto != NS_IPPROTO_TCP && proto != NS_IPPROTO_UDP)
+		return -1;
 	if (l4off > 60)
 		return -1;
 	__u8 *l4 = data + l4off;
 	if (l4 + 20 > end)
 		return -1;
+	if (proto == NS_IPPROTO_TCP) {
+		*payload_off = l4off + (l4[12] >> 4) * 4;
+		if (skb->len <= *payload_off)
+			return 1;
+	} else {
+		*payload_off = l4off + 8;
+	}
+	__builtin_memset(t, 0, sizeof(*t));
+	if ((vihl >> 4) == 4) {
+		__builtin_memcpy(t->saddr, data + 12, 4);
+		__builtin_memcpy(t->daddr, data + 16, 4);
+		t->family = 4;
+	} else {
+		__builtin_memcpy(t->saddr, data + 8, 16);
+		__builtin_memcpy(t->daddr, data + 24, 16);
+		t->family = 6;
+	}
+	t->proto = proto;
 	__u16 *ports = (__u16 *)l4;
 	t->sport = ports[0];
 	t->dport = ports[1];
-	if (proto == NS_IPPROTO_TCP)
-		*payload_off = l4off + (l4[12] >> 4) * 4;
-	else
-		*payload_off = l4off + 8;
 	return 0;
 }
 
@@ -105,14 +127,12 @@ static __always_inline int ns_skb(struct __sk_buff *skb, int egress)
 	struct ns_tuple t;
 	__u32 off = 0;
 	if (ns_parse(skb, &t, &off))
-		return 1;
+		return 1; /* not TCP/UDP, or a TCP segment without payload */
 	if (t.proto == NS_IPPROTO_UDP) {
 		if (t.sport == bpf_htons(53) || t.dport == bpf_htons(53))
 			ns_dns(skb, &t, off, egress);
 		return 1;
 	}
-	if (skb->len <= off)
-		return 1; /* pure ACK / control segment */
 	__u32 avail = skb->len - off;
 	/* Per-socket state lives in the socket (no hashing, nothing to delete). */
 	struct bpf_sock *bsk = skb->sk;
@@ -138,11 +158,23 @@ static __always_inline int ns_skb(struct __sk_buff *skb, int egress)
 	if (!st->awaiting)
 		return 1; /* more of the same response */
 	st->awaiting = 0;
+	__u64 now = bpf_ktime_get_boot_ns();
+	if (ns_fold_l7 && (st->flags & NS_F_KNOWN) && st->t.family) {
+		if (st->fold == NS_FOLD_NONE && !ns_maybe_http(st)) {
+			st->fold = NS_FOLD_HELD;
+			st->fold_req_egress = st->req_dir == 1;
+			st->fold_req_ns = st->req_ns;
+			st->fold_resp_ns = now;
+			return 1;
+		}
+		if (st->fold == NS_FOLD_HELD)
+			ns_emit_held_l7(st, bpf_get_socket_cookie(skb)); /* keep pairs in order */
+	}
+	st->fold = NS_FOLD_DONE;
 
 	struct ns_l7 *r = ns_reserve(sizeof(*r));
 	if (!r)
 		return 1;
-	__u64 now = bpf_ktime_get_boot_ns();
 	r->hdr.type = NS_REC_L7;
 	r->hdr.size = sizeof(*r);
 	r->hdr.ts_ns = now;
