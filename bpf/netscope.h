@@ -23,6 +23,8 @@ enum ns_rec_type {
 #define NS_F_RST_TX 0x8    /* a reset was sent on this socket */
 #define NS_F_ESTAB 0x10    /* reached ESTABLISHED */
 #define NS_F_OPEN_SENT 0x20 /* open record written (kernel bookkeeping) */
+#define NS_F_L7_FOLDED 0x40 /* close record: carries the connection's one request/response */
+#define NS_F_L7_REQ_EGRESS 0x80 /* ... and this side sent that request */
 
 struct ns_tuple {
 	__u8 saddr[16];    /* local address of the observing socket (IPv4: first 4 bytes) */
@@ -55,6 +57,10 @@ struct ns_conn {
 	__u32 pid;              /* tgid of the process behind the socket, 0 if unknown */
 	__u32 flags;            /* NS_F_* */
 	char comm[NS_COMM_LEN];
+	/* Close records with NS_F_L7_FOLDED: the connection's only request/response
+	 * pair (not HTTP), reported here instead of as an ns_l7 record of its own. */
+	__u64 l7_req_ns;        /* first request byte seen */
+	__u64 l7_resp_ns;       /* first response byte seen */
 };
 
 struct ns_drop {

@@ -52,9 +52,26 @@ struct ns_sock_state {
 	__u8 req_dir;       /* 1 egress, 2 ingress; 0 no payload seen yet */
 	__u8 awaiting;      /* request seen, response not yet */
 	__u16 req_len;
-	__u32 pad;
+	/* The connection's first request/response pair when it is not HTTP, held back
+	 * (ns_l7.bpf.c) so that a short connection reports it in its close summary
+	 * instead of in a record of its own: half the records for connection churn.
+	 * Written as an L7 record when a second pair completes, or by ns_open_scan
+	 * once it is NS_HOLD_NS old, so long connections still report it promptly. */
+	__u8 fold;          /* NS_FOLD_* */
+	__u8 fold_req_egress;
+	__u16 pad;
+	__u64 fold_req_ns;
+	__u64 fold_resp_ns;
 	__u8 req[NS_L7_SNAP];
 };
+
+#define NS_FOLD_NONE 0  /* no pair completed yet */
+#define NS_FOLD_HELD 1  /* the first pair is held (fold_*) */
+#define NS_FOLD_DONE 2  /* reported: later pairs get records of their own */
+
+/* How long opens and held request/response pairs wait for their connection's close
+ * (the loader's read batch): connections that close sooner cost one record. */
+#define NS_HOLD_NS (50 * 1000000ULL)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
@@ -65,6 +82,23 @@ struct {
 
 #define NS_F_KNOWN (NS_F_ACTIVE | NS_F_PASSIVE)
 
+/* Process names by address space: reading the executable's name walks four
+ * pointers that are cold in the cache (~0.3 us per connection at 15k/s); a lookup
+ * here is a fraction of that. The mm pointer changes on exec, and with the tgid a
+ * reused pointer cannot pass for an old process. LRU: bounded, nothing to delete. */
+struct ns_comm_key {
+	__u64 mm;
+	__u32 tgid;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct ns_comm_key);
+	__type(value, char[NS_COMM_LEN]);
+} ns_comms SEC(".maps");
+
 /* The process name shown for a socket: the executable's file name (what ps and
  * kubectl users recognise), falling back to the thread's comm. Thread names are
  * not enough: Node.js names its main thread "MainThread". Tracing programs only. */
@@ -72,9 +106,16 @@ static __always_inline void ns_current_comm(char *dst)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct mm_struct *mm = task->mm; /* NULL for kernel threads: loads below read 0 */
+	struct ns_comm_key key = { .mm = (__u64)mm, .tgid = task->tgid, .pad = 0 };
+	const char *known = bpf_map_lookup_elem(&ns_comms, &key);
+	if (known) {
+		__builtin_memcpy(dst, known, NS_COMM_LEN);
+		return;
+	}
 	const unsigned char *name = mm ? mm->exe_file->f_path.dentry->d_name.name : 0;
 	if (!name || bpf_probe_read_kernel_str(dst, NS_COMM_LEN, name) <= 1)
 		bpf_get_current_comm(dst, NS_COMM_LEN);
+	bpf_map_update_elem(&ns_comms, &key, dst, BPF_ANY);
 }
 
 static __always_inline void ns_stat_inc(__u32 which)
@@ -105,6 +146,32 @@ static __always_inline void ns_hdr_init(struct ns_hdr *h, __u32 type, __u32 size
 	h->type = type;
 	h->size = size;
 	h->ts_ns = bpf_ktime_get_boot_ns();
+}
+
+/* Writes a held request/response pair (NS_FOLD_HELD) as an L7 record. The held
+ * pair is never HTTP, so no payload snapshot is needed; st->t is the socket view. */
+static __always_inline void ns_emit_held_l7(struct ns_sock_state *st, __u64 cookie)
+{
+	st->fold = NS_FOLD_DONE;
+	struct ns_l7 *r = ns_reserve(sizeof(*r));
+	if (!r)
+		return;
+	r->hdr.type = NS_REC_L7;
+	r->hdr.size = sizeof(*r);
+	r->hdr.ts_ns = st->fold_resp_ns;
+	r->t = st->t;
+	r->cookie = cookie;
+	r->req_ns = st->fold_req_ns;
+	r->latency_ns = st->fold_resp_ns - st->fold_req_ns;
+	r->req_egress = st->fold_req_egress;
+	r->req_len = 0;
+	r->resp_len = 0;
+	r->pid = st->pid;
+	r->pad = 0;
+	__builtin_memcpy(r->comm, st->comm, NS_COMM_LEN);
+	__builtin_memset(r->req, 0, sizeof(r->req));
+	__builtin_memset(r->resp, 0, sizeof(r->resp));
+	ns_submit(r);
 }
 
 /* Socket view: saddr/sport = local side. BTF tracepoints get a typed socket

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* TCP connection lifecycle from sock:inet_sock_set_state (BTF tracepoint): a
  * summary when the socket closes, with the kernel's own counters from tcp_sock,
- * and an open record for connections still open NS_OPEN_DELAY_NS after they were
+ * and an open record for connections still open NS_HOLD_NS after they were
  * established. Those are written by an iterator over the socket storage
  * (ns_open_scan) that the loader runs at every read batch: short connections (most
  * of the churn on a busy node) then cost one record per side instead of two, and
@@ -15,7 +15,6 @@
 #define NS_TCP_CLOSE 7
 #define NS_TCP_LISTEN 10
 
-#define NS_OPEN_DELAY_NS (50 * 1000000ULL) /* the loader's read batch */
 
 /* Set by the loader after load (.bss is memory-mapped). */
 volatile __u32 ns_all_opens;
@@ -66,12 +65,23 @@ static __always_inline void ns_emit_conn(const struct sock *sk, __u64 cookie, __
 		r->pid = st->pid;
 		r->flags = st->flags & ~NS_F_OPEN_SENT;
 		__builtin_memcpy(r->comm, st->comm, NS_COMM_LEN);
+		if (type == NS_REC_CONN_CLOSE && st->fold == NS_FOLD_HELD) {
+			st->fold = NS_FOLD_DONE;
+			r->flags |= NS_F_L7_FOLDED | (st->fold_req_egress ? NS_F_L7_REQ_EGRESS : 0);
+			r->l7_req_ns = st->fold_req_ns;
+			r->l7_resp_ns = st->fold_resp_ns;
+		} else {
+			r->l7_req_ns = 0;
+			r->l7_resp_ns = 0;
+		}
 	} else {
 		r->start_ns = 0;
 		r->estab_ns = 0;
 		r->pid = 0;
 		r->flags = 0;
 		__builtin_memset(r->comm, 0, NS_COMM_LEN);
+		r->l7_req_ns = 0;
+		r->l7_resp_ns = 0;
 	}
 	ns_submit(r);
 }
@@ -160,9 +170,10 @@ int BPF_PROG(ns_tx_reset, struct sock *sk)
 	return 0;
 }
 
-/* Run by the loader (read of an iterator fd) at every batch: writes the open record
- * of each connection established at least NS_OPEN_DELAY_NS ago and not reported
- * yet, stamped with its establishment time. */
+/* Run by the loader (read of an iterator fd) every 200 ms: writes the open record
+ * of each connection established at least NS_HOLD_NS ago and not reported yet,
+ * stamped with its establishment time, and the request/response pair held for a
+ * connection (ns_l7.bpf.c) once it is NS_HOLD_NS old. */
 SEC("iter/bpf_sk_storage_map")
 int ns_open_scan(struct bpf_iter__bpf_sk_storage_map *ctx)
 {
@@ -170,12 +181,17 @@ int ns_open_scan(struct bpf_iter__bpf_sk_storage_map *ctx)
 	struct ns_sock_state *st = ctx->value;
 	if (!sk || !st)
 		return 0;
-	if ((st->flags & (NS_F_ESTAB | NS_F_OPEN_SENT)) != NS_F_ESTAB)
+	__u32 open_due = (st->flags & (NS_F_ESTAB | NS_F_OPEN_SENT)) == NS_F_ESTAB;
+	if (!open_due && st->fold != NS_FOLD_HELD)
 		return 0;
-	if (bpf_ktime_get_boot_ns() - st->estab_ns < NS_OPEN_DELAY_NS)
-		return 0;
-	st->flags |= NS_F_OPEN_SENT;
-	ns_emit_conn(sk, bpf_get_socket_cookie(sk), NS_REC_CONN_OPEN, st, st->estab_ns);
+	__u64 now = bpf_ktime_get_boot_ns();
+	__u64 cookie = bpf_get_socket_cookie(sk);
+	if (open_due && now - st->estab_ns >= NS_HOLD_NS) {
+		st->flags |= NS_F_OPEN_SENT;
+		ns_emit_conn(sk, cookie, NS_REC_CONN_OPEN, st, st->estab_ns);
+	}
+	if (st->fold == NS_FOLD_HELD && now - st->fold_resp_ns >= NS_HOLD_NS)
+		ns_emit_held_l7(st, cookie);
 	return 0;
 }
 

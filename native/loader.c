@@ -8,6 +8,8 @@
  * --all-opens: write every connection's open record at establishment; by default
  * only connections still open 50 ms after it get one (from the ns_open_scan
  * iterator, run every 200 ms), and the close summary stands for both otherwise.
+ * Likewise a connection's first request/response pair, when it is not HTTP, goes
+ * into its close summary if it closes within 50 ms; --all-opens turns that off too.
  * Exit: 0 stopped, 1 runtime failure, 3 missing privileges, 4 missing kernel feature. */
 #include <errno.h>
 #include <fcntl.h>
@@ -186,9 +188,10 @@ static int load_object(const char *dir, const char *name, int cg_fd)
 	return ok;
 }
 
-/* Tells ns_conn whether to write open records at ESTABLISHED (see ns_conn.bpf.c):
- * ns_all_opens is the only variable in its .bss, updated as a whole. */
-static void set_all_opens(struct bpf_object *obj, int on)
+/* Sets an object's one configuration variable, the only one in its .bss (updated
+ * as a whole): ns_all_opens in ns_conn (write opens at ESTABLISHED), ns_fold_l7 in
+ * ns_l7 (hold a connection's first non-HTTP request/response for its close). */
+static void set_flag(struct bpf_object *obj, int on, const char *what)
 {
 	struct bpf_map *m;
 	bpf_object__for_each_map(m, obj) {
@@ -204,7 +207,7 @@ static void set_all_opens(struct bpf_object *obj, int on)
 		memcpy(v, &flag, sizeof(flag));
 		__u32 zero = 0;
 		if (bpf_map_update_elem(bpf_map__fd(m), &zero, v, 0))
-			warn("cannot configure open records: %s", strerror(errno));
+			warn("cannot configure %s: %s", what, strerror(errno));
 	}
 }
 
@@ -353,7 +356,7 @@ int main(int argc, char **argv)
 		total += n;
 		/* Without the iterator, opens are written at ESTABLISHED (and short ones
 		 * still merged here). */
-		set_all_opens(objs[n_objs - 1], all_opens || !open_scan);
+		set_flag(objs[n_objs - 1], all_opens || !open_scan, "open records");
 	} else {
 		warn("TCP connection events not observed");
 	}
@@ -370,9 +373,11 @@ int main(int argc, char **argv)
 			warn("packet drops not observed");
 	}
 	if (cg_fd >= 0) {
-		if ((n = load_object(dir, "ns_l7", cg_fd)) > 0)
+		if ((n = load_object(dir, "ns_l7", cg_fd)) > 0) {
 			total += n;
-		else
+			/* Held pairs of long connections are written by the open scan. */
+			set_flag(objs[n_objs - 1], !all_opens && open_scan, "request records");
+		} else
 			warn("HTTP, DNS and request latency not observed");
 	}
 	if (total == 0) {

@@ -156,7 +156,7 @@ void ns_out_text(uint32_t type, const char *text)
 /* The TypeScript decoder (src/bpf-bridge/records.ts) reads these fixed offsets. */
 _Static_assert(sizeof(struct ns_hdr) == 16, "ns_hdr layout changed: update records.ts");
 _Static_assert(sizeof(struct ns_tuple) == 40, "ns_tuple layout changed: update records.ts");
-_Static_assert(sizeof(struct ns_conn) == 136, "ns_conn layout changed: update records.ts");
+_Static_assert(sizeof(struct ns_conn) == 152, "ns_conn layout changed: update records.ts");
 _Static_assert(sizeof(struct ns_drop) == 80, "ns_drop layout changed: update records.ts");
 _Static_assert(sizeof(struct ns_l7) == 240, "ns_l7 layout changed: update records.ts");
 _Static_assert(sizeof(struct ns_dns) == 208, "ns_dns layout changed: update records.ts");
