@@ -20,6 +20,7 @@ export const NETSCOPE_EXTENSION_FIELDS: ReadonlyArray<readonly [keyof NetscopeEx
   ['connect_latency_ns', 'u64'],
   ['duration_ns', 'u64'],
   ['retransmits', 'u32'],
+  ['response_latency_ns', 'u64'],
 ];
 
 /** The extension's known fields from a JSON object (64-bit strings to numbers). */

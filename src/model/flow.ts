@@ -211,6 +211,12 @@ export interface NetscopeExtension {
   connect_latency_ns?: number;
   duration_ns?: number;
   retransmits?: number;
+  /**
+   * Close summaries only: time from the connection's request to the start of its
+   * response, when the connection carried exactly one request/response pair and it
+   * was not HTTP (the collector then reports it here instead of as an L7 flow).
+   */
+  response_latency_ns?: number;
 }
 
 export interface Flow {

@@ -156,20 +156,30 @@ export function isError(flow: Flow): boolean {
   return false;
 }
 
-/** Latency of a completed L7 request in milliseconds, or undefined. */
+/**
+ * Latency of a completed request in milliseconds, or undefined: an L7 response's, or
+ * the one request/response of a short connection that the eBPF collector reports in
+ * its close summary instead of as an L7 flow.
+ */
 export function latencyMs(flow: Flow): number | undefined {
   const l7 = flow.l7;
-  if (!l7 || l7.type !== 'RESPONSE' || l7.latency_ns === undefined) return undefined;
+  if (!l7) {
+    const folded = flow.netscope?.response_latency_ns;
+    return folded === undefined ? undefined : folded / 1e6;
+  }
+  if (l7.type !== 'RESPONSE' || l7.latency_ns === undefined) return undefined;
   return l7.latency_ns / 1e6;
 }
 
 /**
  * Whether a flow counts as one request to its service: an L7 response (it carries the
- * status and latency), a dropped attempt, or, for services seen only at L4, a new
- * TCP connection (SYN without ACK) or a UDP datagram that is not a reply.
+ * status and latency), a close summary carrying its connection's one request/response,
+ * a dropped attempt, or, for services seen only at L4, a new TCP connection (SYN
+ * without ACK) or a UDP datagram that is not a reply.
  */
 export function isRequest(flow: Flow): boolean {
   if (flow.l7) return flow.l7.type === 'RESPONSE';
+  if (flow.netscope?.response_latency_ns !== undefined) return true;
   if (isDrop(flow)) return flow.is_reply !== true;
   if (flow.is_reply === true || flow.reply === true) return false;
   const tcp = flow.l4?.TCP;

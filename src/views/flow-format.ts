@@ -89,6 +89,9 @@ export function flowSummary(flow: Flow): string {
     const icmp = flow.l4?.ICMPv4 ?? flow.l4?.ICMPv6;
     if (icmp) parts.push(`type ${icmp.type ?? 0} code ${icmp.code ?? 0}`);
     if (!flags && !icmp && flow.Summary) parts.push(flow.Summary);
+    // A short connection's one request/response, folded into its close summary.
+    const folded = flow.netscope?.response_latency_ns;
+    if (folded !== undefined) parts.push(`response after ${ms(folded)}`);
   }
   return parts.filter(Boolean).join('  ');
 }

@@ -69,13 +69,13 @@ test('a flow read and written back keeps every field, netscope extension include
     egress_allowed_by: [{ name: 'p', namespace: 'a', labels: ['l'], revision: 7, kind: 'NetworkPolicy' }],
     ingress_denied_by: [{ name: 'q', revision: 8 }],
     policy_log: ['x'],
-    netscope: { pid: 4242, comm: 'curl', bytes_sent: 5000000000, bytes_received: 10, srtt_us: 150, retransmits: 2, duration_ns: 99 },
+    netscope: { pid: 4242, comm: 'curl', bytes_sent: 5000000000, bytes_received: 10, srtt_us: 150, retransmits: 2, duration_ns: 99, response_latency_ns: 120000 },
   };
   const line = encodeEvent({ kind: 'flow', flow })!;
   const back = flowOf(line);
   assert.deepEqual(back, flow);
   assert.equal(encodeEvent({ kind: 'flow', flow: back }), line, 'stable when written again');
-  assert.match(line, /"policy_log":\["x"\],"netscope":\{"pid":4242,"comm":"curl","bytes_sent":"5000000000","bytes_received":"10","srtt_us":150,"duration_ns":"99","retransmits":2\}\}/);
+  assert.match(line, /"policy_log":\["x"\],"netscope":\{"pid":4242,"comm":"curl","bytes_sent":"5000000000","bytes_received":"10","srtt_us":150,"duration_ns":"99","retransmits":2,"response_latency_ns":"120000"\}\}/);
   assert.ok(!line.includes('"extensions"'), 'no Any hubble could not resolve');
   assert.match(line, /http:\/\/y\/\\u003ca\\u003e\\u0026b/, 'HTML-unsafe characters escaped like Go');
   assert.match(line, /"latency_ns":"12345678901"/);

@@ -82,3 +82,19 @@ test('flows without Kubernetes identity are grouped by the server address and po
   assert.equal(rows[0].errorPct, 10);
   assert.ok(rows[0].p95! > 1.5 && rows[0].p95! < 2.5, `p95=${rows[0].p95}`);
 });
+
+test("a close summary carrying its connection's one request/response counts as a request with that latency", () => {
+  const red = new RedAggregator();
+  const close = (latencyMs?: number) => {
+    const f = mkFlow({ t: T0, svc: 'db' });
+    f.l4 = { TCP: { source_port: 40000, destination_port: 7070, flags: { FIN: true, ACK: true } } };
+    if (latencyMs !== undefined) f.netscope = { response_latency_ns: latencyMs * 1e6, bytes_sent: 64 };
+    return f;
+  };
+  for (let i = 0; i < 20; i++) red.add(close(40), T0);
+  red.add(close(), T0); // a summary without a request/response: not a request
+  const [s] = red.snapshot(95, T0 + 1000);
+  assert.equal(s.service, 'shop/db');
+  assert.equal(s.rate, 20);
+  assert.ok(s.p95! > 36 && s.p95! < 44, `p95=${s.p95}`);
+});

@@ -44,6 +44,13 @@ test('summary shows HTTP method, path, status and latency', () => {
   assert.equal(flowSummary(f), 'GET /cart?id=1 503 12ms');
 });
 
+test("a close summary shows its connection's folded request/response latency", () => {
+  const f = mkFlow({});
+  f.l4 = { TCP: { source_port: 40000, destination_port: 7000, flags: { FIN: true, ACK: true } } };
+  f.netscope = { response_latency_ns: 120_000 };
+  assert.equal(flowSummary(f), 'FIN, ACK  response after 0.12ms');
+});
+
 test('selection moves with j/k, jumps with g/G, stays on its flow while new flows arrive', () => {
   const r = ring(10);
   let st = initialFlowsState();
