@@ -5,6 +5,7 @@
 //   node bench/bpf-crr.ts [--runs 3] [--seconds 5] [--threads 2] [--rates 2000,5000,10000,...]
 // Needs root. Creates and removes its own namespaces (nsl-<pid>-...).
 import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { CRR_PORT as PORT, startCrrLab } from './crr-lab.ts';
 import { collectorPaths, runCollector } from '../src/bpf-bridge/loader-process.ts';
@@ -40,6 +41,15 @@ interface Collected {
   lost: number;
   recorded: number;
   kernelEvents: number;
+  /** CPU time of this (decoding) process and of the loader per transaction, us. */
+  nodeUsPerTx: number;
+  loaderUsPerTx: number;
+}
+
+/** user+system CPU seconds of a process, from /proc (clock ticks are 1/100 s here). */
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
 }
 
 /** Runs the client with the collector attached; counts client-side close summaries it recorded. */
@@ -68,6 +78,8 @@ async function withCollector(seconds: number, rate?: number): Promise<Collected>
     complete: () => finished(),
   });
   await attached;
+  const node0 = process.cpuUsage();
+  const loader0 = cpuSeconds(pid);
   // The client blocks this thread; run it in a child so the collector's stream keeps flowing.
   const result = await new Promise<Result>((resolve, reject) => {
     const c = spawn('ip', clientArgs(THREADS, seconds, rate), { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -76,9 +88,12 @@ async function withCollector(seconds: number, rate?: number): Promise<Collected>
     c.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Result) : reject(new Error(`client exited ${code}`))));
   });
   await new Promise((r) => setTimeout(r, 300)); // let the last 50 ms poll batches arrive
+  const node = process.cpuUsage(node0);
+  const loaderS = cpuSeconds(pid) - loader0;
   process.kill(pid, 'SIGTERM');
   await done;
-  return { result, lost, recorded, kernelEvents };
+  const tx = Math.max(1, result.transactions);
+  return { result, lost, recorded, kernelEvents, nodeUsPerTx: (node.user + node.system) / tx, loaderUsPerTx: (loaderS * 1e6) / tx };
 }
 
 /** Kernel programs + loader only, records thrown away: separates kernel cost from decoding. */
@@ -101,17 +116,19 @@ client(1); // warm up
 const base: Result[] = [];
 const coll: Result[] = [];
 const kern: Result[] = [];
+const cpu: { node: number; loader: number }[] = [];
 for (let i = 0; i < RUNS; i++) {
   // Alternate the order so drift in machine load hits both sides alike.
   const first = i % 2 === 0;
   if (first) base.push(client(SECONDS));
   const c = await withCollector(SECONDS);
   coll.push(c.result);
+  cpu.push({ node: c.nodeUsPerTx, loader: c.loaderUsPerTx });
   if (!first) base.push(client(SECONDS));
   kern.push(await withLoaderOnly(SECONDS));
   console.log(`run ${i + 1}  without: ${fmt(base.at(-1)!)}`);
   console.log(`run ${i + 1}  kernel : ${fmt(kern.at(-1)!)}  (programs + loader, records discarded)`);
-  console.log(`run ${i + 1}  with   : ${fmt(c.result)}  recorded ${c.recorded}/${c.result.transactions}, lost ${c.lost}`);
+  console.log(`run ${i + 1}  with   : ${fmt(c.result)}  recorded ${c.recorded}/${c.result.transactions}, lost ${c.lost}; CPU per tx: node ${c.nodeUsPerTx.toFixed(1)} us, loader ${c.loaderUsPerTx.toFixed(1)} us`);
 }
 const m = (rs: Result[], k: 'tps' | 'p50_us' | 'p95_us' | 'p99_us'): number => median(rs.map((r) => r[k]));
 console.log('');
@@ -122,6 +139,7 @@ const pct = (a: number, b: number): string => `${(((a - b) / b) * 100).toFixed(1
 console.log(`throughput with/without: ${(m(coll, 'tps') / m(base, 'tps')).toFixed(3)} (change ${pct(m(coll, 'tps'), m(base, 'tps'))}; target loss <= 5%)`);
 console.log(`P95 latency with/without: ${(m(coll, 'p95_us') / m(base, 'p95_us')).toFixed(3)} (overhead ${pct(m(coll, 'p95_us'), m(base, 'p95_us'))}; target <= 5%)`);
 console.log(`P50 ${pct(m(coll, 'p50_us'), m(base, 'p50_us'))}, P99 ${pct(m(coll, 'p99_us'), m(base, 'p99_us'))}`);
+console.log(`collector processes' CPU per transaction (medians): node ${median(cpu.map((c) => c.node)).toFixed(1)} us, loader ${median(cpu.map((c) => c.loader)).toFixed(1)} us`);
 console.log(`kernel+loader only: throughput ${pct(m(kern, 'tps'), m(base, 'tps'))}, P95 ${pct(m(kern, 'p95_us'), m(base, 'p95_us'))}`);
 
 console.log('');
