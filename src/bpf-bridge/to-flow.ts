@@ -12,7 +12,7 @@
 // record types (conn close, L7) are read straight from the chunk by mapAt: no
 // record object, no BigInt, cached address and name strings, and the constant
 // parts of a flow (event type, TCP flags, Summary) shared, frozen.
-import type { CiliumEventType, Flow, Layer4, NetscopeExtension, TCPFlags } from '../model/flow.ts';
+import type { CiliumEventType, Endpoint, Flow, Layer4, NetscopeExtension, TCPFlags } from '../model/flow.ts';
 import type { SourceEvent } from '../model/source.ts';
 import { formatProtoTimestamp, protoFraction, protoFractionFast } from '../codec/timestamp.ts';
 import { formatAddress } from './address.ts';
@@ -56,6 +56,8 @@ const FLAGS_FIN_ACK: TCPFlags = Object.freeze({ FIN: true, ACK: true });
 const EVENT_FROM_ENDPOINT: CiliumEventType = Object.freeze({ type: TRACE, sub_type: 5 });
 const EVENT_TO_ENDPOINT: CiliumEventType = Object.freeze({ type: TRACE, sub_type: 0 });
 const EVENT_L7: CiliumEventType = Object.freeze({ type: L7 });
+/** The collector knows no endpoint identity; enrichment replaces these with filled copies. */
+const NO_ENDPOINT: Endpoint = Object.freeze({});
 
 /** A conn record's fields as connFlow needs them: filled in place, one per mapper. */
 class ConnFields {
@@ -356,8 +358,8 @@ export class FlowMapper {
       uuid: this.uuid(),
       node_name: this.opts.nodeName,
       IP: { source: src, destination: dst, ipVersion: v4 ? 'IPv4' : 'IPv6' },
-      source: {},
-      destination: {},
+      source: NO_ENDPOINT,
+      destination: NO_ENDPOINT,
     };
   }
 
@@ -377,21 +379,7 @@ export class FlowMapper {
       flags = FLAGS_FIN_ACK;
       summary = 'TCP Flags: FIN, ACK';
     }
-    const ext: NetscopeExtension = { srtt_us: c.srttUs };
-    if (c.pid !== 0) {
-      ext.pid = c.pid;
-      ext.comm = c.comm;
-    }
-    const started = c.startLo !== 0 || c.startHi !== 0;
-    if (!passive && started && (c.estabLo !== 0 || c.estabHi !== 0)) ext.connect_latency_ns = nsBetween(c.estabLo, c.estabHi, c.startLo, c.startHi);
-    if (!c.open) {
-      ext.bytes_sent = c.bytesSent;
-      ext.bytes_received = c.bytesReceived;
-      ext.segments_sent = c.segsOut;
-      ext.segments_received = c.segsIn;
-      ext.retransmits = c.retrans;
-      if (started) ext.duration_ns = nsBetween(c.tsLo, c.tsHi, c.startLo, c.startHi);
-    }
+    const ext = connExtension(c, passive);
     // IPv4-mapped IPv6 peers are printed as IPv4 (address.ts), so go by the text.
     const v4 = c.family === 4 || !c.saddr.includes(':');
     // Key order as Hubble's JSON lists them; the observing socket's side sent this:
@@ -402,8 +390,8 @@ export class FlowMapper {
       uuid: this.uuid(),
       node_name: this.opts.nodeName,
       IP: { source: c.saddr, destination: c.daddr, ipVersion: v4 ? 'IPv4' : 'IPv6' },
-      source: {},
-      destination: {},
+      source: NO_ENDPOINT,
+      destination: NO_ENDPOINT,
       verdict: 'FORWARDED',
       Type: 'L3_L4',
       event_type: passive ? EVENT_TO_ENDPOINT : EVENT_FROM_ENDPOINT,
@@ -439,38 +427,62 @@ export class FlowMapper {
     const client = l.reqEgress ? l.saddr : l.daddr;
     const clientPort = l.reqEgress ? l.sport : l.dport;
     const layer7: NonNullable<Flow['l7']> = { type: 'RESPONSE', latency_ns: l.latencyNs };
-    const ms = latencyMs(l.latencyNs);
     let summary: string;
     const req = mayBeHttpRequest(l.reqBuf, l.reqOff, l.reqLen) ? parseHttpRequest(l.reqBuf.subarray(l.reqOff, l.reqOff + l.reqLen)) : undefined;
     if (req) {
+      const ms = latencyMs(l.latencyNs);
       const resp = parseHttpResponse(l.respBuf.subarray(l.respOff, l.respOff + l.respLen));
       const http: NonNullable<NonNullable<Flow['l7']>['http']> = { method: req.method, url: httpUrl(req), protocol: resp?.protocol ?? req.protocol };
       if (resp) http.code = resp.code;
       layer7.http = http;
       summary = `${http.protocol} ${resp?.code ?? '???'} ${ms}ms (${req.method} ${http.url})`;
     } else {
-      summary = `TCP response after ${ms}ms`;
+      summary = tcpResponseSummary(l.latencyNs);
     }
     const v4 = l.family === 4 || !server.includes(':');
-    const f: Flow = {
-      time: this.timeAt(l.tsLo, l.tsHi),
-      uuid: this.uuid(),
+    const time = this.timeAt(l.tsLo, l.tsHi);
+    const uuid = this.uuid();
+    const ip = { source: server, destination: client, ipVersion: v4 ? ('IPv4' as const) : ('IPv6' as const) };
+    const l4 = { TCP: { source_port: serverPort, destination_port: clientPort } };
+    const direction = l.reqEgress ? ('EGRESS' as const) : ('INGRESS' as const);
+    // One literal per shape: adding netscope afterwards would allocate a property array.
+    if (l.pid === 0) {
+      return {
+        time,
+        uuid,
+        node_name: this.opts.nodeName,
+        IP: ip,
+        source: NO_ENDPOINT,
+        destination: NO_ENDPOINT,
+        verdict: 'FORWARDED',
+        Type: 'L7',
+        event_type: EVENT_L7,
+        l4,
+        is_reply: true,
+        traffic_direction: direction,
+        socket_cookie: l.cookie,
+        l7: layer7,
+        Summary: summary,
+      };
+    }
+    return {
+      time,
+      uuid,
       node_name: this.opts.nodeName,
-      IP: { source: server, destination: client, ipVersion: v4 ? 'IPv4' : 'IPv6' },
-      source: {},
-      destination: {},
+      IP: ip,
+      source: NO_ENDPOINT,
+      destination: NO_ENDPOINT,
       verdict: 'FORWARDED',
       Type: 'L7',
       event_type: EVENT_L7,
-      l4: { TCP: { source_port: serverPort, destination_port: clientPort } },
+      l4,
       is_reply: true,
-      traffic_direction: l.reqEgress ? 'EGRESS' : 'INGRESS',
+      traffic_direction: direction,
       socket_cookie: l.cookie,
       l7: layer7,
       Summary: summary,
+      netscope: { pid: l.pid, comm: l.comm },
     };
-    if (l.pid !== 0) f.netscope = { pid: l.pid, comm: l.comm };
-    return f;
   }
 
   private dnsFlow(r: DnsRecord): Flow | undefined {
@@ -542,6 +554,60 @@ function l4(t: Tuple, tcpFlags: number): Layer4 | undefined {
   return undefined;
 }
 
+/**
+ * A conn flow's netscope fields, keys in this order: srtt_us, pid and comm (owner
+ * known), connect_latency_ns (client side, established), the counters and
+ * duration_ns (close). The usual close summaries are built as one literal, since
+ * adding keys one by one reallocates the object's property store.
+ */
+function connExtension(c: ConnFields, passive: boolean): NetscopeExtension {
+  const started = c.startLo !== 0 || c.startHi !== 0;
+  const latency = !passive && started && (c.estabLo !== 0 || c.estabHi !== 0);
+  if (!c.open && started && c.pid !== 0) {
+    const duration = nsBetween(c.tsLo, c.tsHi, c.startLo, c.startHi);
+    if (latency) {
+      return {
+        srtt_us: c.srttUs,
+        pid: c.pid,
+        comm: c.comm,
+        connect_latency_ns: nsBetween(c.estabLo, c.estabHi, c.startLo, c.startHi),
+        bytes_sent: c.bytesSent,
+        bytes_received: c.bytesReceived,
+        segments_sent: c.segsOut,
+        segments_received: c.segsIn,
+        retransmits: c.retrans,
+        duration_ns: duration,
+      };
+    }
+    return {
+      srtt_us: c.srttUs,
+      pid: c.pid,
+      comm: c.comm,
+      bytes_sent: c.bytesSent,
+      bytes_received: c.bytesReceived,
+      segments_sent: c.segsOut,
+      segments_received: c.segsIn,
+      retransmits: c.retrans,
+      duration_ns: duration,
+    };
+  }
+  const ext: NetscopeExtension = { srtt_us: c.srttUs };
+  if (c.pid !== 0) {
+    ext.pid = c.pid;
+    ext.comm = c.comm;
+  }
+  if (latency) ext.connect_latency_ns = nsBetween(c.estabLo, c.estabHi, c.startLo, c.startHi);
+  if (!c.open) {
+    ext.bytes_sent = c.bytesSent;
+    ext.bytes_received = c.bytesReceived;
+    ext.segments_sent = c.segsOut;
+    ext.segments_received = c.segsIn;
+    ext.retransmits = c.retrans;
+    if (started) ext.duration_ns = nsBetween(c.tsLo, c.tsHi, c.startLo, c.startHi);
+  }
+  return ext;
+}
+
 function lo32(x: bigint): number {
   return Number(x & 0xffff_ffffn);
 }
@@ -556,6 +622,18 @@ function nsBetween(aLo: number, aHi: number, bLo: number, bHi: number): number {
   // Exact while |a - b| < 2^52; beyond that let BigInt round it the same way.
   if (dh > -0x10_0000 && dh < 0x10_0000) return dh * 0x1_0000_0000 + (aLo - bLo);
   return Number(((BigInt(aHi) << 32n) + BigInt(aLo)) - ((BigInt(bHi) << 32n) + BigInt(bLo)));
+}
+
+/** Non-HTTP L7 summaries under 10 ms by hundredths of a ms: most requests are answered that fast. */
+const TCP_RESPONSE_SUMMARY: (string | undefined)[] = new Array(1001);
+
+function tcpResponseSummary(ns: number): string {
+  if (ns < 10_000_000 && ns >= 0 && Number.isInteger(ns) && ns % 10_000 !== 5_000) {
+    const rem = ns % 10_000;
+    const hundredths = (ns - rem) / 10_000 + (rem > 5_000 ? 1 : 0);
+    return (TCP_RESPONSE_SUMMARY[hundredths] ??= `TCP response after ${latencyMs(ns)}ms`);
+  }
+  return `TCP response after ${latencyMs(ns)}ms`;
 }
 
 const DIGITS2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
