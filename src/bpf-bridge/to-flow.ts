@@ -14,7 +14,7 @@
 // parts of a flow (event type, TCP flags, Summary) shared, frozen.
 import type { CiliumEventType, Endpoint, Flow, Layer4, NetscopeExtension, TCPFlags } from '../model/flow.ts';
 import type { SourceEvent } from '../model/source.ts';
-import { formatProtoTimestamp, protoFraction, protoFractionFast } from '../codec/timestamp.ts';
+import { formatProtoTimestamp, protoFraction, threeDigits } from '../codec/timestamp.ts';
 import { formatAddress } from './address.ts';
 import { parseDns, type DnsMessage } from './dns.ts';
 import { flowUuidGenerator } from './flow-uuid.ts';
@@ -309,7 +309,11 @@ export class FlowMapper {
   /** Wall-clock time before 1970 here: formatted the general way. */
   private baseNegative = false;
   private cachedSecond = Number.NaN;
+  /** 'YYYY-MM-DDTHH:MM:SS' of cachedSecond. */
   private cachedPrefix = '';
+  private cachedMs = -1;
+  /** cachedPrefix + '.mmm' of cachedMs. */
+  private msPrefix = '';
 
   private time(tsNs: bigint): string {
     return this.timeAt(lo32(tsNs), hi32(tsNs));
@@ -331,12 +335,24 @@ export class FlowMapper {
       seconds += carry;
       nanos -= carry * 1_000_000_000;
     }
-    // Thousands of flows share a second: format the date part once per second.
+    // Thousands of flows share a second, dozens a millisecond: the text up to the
+    // milliseconds is made once, and protoFraction's 0/3/6/9 digits rule applied
+    // to the rest.
+    const ms = Math.floor(nanos / 1_000_000);
     if (seconds !== this.cachedSecond) {
       this.cachedSecond = seconds;
       this.cachedPrefix = formatProtoTimestamp({ seconds, nanos: 0 }).slice(0, -1);
+      this.cachedMs = -1;
     }
-    return this.cachedPrefix + protoFractionFast(nanos) + 'Z';
+    if (ms !== this.cachedMs) {
+      this.cachedMs = ms;
+      this.msPrefix = this.cachedPrefix + '.' + threeDigits(ms);
+    }
+    const rest = nanos - ms * 1_000_000;
+    if (rest === 0) return nanos === 0 ? this.cachedPrefix + 'Z' : this.msPrefix + 'Z';
+    const us = Math.floor(rest / 1000);
+    const ns = rest - us * 1000;
+    return ns === 0 ? this.msPrefix + DIGITS3_Z[us]! : this.msPrefix + threeDigits(us) + DIGITS3_Z[ns]!;
   }
 
   /** `t` is wall-clock ns since the epoch. */
@@ -346,6 +362,7 @@ export class FlowMapper {
     if (seconds !== this.cachedSecond) {
       this.cachedSecond = seconds;
       this.cachedPrefix = formatProtoTimestamp({ seconds, nanos: 0 }).slice(0, -1);
+      this.cachedMs = -1;
     }
     return this.cachedPrefix + protoFraction(nanos) + 'Z';
   }
@@ -635,6 +652,9 @@ function tcpResponseSummary(ns: number): string {
   }
   return `TCP response after ${latencyMs(ns)}ms`;
 }
+
+/** '000Z'..'999Z': the last group of a time's fraction. */
+const DIGITS3_Z = Array.from({ length: 1000 }, (_, i) => threeDigits(i) + 'Z');
 
 const DIGITS2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 

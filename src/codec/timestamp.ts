@@ -62,23 +62,14 @@ export function protoFraction(nanos: number): string {
   return '.' + pad(nanos, 9);
 }
 
-/** '000'..'999': the fraction is written three digits at a time. */
 const DIGITS3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
 /**
- * protoFraction's result (same text for every nanos in 0..999,999,999) from a table
- * instead of a division test and padStart per call: for decoders writing many
- * timestamps per second.
+ * n (0..999) as three digits, from a table: decoders that write many timestamps a
+ * second build the fraction from these instead of calling protoFraction.
  */
-export function protoFractionFast(nanos: number): string {
-  if (nanos === 0) return '';
-  const ms = Math.floor(nanos / 1_000_000);
-  const rest = nanos - ms * 1_000_000;
-  if (rest === 0) return '.' + DIGITS3[ms]!;
-  const us = Math.floor(rest / 1000);
-  const ns = rest - us * 1000;
-  if (ns === 0) return '.' + DIGITS3[ms]! + DIGITS3[us]!;
-  return '.' + DIGITS3[ms]! + DIGITS3[us]! + DIGITS3[ns]!;
+export function threeDigits(n: number): string {
+  return DIGITS3[n]!;
 }
 
 /** Formats a timestamp exactly as protojson does (always UTC). */

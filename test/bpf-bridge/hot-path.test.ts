@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RecordReader } from '../../src/bpf-bridge/records.ts';
 import { FlowMapper } from '../../src/bpf-bridge/to-flow.ts';
-import { formatProtoTimestamp, protoFraction, protoFractionFast } from '../../src/codec/timestamp.ts';
+import { formatProtoTimestamp } from '../../src/codec/timestamp.ts';
 import type { Flow } from '../../src/model/flow.ts';
 import type { SourceEvent } from '../../src/model/source.ts';
 import { clockRecord, connRecord, dnsMessage, dnsRecord, dropRecord, l7Record, reasonRecord, statsRecord, textRecord } from './records-fixture.ts';
@@ -190,12 +190,24 @@ test('L7 summaries round milliseconds as toFixed does, ties included', () => {
   assert.equal(summaries[12], 'TCP response after 11ms');
 });
 
-test('protoFractionFast writes what protoFraction writes', () => {
-  const nanos = [0, 1, 9, 10, 999, 1_000, 1_001, 10_000, 100_000, 999_000, 1_000_000, 1_000_001, 1_001_000, 100_000_000, 120_000_000, 123_456_789, 500_000_000, 999_999_999, 999_000_000, 999_999_000];
-  for (let n = 7; n < 1e9; n += 7_919_003) nanos.push(n, n - (n % 1000), n - (n % 1_000_000));
-  for (const n of nanos) assert.equal(protoFractionFast(n), protoFraction(n), `nanos ${n}`);
-  assert.equal(protoFractionFast(120_000_000), '.120');
-  assert.equal(protoFractionFast(1_000), '.000001');
+test('time fractions: 0, 3, 6 or 9 digits as protojson writes them, at any ns', () => {
+  const fractions = [0n, 1n, 9n, 999n, 1_000n, 1_001n, 10_000n, 999_000n, 1_000_000n, 1_000_001n, 1_001_000n, 120_000_000n, 123_456_789n, 500_000_000n, 999_999_999n, 999_000_000n, 999_999_000n];
+  for (let n = 7n; n < 1_000_000_000n; n += 7_919_003n) fractions.push(n, n - (n % 1000n), n - (n % 1_000_000n));
+  // Same second and millisecond in a row, then back: the cached text must follow.
+  const boots = fractions.flatMap((f) => [BOOT + f, BOOT + 5_000_000_000n + f, BOOT + f]);
+  const stream = Buffer.concat([clockRecord(OFFSET), ...boots.map((ts, i) => connRecord({ open: false, tsNs: ts, t: client, cookie: i, flags: 0x11 }))]);
+  const times = flows(viaChunks(stream, 64 * 1024)).map((f) => f.time);
+  assert.deepEqual(
+    times,
+    boots.map((ts) => {
+      const t = ts + OFFSET;
+      return formatProtoTimestamp({ seconds: Number(t / 1_000_000_000n), nanos: Number(t % 1_000_000_000n) });
+    }),
+  );
+  assert.deepEqual(times.slice(0, 3), ['2026-04-16T07:46:40Z', '2026-04-16T07:46:45Z', '2026-04-16T07:46:40Z']);
+  assert.equal(times[3 * 11], '2026-04-16T07:46:40.120Z');
+  assert.equal(times[3 * 12], '2026-04-16T07:46:40.123456789Z');
+  assert.equal(times[3 * 4], '2026-04-16T07:46:40.000001Z');
 });
 
 test('every record type: the chunk path gives the events of the decoded-record path, cut anywhere', () => {
