@@ -26,8 +26,9 @@ export function mayBeHttpRequest(buf: Buffer, off: number, len: number): boolean
   return false;
 }
 
-export function parseHttpRequest(bytes: Buffer): HttpRequestLine | undefined {
-  const text = bytes.toString('latin1');
+/** The request line (and Host) of bytes[start, end). */
+export function parseHttpRequest(bytes: Buffer, start = 0, end = bytes.length): HttpRequestLine | undefined {
+  const text = bytes.toString('latin1', start, end);
   const sp1 = text.indexOf(' ');
   if (sp1 < 3 || sp1 > 7) return undefined;
   const method = text.slice(0, sp1);
@@ -53,8 +54,9 @@ export interface HttpStatusLine {
   code: number;
 }
 
-export function parseHttpResponse(bytes: Buffer): HttpStatusLine | undefined {
-  const m = /^(HTTP\/1\.[01]) (\d{3})(?:[ \r]|$)/.exec(bytes.toString('latin1', 0, Math.min(bytes.length, 32)));
+/** The status line of bytes[start, end) (its first 32 bytes). */
+export function parseHttpResponse(bytes: Buffer, start = 0, end = bytes.length): HttpStatusLine | undefined {
+  const m = /^(HTTP\/1\.[01]) (\d{3})(?:[ \r]|$)/.exec(bytes.toString('latin1', start, Math.min(end, start + 32)));
   if (!m) return undefined;
   return { protocol: m[1]!, code: Number(m[2]) };
 }

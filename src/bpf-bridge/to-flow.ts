@@ -445,10 +445,10 @@ export class FlowMapper {
     const clientPort = l.reqEgress ? l.sport : l.dport;
     const layer7: NonNullable<Flow['l7']> = { type: 'RESPONSE', latency_ns: l.latencyNs };
     let summary: string;
-    const req = mayBeHttpRequest(l.reqBuf, l.reqOff, l.reqLen) ? parseHttpRequest(l.reqBuf.subarray(l.reqOff, l.reqOff + l.reqLen)) : undefined;
+    const req = mayBeHttpRequest(l.reqBuf, l.reqOff, l.reqLen) ? parseHttpRequest(l.reqBuf, l.reqOff, l.reqOff + l.reqLen) : undefined;
     if (req) {
       const ms = latencyMs(l.latencyNs);
-      const resp = parseHttpResponse(l.respBuf.subarray(l.respOff, l.respOff + l.respLen));
+      const resp = parseHttpResponse(l.respBuf, l.respOff, l.respOff + l.respLen);
       const http: NonNullable<NonNullable<Flow['l7']>['http']> = { method: req.method, url: httpUrl(req), protocol: resp?.protocol ?? req.protocol };
       if (resp) http.code = resp.code;
       layer7.http = http;

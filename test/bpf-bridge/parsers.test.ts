@@ -44,3 +44,12 @@ test('truncated or looping DNS names are rejected, not crashed on', () => {
   loop.writeUInt16BE(0xc00c, 12); // points at itself
   assert.equal(parseDns(loop), undefined);
 });
+
+test('HTTP parsers read a byte range of a larger buffer (a record inside a chunk)', () => {
+  const chunk = Buffer.from('xxGET /a HTTP/1.1\r\nHost: h\r\n\r\nHTTP/1.0 204 No Content\r\nGET /b');
+  const reqEnd = chunk.indexOf('HTTP/1.0');
+  assert.deepEqual(parseHttpRequest(chunk, 2, reqEnd), { method: 'GET', path: '/a', protocol: 'HTTP/1.1', host: 'h' });
+  assert.deepEqual(parseHttpResponse(chunk, reqEnd, reqEnd + 12), { protocol: 'HTTP/1.0', code: 204 });
+  assert.equal(parseHttpResponse(chunk, reqEnd, reqEnd + 11), undefined, 'the range ends inside the status code');
+  assert.equal(parseHttpRequest(chunk, 0, reqEnd), undefined, 'the range starts before the method');
+});
