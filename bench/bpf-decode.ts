@@ -1,9 +1,10 @@
 // Node's share of the eBPF collector: loader byte stream -> RecordReader -> FlowMapper,
 // without root or a kernel. The stream is synthesized with the loader's record layouts
 // (bpf/netscope.h) for a TCP_CRR load like bench/bpf-crr.ts drives: per transaction,
-// the client's and the server's L7 record (a 64-byte non-HTTP request of 'q' bytes and
-// the first 32 bytes of a 128-byte 'r' response; every 10th transaction is HTTP
-// instead) and both sides' conn-close summaries (comm "bpf-crr"), ~15k transactions/s
+// both sides' conn-close summaries (comm "bpf-crr") carrying the connection's one
+// non-HTTP request/response (64 'q' bytes, answered by 128 'r' bytes), as the kernel
+// folds it; every 10th transaction is HTTP instead, which adds the client's and the
+// server's L7 record (request line and status line snapshots), ~15k transactions/s
 // of boot-clock time, distinct ports and cookies, 10.x IPv4 addresses, and a stats
 // record once per second of stream time. It is fed in 64 KiB chunks like the pipe
 // delivers it. Prints figures only; no thresholds.
@@ -22,7 +23,7 @@ const REPS = Number(args[1] ?? 8);
 const CHUNK = 64 * 1024;
 
 const HDR = 16;
-const CONN_SIZE = 136;
+const CONN_SIZE = 152;
 const L7_SIZE = 240;
 
 function header(b: Buffer, off: number, type: number, size: number, tsNs: bigint): void {
@@ -50,7 +51,8 @@ interface Side {
   pid: number;
 }
 
-function conn(b: Buffer, off: number, s: Side, tsNs: bigint, startNs: bigint, estabNs: bigint, active: boolean, k: number): void {
+/** A close summary; with `fold`, carrying its connection's one request/response [req, resp] (boot ns). */
+function conn(b: Buffer, off: number, s: Side, tsNs: bigint, startNs: bigint, estabNs: bigint, active: boolean, k: number, fold?: [bigint, bigint]): void {
   header(b, off, 2, CONN_SIZE, tsNs);
   tuple(b, off, s.local, s.remote, s.lport, s.rport);
   b.writeBigUInt64LE(s.cookie, off + 56);
@@ -63,8 +65,10 @@ function conn(b: Buffer, off: number, s: Side, tsNs: bigint, startNs: bigint, es
   b.writeUInt32LE(18 + (k % 23), off + 104);
   b.writeUInt32LE(0, off + 108);
   b.writeUInt32LE(s.pid, off + 112);
-  b.writeUInt32LE(active ? 0x11 : 0x12, off + 116);
+  b.writeUInt32LE((active ? 0x11 : 0x12) | (fold ? 0x40 | (active ? 0x80 : 0) : 0), off + 116);
   b.write('bpf-crr', off + 120, 'latin1');
+  b.writeBigUInt64LE(fold?.[0] ?? 0n, off + 136);
+  b.writeBigUInt64LE(fold?.[1] ?? 0n, off + 144);
 }
 
 const Q = Buffer.alloc(64, 'q');
@@ -91,7 +95,7 @@ function l7(b: Buffer, off: number, s: Side, tsNs: bigint, latencyNs: number, re
 
 function synthesize(tx: number): { stream: Buffer; records: number } {
   const statsEvery = 15_000;
-  const size = 24 + tx * 2 * (CONN_SIZE + L7_SIZE) + Math.ceil(tx / statsEvery) * 32;
+  const size = 24 + tx * 2 * CONN_SIZE + Math.ceil(tx / 10) * 2 * L7_SIZE + Math.ceil(tx / statsEvery) * 32;
   const b = Buffer.alloc(size);
   let off = 0;
   let records = 0;
@@ -114,15 +118,20 @@ function synthesize(tx: number): { stream: Buffer; records: number } {
     const estab = t + BigInt(9_000 + (k % 4_000));
     const latC = 21_000 + ((k * 31) % 9_000);
     const latS = latC - 4_000;
-    l7(b, off, s, estab + BigInt(latS + 3_000), latS, false, http);
-    off += L7_SIZE;
-    l7(b, off, c, estab + BigInt(latC + 1_000), latC, true, http);
-    off += L7_SIZE;
-    conn(b, off, c, estab + BigInt(latC + 9_000), start, estab, true, k);
+    const reqC = estab + 1_000n;
+    const reqS = estab + 3_000n;
+    if (http) {
+      l7(b, off, s, reqS + BigInt(latS), latS, false, true);
+      off += L7_SIZE;
+      l7(b, off, c, reqC + BigInt(latC), latC, true, true);
+      off += L7_SIZE;
+      records += 2;
+    }
+    conn(b, off, c, estab + BigInt(latC + 9_000), start, estab, true, k, http ? undefined : [reqC, reqC + BigInt(latC)]);
     off += CONN_SIZE;
-    conn(b, off, s, estab + BigInt(latC + 12_000), start + 4_000n, estab - 2_000n, false, k);
+    conn(b, off, s, estab + BigInt(latC + 12_000), start + 4_000n, estab - 2_000n, false, k, http ? undefined : [reqS, reqS + BigInt(latS)]);
     off += CONN_SIZE;
-    records += 4;
+    records += 2;
     if (k % statsEvery === statsEvery - 1) {
       header(b, off, 103, 32, t);
       b.writeBigUInt64LE(0n, off + 16);

@@ -16,14 +16,24 @@ export const RecType = {
   Warn: 104,
 } as const;
 
-export const RECORD_SIZES = { conn: 136, drop: 80, l7: 240, dns: 208, reason: 80, clock: 24, stats: 32 } as const;
+export const RECORD_SIZES = { conn: 152, drop: 80, l7: 240, dns: 208, reason: 80, clock: 24, stats: 32 } as const;
 
-export const ConnFlag = { Active: 0x1, Passive: 0x2, RstRx: 0x4, RstTx: 0x8, Established: 0x10 } as const;
+export const ConnFlag = {
+  Active: 0x1,
+  Passive: 0x2,
+  RstRx: 0x4,
+  RstTx: 0x8,
+  Established: 0x10,
+  /** Close record carrying the connection's one (non-HTTP) request/response: l7ReqNs, l7RespNs. */
+  L7Folded: 0x40,
+  /** ... whose request this side sent. */
+  L7ReqEgress: 0x80,
+} as const;
 
 /** Offsets in every socket and packet record: the header, then ns_tuple at 16. */
 export const TUPLE = { saddr: 16, daddr: 32, sport: 48, dport: 50, family: 52, proto: 53 } as const;
 /** Offsets of ns_conn's fields (the flow mapper reads the hot records straight from the chunk). */
-export const CONN = { cookie: 56, startNs: 64, estabNs: 72, bytesSent: 80, bytesReceived: 88, segsOut: 96, segsIn: 100, srttUs: 104, retrans: 108, pid: 112, flags: 116, comm: 120 } as const;
+export const CONN = { cookie: 56, startNs: 64, estabNs: 72, bytesSent: 80, bytesReceived: 88, segsOut: 96, segsIn: 100, srttUs: 104, retrans: 108, pid: 112, flags: 116, comm: 120, l7ReqNs: 136, l7RespNs: 144 } as const;
 /** Offsets of ns_l7's fields. */
 export const L7 = { cookie: 56, reqNs: 64, latencyNs: 72, reqEgress: 80, reqLen: 84, respLen: 86, pid: 88, comm: 96, req: 112, resp: 208 } as const;
 /** Bytes kept of a request and of a response (NS_L7_SNAP, resp[32]). */
@@ -55,6 +65,9 @@ export interface ConnRecord {
   pid: number;
   flags: number;
   comm: string;
+  /** With ConnFlag.L7Folded: the request's first byte and the response's (boot ns); else 0. */
+  l7ReqNs: bigint;
+  l7RespNs: bigint;
 }
 
 export interface DropRecord {
@@ -197,6 +210,8 @@ export function decodeRecordAt(buf: Buffer, at: number, size: number): LoaderRec
         pid: buf.readUInt32LE(at + CONN.pid),
         flags: buf.readUInt32LE(at + CONN.flags),
         comm: comm(buf, at + CONN.comm),
+        l7ReqNs: buf.readBigUInt64LE(at + CONN.l7ReqNs),
+        l7RespNs: buf.readBigUInt64LE(at + CONN.l7RespNs),
       };
     case RecType.Drop:
       need(size, RECORD_SIZES.drop, 'drop');

@@ -1,12 +1,14 @@
 // Loader records -> SourceEvents. Pure apart from the clock offset and drop-reason
 // names the loader sends first, and a bounded table of DNS queries awaiting answers.
 //
-// Volume: per TCP connection and side, one flow when it is established (SYN, or
-// SYN-ACK on the accepting side, with connect latency) and one summary when it
-// closes (FIN or RST, with bytes, segments, RTT, duration, retransmits): 4 flows per
-// connection when both ends are on this node, whatever the amount of data. Requests
-// give one L7 RESPONSE flow per request/response pair (with latency_ns); DNS gives a
-// REQUEST and a RESPONSE flow per query; drops give one DROPPED flow per packet.
+// Volume: per TCP connection and side, one summary when it closes (FIN or RST, with
+// bytes, segments, RTT, duration, retransmits), plus one flow when it is established
+// (SYN, or SYN-ACK on the accepting side, with connect latency) if it lives longer
+// than ~50 ms: 2-4 flows per connection when both ends are on this node, whatever the
+// amount of data. Requests give one L7 RESPONSE flow per request/response pair (with
+// latency_ns), except that a short connection's one non-HTTP pair comes in its close
+// summary (netscope.response_latency_ns); DNS gives a REQUEST and a RESPONSE flow per
+// query; drops give one DROPPED flow per packet.
 //
 // Cost: the collector maps tens of thousands of records a second, so the two hot
 // record types (conn close, L7) are read straight from the chunk by mapAt: no
@@ -84,6 +86,11 @@ class ConnFields {
   flags = 0;
   /** Only read when pid is not 0. */
   comm = '';
+  /** Only read with ConnFlag.L7Folded: the folded request/response (boot ns halves). */
+  reqLo = 0;
+  reqHi = 0;
+  respLo = 0;
+  respHi = 0;
 }
 
 /** An L7 record's fields as l7Flow needs them: filled in place, one per mapper. */
@@ -223,6 +230,12 @@ export class FlowMapper {
     c.pid = u32(buf, at + CONN.pid);
     c.flags = u32(buf, at + CONN.flags);
     c.comm = c.pid !== 0 ? comm(buf, at + CONN.comm) : '';
+    if ((c.flags & ConnFlag.L7Folded) !== 0) {
+      c.reqLo = u32(buf, at + CONN.l7ReqNs);
+      c.reqHi = u32(buf, at + CONN.l7ReqNs + 4);
+      c.respLo = u32(buf, at + CONN.l7RespNs);
+      c.respHi = u32(buf, at + CONN.l7RespNs + 4);
+    }
     return c;
   }
 
@@ -250,6 +263,10 @@ export class FlowMapper {
     c.pid = r.pid;
     c.flags = r.flags;
     c.comm = r.comm;
+    c.reqLo = lo32(r.l7ReqNs);
+    c.reqHi = hi32(r.l7ReqNs);
+    c.respLo = lo32(r.l7RespNs);
+    c.respHi = hi32(r.l7RespNs);
     return c;
   }
 
@@ -574,10 +591,20 @@ function l4(t: Tuple, tcpFlags: number): Layer4 | undefined {
 /**
  * A conn flow's netscope fields, keys in this order: srtt_us, pid and comm (owner
  * known), connect_latency_ns (client side, established), the counters and
- * duration_ns (close). The usual close summaries are built as one literal, since
- * adding keys one by one reallocates the object's property store.
+ * duration_ns (close), then response_latency_ns (a close that carries its
+ * connection's one request/response). The usual close summaries are built as one
+ * literal (connCounters), since adding keys one by one reallocates the object's
+ * property store.
  */
 function connExtension(c: ConnFields, passive: boolean): NetscopeExtension {
+  const ext = connCounters(c, passive);
+  // A short connection's one non-HTTP request/response, reported here by the kernel
+  // instead of as an L7 record of its own (bpf/ns_l7.bpf.c).
+  if (!c.open && (c.flags & ConnFlag.L7Folded) !== 0) ext.response_latency_ns = nsBetween(c.respLo, c.respHi, c.reqLo, c.reqHi);
+  return ext;
+}
+
+function connCounters(c: ConnFields, passive: boolean): NetscopeExtension {
   const started = c.startLo !== 0 || c.startHi !== 0;
   const latency = !passive && started && (c.estabLo !== 0 || c.estabHi !== 0);
   if (!c.open && started && c.pid !== 0) {

@@ -54,8 +54,10 @@ export function connRecord(o: {
   pid?: number;
   flags: number;
   comm?: string;
+  l7ReqNs?: bigint;
+  l7RespNs?: bigint;
 }): Buffer {
-  const b = Buffer.alloc(136);
+  const b = Buffer.alloc(152);
   header(b, o.open ? 1 : 2, o.tsNs);
   tuple(b, o.t);
   b.writeBigUInt64LE(BigInt(o.cookie), 56);
@@ -70,6 +72,8 @@ export function connRecord(o: {
   b.writeUInt32LE(o.pid ?? 0, 112);
   b.writeUInt32LE(o.flags, 116);
   b.write(o.comm ?? '', 120, 15, 'latin1');
+  b.writeBigUInt64LE(o.l7ReqNs ?? 0n, 136);
+  b.writeBigUInt64LE(o.l7RespNs ?? 0n, 144);
   return b;
 }
 

@@ -88,7 +88,7 @@ test('a record shorter than its type needs is rejected', () => {
   const short = Buffer.alloc(40);
   short.writeUInt32LE(1, 0);
   short.writeUInt32LE(40, 4);
-  assert.throws(() => decodeRecord(short), /conn record of 40 bytes, expected 136/);
+  assert.throws(() => decodeRecord(short), /conn record of 40 bytes, expected 152/);
 });
 
 test('addresses: IPv4, compressed IPv6, and IPv4-mapped IPv6 shown as IPv4', () => {

@@ -52,6 +52,20 @@ test('server open is the SYN-ACK reply; close carries counters and duration', ()
   assert.deepEqual(fs[1]!.netscope, { srtt_us: 25, pid: 7, comm: 'node', bytes_sent: 500, bytes_received: 80, segments_sent: 4, segments_received: 5, retransmits: 2, duration_ns: 1_001_000_000 });
 });
 
+test("a close carrying its connection's one request/response gives response_latency_ns, on both decoding paths", () => {
+  const rec = connRecord({ open: false, tsNs: 3_000_000_000n, t: client, cookie: 5, startNs: 1_000_000_000n, estabNs: 1_000_500_000n, bytesSent: 64, bytesReceived: 128, segsOut: 3, segsIn: 3, srttUs: 30, pid: 42, comm: 'crr', flags: 0x11 | 0x40 | 0x80, l7ReqNs: 1_000_600_000n, l7RespNs: 1_000_720_500n });
+  const expected = { srtt_us: 30, pid: 42, comm: 'crr', connect_latency_ns: 500_000, bytes_sent: 64, bytes_received: 128, segments_sent: 3, segments_received: 3, retransmits: 0, duration_ns: 2_000_000_000, response_latency_ns: 120_500 };
+  assert.deepEqual(flows(run(rec))[0]!.netscope, expected);
+  // The chunk path (what the collector uses) gives the same.
+  const mapper = new FlowMapper({ nodeName: 'node-1', sourceName: 'local', uuid: () => 'u' });
+  const out: Flow[] = [];
+  new RecordReader().feed(Buffer.concat([clockRecord(OFFSET), rec]), (buf, at, size) => mapper.mapAt(buf, at, size, (e) => e.kind === 'flow' && out.push(e.flow)));
+  assert.deepEqual(out[0]!.netscope, expected);
+  // Without the flag the same bytes mean nothing.
+  const plain = connRecord({ open: false, tsNs: 3_000_000_000n, t: client, cookie: 5, flags: 0x11, l7ReqNs: 1n, l7RespNs: 2n });
+  assert.equal(flows(run(plain))[0]!.netscope?.response_latency_ns, undefined);
+});
+
 test('refused connection: RST close without establishment', () => {
   const [f] = flows(run(connRecord({ open: false, tsNs: 2_000_000_000n, t: client, cookie: 8, startNs: 1_999_900_000n, flags: 0x1 | 0x4, pid: 9, comm: 'nc' })));
   assert.deepEqual(f!.l4?.TCP?.flags, { RST: true });
