@@ -71,7 +71,7 @@ function dnsServer(table: Record<string, string>): void {
 }
 
 /** N sequential connections: each sends BYTES bytes, reads them back, holds the connection HOLD ms, closes. */
-async function tcpClient(host: string, port: number, n: number, bytes: number, holdMs: number): Promise<void> {
+async function tcpClient(host: string, port: number, n: number, bytes: number, holdMs: number, rounds: number): Promise<void> {
   const ports: number[] = [];
   for (let i = 0; i < n; i++) {
     await new Promise<void>((resolve, reject) => {
@@ -79,10 +79,17 @@ async function tcpClient(host: string, port: number, n: number, bytes: number, h
         ports.push(s.localPort!);
         s.write(Buffer.alloc(bytes, 0x61));
       });
+      // `rounds` request/response exchanges on the one connection, each waiting for
+      // the whole echo before the next request.
       let got = 0;
+      let round = 1;
       s.on('data', (d) => {
         got += d.length;
-        if (got >= bytes) setTimeout(() => s.end(), holdMs);
+        if (got < bytes * round) return;
+        if (round < rounds) {
+          round++;
+          s.write(Buffer.alloc(bytes, 0x61));
+        } else setTimeout(() => s.end(), holdMs);
       });
       s.on('close', () => resolve());
       s.on('error', reject);
@@ -165,7 +172,7 @@ switch (mode) {
     dnsServer(Object.fromEntries(args.map((a) => a.split('='))));
     break;
   case 'tcp-client':
-    await tcpClient(args[0]!, Number(args[1]), Number(args[2]), Number(args[3]), Number(args[4] ?? 0));
+    await tcpClient(args[0]!, Number(args[1]), Number(args[2]), Number(args[3]), Number(args[4] ?? 0), Number(args[5] ?? 1));
     break;
   case 'http-client':
     await httpClient(args[0]!, Number(args[1]), args.slice(2));

@@ -23,6 +23,7 @@ let echo: { pid: number; ports: number[] };
 let http: { pid: number; results: { path: string; status: number; localPort: number }[] };
 let refused: string;
 let longLived: { pid: number; port: number };
+let multi: { port: number };
 let blocked: string;
 
 /** Kernel ids of the programs and maps a process holds, from its fd table. */
@@ -84,6 +85,8 @@ before(async () => {
   echo = { pid: e.pid, ports: (JSON.parse(e.stdout) as { ports: number[] }).ports };
   const l = await lab.runAgent('client', 'tcp-client', [lab.pod('echo').ip, '7000', '1', '10', '400']);
   longLived = { pid: l.pid, port: (JSON.parse(l.stdout) as { ports: number[] }).ports[0]! };
+  const m = await lab.runAgent('client', 'tcp-client', [lab.pod('echo').ip, '7000', '1', '100', '0', '3']);
+  multi = { port: (JSON.parse(m.stdout) as { ports: number[] }).ports[0]! };
   const h = await lab.runAgent('client', 'http-client', [web, '8080', '/hello/1', '/hello/2', '/missing']);
   http = { pid: h.pid, ...(JSON.parse(h.stdout) as { results: { path: string; status: number; localPort: number }[] }) };
   refused = (JSON.parse((await lab.runAgent('client', 'try-connect', [web, '7777', '2000'])).stdout) as { code: string }).code;
@@ -150,6 +153,51 @@ test('each echo connection appears on both sides with addresses, ports, directio
     assert.equal(cClose.netscope?.comm, 'node');
     assert.ok((sClose.netscope?.pid ?? 0) > 0, 'server process learnt from its first send/recv');
   }
+});
+
+/** Request/response latencies reported for one connection on one side: L7 flows and folded close summaries. */
+function requestLatencies(localPort: number, side: 'client' | 'server'): { l7: number[]; folded: number[] } {
+  const mine = labFlows().filter((f) => {
+    const tcp = f.l4?.TCP;
+    if (!tcp || (tcp.source_port !== localPort && tcp.destination_port !== localPort)) return false;
+    // L7 flows run server -> client; the observing side is in traffic_direction.
+    if (f.Type === 'L7') return f.traffic_direction === (side === 'client' ? 'EGRESS' : 'INGRESS');
+    return f.IP?.source === lab.pod(side === 'client' ? 'client' : 'echo').ip;
+  });
+  return {
+    l7: mine.filter((f) => f.Type === 'L7').map((f) => f.l7?.latency_ns ?? -1),
+    folded: mine.flatMap((f) => (f.netscope?.response_latency_ns !== undefined ? [f.netscope.response_latency_ns] : [])),
+  };
+}
+
+test('request/response latency of plain TCP: each echo exchange reported once per side, short connections in their close summary', () => {
+  let folded = 0;
+  for (const port of [...echo.ports, longLived.port]) {
+    for (const side of ['client', 'server'] as const) {
+      const { l7, folded: f } = requestLatencies(port, side);
+      assert.equal(l7.length + f.length, 1, `port ${port} ${side}: one request/response (L7 ${l7.length}, in close summary ${f.length})`);
+      const lat = [...l7, ...f][0]!;
+      assert.ok(lat > 0 && lat < 1e9, `port ${port} ${side}: latency ${lat} ns`);
+      folded += f.length;
+    }
+  }
+  // The five short echo connections close well within the 50 ms hold: most fold.
+  assert.ok(folded >= 5, `${folded} of ${2 * N} short-connection exchanges folded into close summaries`);
+  const close = labFlows().find((f) => f.netscope?.response_latency_ns !== undefined && f.IP?.source === lab.pod('client').ip);
+  assert.ok(close?.l4?.TCP?.flags?.FIN, 'folded into the FIN summary');
+});
+
+test('a connection with several request/responses reports each as its own L7 flow, in order', () => {
+  for (const side of ['client', 'server'] as const) {
+    const { l7, folded } = requestLatencies(multi.port, side);
+    assert.deepEqual(folded, [], `${side}: nothing folded when there is more than one exchange`);
+    assert.equal(l7.length, 3, `${side}: three exchanges`);
+    for (const lat of l7) assert.ok(lat > 0 && lat < 1e9, `${side}: latency ${lat}`);
+  }
+  const times = labFlows()
+    .filter((f) => f.Type === 'L7' && f.traffic_direction === 'EGRESS' && f.l4?.TCP?.destination_port === multi.port)
+    .map((f) => f.time ?? '');
+  assert.deepEqual([...times].sort(), times, 'first exchange (held, then written) comes first');
 });
 
 test('a connection that stays open is reported when it opens, with connect latency', () => {
