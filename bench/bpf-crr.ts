@@ -2,7 +2,9 @@
 // Prints transactions/s and P50/P95/P99 per run (also with only the kernel programs and
 // loader, records discarded), medians and ratios, then searches
 // the highest paced connection rate the collector records with zero lost events.
-//   node bench/bpf-crr.ts [--runs 3] [--seconds 5] [--threads 2] [--rates 2000,5000,10000,...]
+//   node bench/bpf-crr.ts [--runs 3] [--seconds 5] [--threads 2] [--rates 2000,5000,10000,...] [--no-l7]
+// --no-l7: the collector without its payload programs (cgroup_skb: HTTP, DNS, request
+// latency), i.e. connections, drops and processes only.
 // Needs root. Creates and removes its own namespaces (nsl-<pid>-...).
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -28,6 +30,7 @@ function arg(name: string, def: string): string {
 const RUNS = Number(arg('--runs', '3'));
 const SECONDS = Number(arg('--seconds', '5'));
 const THREADS = Number(arg('--threads', '2'));
+const NO_L7 = process.argv.includes('--no-l7');
 const RATES = arg('--rates', '2000,5000,8000,10000,12000,15000,20000,25000').split(',').map(Number);
 process.on('SIGINT', () => process.exit(130));
 const { lab, serverIp, server, clientArgs } = await startCrrLab();
@@ -64,7 +67,7 @@ async function withCollector(seconds: number, rate?: number): Promise<Collected>
   const done = new Promise<void>((r) => (finished = r));
   const isClose = (f: Flow): boolean =>
     f.Type === 'L3_L4' && f.is_reply === false && f.IP?.destination === serverIp && f.l4?.TCP?.destination_port === PORT && (f.l4.TCP.flags?.FIN === true || f.l4.TCP.flags?.RST === true);
-  runCollector({ onSpawn: (p) => (pid = p) }).subscribe({
+  runCollector({ onSpawn: (p) => (pid = p), noL7: NO_L7 }).subscribe({
     next: (e) => {
       if (e.kind === 'status' && e.state === 'connected') ready();
       if (e.kind === 'status' && e.state === 'done') kernelEvents = Number(/(\d+) kernel events/.exec(e.message ?? '')?.[1] ?? 0);
@@ -99,7 +102,7 @@ async function withCollector(seconds: number, rate?: number): Promise<Collected>
 /** Kernel programs + loader only, records thrown away: separates kernel cost from decoding. */
 async function withLoaderOnly(seconds: number): Promise<Result> {
   const { loaderPath, objDir } = collectorPaths();
-  const loader = spawn(loaderPath, [objDir], { stdio: ['pipe', 'ignore', 'inherit'] });
+  const loader = spawn(loaderPath, NO_L7 ? [objDir, '--no-l7'] : [objDir], { stdio: ['pipe', 'ignore', 'inherit'] });
   await new Promise((r) => setTimeout(r, 1000)); // attaching takes ~0.2 s
   const result = client(seconds);
   loader.kill('SIGTERM');
@@ -111,24 +114,32 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const fmt = (r: Result): string =>
   `${r.tps.toFixed(0).padStart(7)} tps  p50 ${String(r.p50_us).padStart(5)} us  p95 ${String(r.p95_us).padStart(5)} us  p99 ${String(r.p99_us).padStart(6)} us  (${r.transactions} tx, ${r.errors} errors)`;
 
-console.log(`TCP_CRR lab bench: ${THREADS} client threads, ${SECONDS}s per run, ${RUNS} runs each; ${cpus().length} CPUs; load before ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`TCP_CRR lab bench${NO_L7 ? ' (collector without payload programs: --no-l7)' : ''}: ${THREADS} client threads, ${SECONDS}s per run, ${RUNS} runs each; ${cpus().length} CPUs; load before ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 client(1); // warm up
 const base: Result[] = [];
 const coll: Result[] = [];
 const kern: Result[] = [];
 const cpu: { node: number; loader: number }[] = [];
+// The three configurations run in a rotating order (a Latin square), so slow drift in
+// the machine's speed (it moves by 10% and more here) hits each alike; each run's
+// with/without ratio compares neighbours in time.
+const ORDERS = [
+  ['base', 'with', 'kern'],
+  ['with', 'kern', 'base'],
+  ['kern', 'base', 'with'],
+] as const;
 for (let i = 0; i < RUNS; i++) {
-  // Alternate the order so drift in machine load hits both sides alike.
-  const first = i % 2 === 0;
-  if (first) base.push(client(SECONDS));
-  const c = await withCollector(SECONDS);
-  coll.push(c.result);
-  cpu.push({ node: c.nodeUsPerTx, loader: c.loaderUsPerTx });
-  if (!first) base.push(client(SECONDS));
-  kern.push(await withLoaderOnly(SECONDS));
+  let c: Collected | undefined;
+  for (const what of ORDERS[i % ORDERS.length]!) {
+    if (what === 'base') base.push(client(SECONDS));
+    else if (what === 'kern') kern.push(await withLoaderOnly(SECONDS));
+    else c = await withCollector(SECONDS);
+  }
+  coll.push(c!.result);
+  cpu.push({ node: c!.nodeUsPerTx, loader: c!.loaderUsPerTx });
   console.log(`run ${i + 1}  without: ${fmt(base.at(-1)!)}`);
   console.log(`run ${i + 1}  kernel : ${fmt(kern.at(-1)!)}  (programs + loader, records discarded)`);
-  console.log(`run ${i + 1}  with   : ${fmt(c.result)}  recorded ${c.recorded}/${c.result.transactions}, lost ${c.lost}; CPU per tx: node ${c.nodeUsPerTx.toFixed(1)} us, loader ${c.loaderUsPerTx.toFixed(1)} us`);
+  console.log(`run ${i + 1}  with   : ${fmt(c!.result)}  recorded ${c!.recorded}/${c!.result.transactions}, lost ${c!.lost}; CPU per tx: node ${c!.nodeUsPerTx.toFixed(1)} us, loader ${c!.loaderUsPerTx.toFixed(1)} us`);
 }
 const m = (rs: Result[], k: 'tps' | 'p50_us' | 'p95_us' | 'p99_us'): number => median(rs.map((r) => r[k]));
 console.log('');
@@ -141,6 +152,13 @@ console.log(`P95 latency with/without: ${(m(coll, 'p95_us') / m(base, 'p95_us'))
 console.log(`P50 ${pct(m(coll, 'p50_us'), m(base, 'p50_us'))}, P99 ${pct(m(coll, 'p99_us'), m(base, 'p99_us'))}`);
 console.log(`collector processes' CPU per transaction (medians): node ${median(cpu.map((c) => c.node)).toFixed(1)} us, loader ${median(cpu.map((c) => c.loader)).toFixed(1)} us`);
 console.log(`kernel+loader only: throughput ${pct(m(kern, 'tps'), m(base, 'tps'))}, P95 ${pct(m(kern, 'p95_us'), m(base, 'p95_us'))}`);
+/** Median and range of the per-run ratios a[i]/b[i] - 1, in %. */
+const paired = (a: Result[], b: Result[], k: 'tps' | 'p95_us'): string => {
+  const r = a.map((x, i) => (x[k] / b[i]![k] - 1) * 100);
+  return `${median(r).toFixed(1)}% (runs ${Math.min(...r).toFixed(1)}% .. ${Math.max(...r).toFixed(1)}%)`;
+};
+console.log(`per-run ratios, median: full collector throughput ${paired(coll, base, 'tps')}, P95 ${paired(coll, base, 'p95_us')}`);
+console.log(`per-run ratios, median: kernel+loader   throughput ${paired(kern, base, 'tps')}, P95 ${paired(kern, base, 'p95_us')}`);
 
 console.log('');
 console.log('Paced connection rates with the collector attached (3 s each):');
