@@ -16,32 +16,12 @@
 // parts of a flow (event type, TCP flags, Summary) shared, frozen.
 import type { CiliumEventType, Endpoint, Flow, Layer4, NetscopeExtension, TCPFlags } from '../model/flow.ts';
 import type { SourceEvent } from '../model/source.ts';
-import { formatProtoTimestamp, protoFraction, threeDigits } from '../codec/timestamp.ts';
-import { formatAddress } from './address.ts';
 import { parseDns, type DnsMessage } from './dns.ts';
 import { flowUuidGenerator } from './flow-uuid.ts';
 import { httpUrl, mayBeHttpRequest, parseHttpRequest, parseHttpResponse } from './http.ts';
-import {
-  CONN,
-  ConnFlag,
-  L7 as L7_AT,
-  L7_SNAP,
-  RECORD_SIZES,
-  RecType,
-  TUPLE,
-  comm,
-  decodeRecordAt,
-  u16,
-  u16be,
-  u32,
-  u64,
-  type ConnRecord,
-  type DnsRecord,
-  type DropRecord,
-  type L7Record,
-  type LoaderRecord,
-  type Tuple,
-} from './records.ts';
+import { ConnFields, L7Fields, connAt, connOf, l7At, l7Of } from './record-fields.ts';
+import { ConnFlag, RECORD_SIZES, RecType, decodeRecordAt, u32, type DnsRecord, type DropRecord, type LoaderRecord, type Tuple } from './records.ts';
+import { WallClock, nsBetween } from './wall-clock.ts';
 
 const TRACE = 4;
 const DROP = 1;
@@ -61,61 +41,6 @@ const EVENT_L7: CiliumEventType = Object.freeze({ type: L7 });
 /** The collector knows no endpoint identity; enrichment replaces these with filled copies. */
 const NO_ENDPOINT: Endpoint = Object.freeze({});
 
-/** A conn record's fields as connFlow needs them: filled in place, one per mapper. */
-class ConnFields {
-  open = false;
-  tsLo = 0;
-  tsHi = 0;
-  saddr = '';
-  daddr = '';
-  family: 4 | 6 = 4;
-  sport = 0;
-  dport = 0;
-  cookie = 0;
-  startLo = 0;
-  startHi = 0;
-  estabLo = 0;
-  estabHi = 0;
-  bytesSent = 0;
-  bytesReceived = 0;
-  segsOut = 0;
-  segsIn = 0;
-  srttUs = 0;
-  retrans = 0;
-  pid = 0;
-  flags = 0;
-  /** Only read when pid is not 0. */
-  comm = '';
-  /** Only read with ConnFlag.L7Folded: the folded request/response (boot ns halves). */
-  reqLo = 0;
-  reqHi = 0;
-  respLo = 0;
-  respHi = 0;
-}
-
-/** An L7 record's fields as l7Flow needs them: filled in place, one per mapper. */
-class L7Fields {
-  tsLo = 0;
-  tsHi = 0;
-  saddr = '';
-  daddr = '';
-  family: 4 | 6 = 4;
-  sport = 0;
-  dport = 0;
-  cookie = 0;
-  latencyNs = 0;
-  reqEgress = false;
-  pid = 0;
-  /** Only read when pid is not 0. */
-  comm = '';
-  reqBuf: Buffer = Buffer.alloc(0);
-  reqOff = 0;
-  reqLen = 0;
-  respBuf: Buffer = Buffer.alloc(0);
-  respOff = 0;
-  respLen = 0;
-}
-
 export interface FlowMapperOptions {
   nodeName: string;
   /** Source name used in status events. */
@@ -129,7 +54,7 @@ export type EventSink = (ev: SourceEvent) => void;
 export class FlowMapper {
   private readonly opts: FlowMapperOptions;
   private readonly uuid: () => string;
-  private offsetNs = 0n;
+  private readonly clock = new WallClock();
   private readonly reasons = new Map<number, string>();
   private readonly pendingDns = new Map<string, { tsNs: bigint; query: string }>();
   private lostSoFar = 0;
@@ -152,9 +77,9 @@ export class FlowMapper {
   mapAt(buf: Buffer, at: number, size: number, emit: EventSink): void {
     const type = u32(buf, at);
     if ((type === RecType.ConnClose || type === RecType.ConnOpen) && size >= RECORD_SIZES.conn) {
-      emit(this.flow(this.connFlow(this.connAt(buf, at, type === RecType.ConnOpen))));
+      emit(this.flow(this.connFlow(connAt(this.conn, buf, at, type === RecType.ConnOpen))));
     } else if (type === RecType.L7 && size >= RECORD_SIZES.l7) {
-      emit(this.flow(this.l7Flow(this.l7At(buf, at))));
+      emit(this.flow(this.l7Flow(l7At(this.l7, buf, at))));
     } else {
       for (const ev of this.map(decodeRecordAt(buf, at, size))) emit(ev);
     }
@@ -164,18 +89,17 @@ export class FlowMapper {
     switch (rec.type) {
       case 'conn-open':
       case 'conn-close':
-        return [this.flow(this.connFlow(this.connOf(rec)))];
+        return [this.flow(this.connFlow(connOf(this.conn, rec)))];
       case 'drop':
         return [this.flow(this.dropFlow(rec))];
       case 'l7':
-        return [this.flow(this.l7Flow(this.l7Of(rec)))];
+        return [this.flow(this.l7Flow(l7Of(this.l7, rec)))];
       case 'dns': {
         const f = this.dnsFlow(rec);
         return f ? [this.flow(f)] : [];
       }
       case 'clock':
-        this.offsetNs = rec.offsetNs;
-        this.baseHi = -1;
+        this.clock.setOffset(rec.offsetNs);
         return [];
       case 'reason':
         this.reasons.set(rec.code, rec.name);
@@ -190,7 +114,7 @@ export class FlowMapper {
         const delta = rec.lost - this.lostSoFar;
         this.lostSoFar = rec.lost;
         if (delta <= 0) return [];
-        return [{ kind: 'lost', lost: { source: 'PERF_EVENT_RING_BUFFER', num_events_lost: delta }, node_name: this.opts.nodeName, time: this.time(rec.tsNs) }];
+        return [{ kind: 'lost', lost: { source: 'PERF_EVENT_RING_BUFFER', num_events_lost: delta }, node_name: this.opts.nodeName, time: this.clock.time(rec.tsNs) }];
       }
       case 'unknown':
         return [this.status('warning', `loader sent an unknown record type ${rec.recType} (${rec.size} bytes): loader and netscope versions differ`)];
@@ -205,190 +129,11 @@ export class FlowMapper {
     return { kind: 'flow', flow: f };
   }
 
-  private connAt(buf: Buffer, at: number, open: boolean): ConnFields {
-    const c = this.conn;
-    const family = buf[at + TUPLE.family] === 6 ? 6 : 4;
-    c.open = open;
-    c.tsLo = u32(buf, at + 8);
-    c.tsHi = u32(buf, at + 12);
-    c.saddr = formatAddress(buf, at + TUPLE.saddr, family);
-    c.daddr = formatAddress(buf, at + TUPLE.daddr, family);
-    c.family = family;
-    c.sport = u16be(buf, at + TUPLE.sport);
-    c.dport = u16be(buf, at + TUPLE.dport);
-    c.cookie = u64(buf, at + CONN.cookie);
-    c.startLo = u32(buf, at + CONN.startNs);
-    c.startHi = u32(buf, at + CONN.startNs + 4);
-    c.estabLo = u32(buf, at + CONN.estabNs);
-    c.estabHi = u32(buf, at + CONN.estabNs + 4);
-    c.bytesSent = u64(buf, at + CONN.bytesSent);
-    c.bytesReceived = u64(buf, at + CONN.bytesReceived);
-    c.segsOut = u32(buf, at + CONN.segsOut);
-    c.segsIn = u32(buf, at + CONN.segsIn);
-    c.srttUs = u32(buf, at + CONN.srttUs);
-    c.retrans = u32(buf, at + CONN.retrans);
-    c.pid = u32(buf, at + CONN.pid);
-    c.flags = u32(buf, at + CONN.flags);
-    c.comm = c.pid !== 0 ? comm(buf, at + CONN.comm) : '';
-    if ((c.flags & ConnFlag.L7Folded) !== 0) {
-      c.reqLo = u32(buf, at + CONN.l7ReqNs);
-      c.reqHi = u32(buf, at + CONN.l7ReqNs + 4);
-      c.respLo = u32(buf, at + CONN.l7RespNs);
-      c.respHi = u32(buf, at + CONN.l7RespNs + 4);
-    }
-    return c;
-  }
-
-  private connOf(r: ConnRecord): ConnFields {
-    const c = this.conn;
-    c.open = r.type === 'conn-open';
-    c.tsLo = lo32(r.tsNs);
-    c.tsHi = hi32(r.tsNs);
-    c.saddr = r.tuple.saddr;
-    c.daddr = r.tuple.daddr;
-    c.family = r.tuple.family;
-    c.sport = r.tuple.sport;
-    c.dport = r.tuple.dport;
-    c.cookie = r.cookie;
-    c.startLo = lo32(r.startNs);
-    c.startHi = hi32(r.startNs);
-    c.estabLo = lo32(r.estabNs);
-    c.estabHi = hi32(r.estabNs);
-    c.bytesSent = r.bytesSent;
-    c.bytesReceived = r.bytesReceived;
-    c.segsOut = r.segsOut;
-    c.segsIn = r.segsIn;
-    c.srttUs = r.srttUs;
-    c.retrans = r.retrans;
-    c.pid = r.pid;
-    c.flags = r.flags;
-    c.comm = r.comm;
-    c.reqLo = lo32(r.l7ReqNs);
-    c.reqHi = hi32(r.l7ReqNs);
-    c.respLo = lo32(r.l7RespNs);
-    c.respHi = hi32(r.l7RespNs);
-    return c;
-  }
-
-  private l7At(buf: Buffer, at: number): L7Fields {
-    const l = this.l7;
-    const family = buf[at + TUPLE.family] === 6 ? 6 : 4;
-    l.tsLo = u32(buf, at + 8);
-    l.tsHi = u32(buf, at + 12);
-    l.saddr = formatAddress(buf, at + TUPLE.saddr, family);
-    l.daddr = formatAddress(buf, at + TUPLE.daddr, family);
-    l.family = family;
-    l.sport = u16be(buf, at + TUPLE.sport);
-    l.dport = u16be(buf, at + TUPLE.dport);
-    l.cookie = u64(buf, at + L7_AT.cookie);
-    l.latencyNs = u64(buf, at + L7_AT.latencyNs);
-    l.reqEgress = u32(buf, at + L7_AT.reqEgress) === 1;
-    l.pid = u32(buf, at + L7_AT.pid);
-    l.comm = l.pid !== 0 ? comm(buf, at + L7_AT.comm) : '';
-    l.reqBuf = buf;
-    l.reqOff = at + L7_AT.req;
-    l.reqLen = Math.min(u16(buf, at + L7_AT.reqLen), L7_SNAP.req);
-    l.respBuf = buf;
-    l.respOff = at + L7_AT.resp;
-    l.respLen = Math.min(u16(buf, at + L7_AT.respLen), L7_SNAP.resp);
-    return l;
-  }
-
-  private l7Of(r: L7Record): L7Fields {
-    const l = this.l7;
-    l.tsLo = lo32(r.tsNs);
-    l.tsHi = hi32(r.tsNs);
-    l.saddr = r.tuple.saddr;
-    l.daddr = r.tuple.daddr;
-    l.family = r.tuple.family;
-    l.sport = r.tuple.sport;
-    l.dport = r.tuple.dport;
-    l.cookie = r.cookie;
-    l.latencyNs = r.latencyNs;
-    l.reqEgress = r.reqEgress;
-    l.pid = r.pid;
-    l.comm = r.comm;
-    l.reqBuf = r.req;
-    l.reqOff = 0;
-    l.reqLen = r.req.length;
-    l.respBuf = r.resp;
-    l.respOff = 0;
-    l.respLen = r.resp.length;
-    return l;
-  }
-
-  // Wall-clock time = boot-clock ns + the loader's offset. Per 2^32 ns (~4.3 s) of
-  // boot time the high half of ts_ns is the same: its share of seconds and nanos,
-  // offset included, is computed once (BigInt), the low half added as a number.
-  private baseHi = -1;
-  private baseSec = 0;
-  private baseNanos = 0;
-  /** Wall-clock time before 1970 here: formatted the general way. */
-  private baseNegative = false;
-  private cachedSecond = Number.NaN;
-  /** 'YYYY-MM-DDTHH:MM:SS' of cachedSecond. */
-  private cachedPrefix = '';
-  private cachedMs = -1;
-  /** cachedPrefix + '.mmm' of cachedMs. */
-  private msPrefix = '';
-
-  private time(tsNs: bigint): string {
-    return this.timeAt(lo32(tsNs), hi32(tsNs));
-  }
-
-  private timeAt(lo: number, hi: number): string {
-    if (hi !== this.baseHi) {
-      const t = (BigInt(hi) << 32n) + this.offsetNs;
-      this.baseHi = hi;
-      this.baseNegative = t < 0n;
-      this.baseSec = Number(t / 1_000_000_000n);
-      this.baseNanos = Number(t % 1_000_000_000n);
-    }
-    if (this.baseNegative) return this.timeOf((BigInt(hi) << 32n) + BigInt(lo) + this.offsetNs);
-    let seconds = this.baseSec;
-    let nanos = this.baseNanos + lo; // < 1e9 + 2^32: exact
-    if (nanos >= 1_000_000_000) {
-      const carry = Math.floor(nanos / 1_000_000_000);
-      seconds += carry;
-      nanos -= carry * 1_000_000_000;
-    }
-    // Thousands of flows share a second, dozens a millisecond: the text up to the
-    // milliseconds is made once, and protoFraction's 0/3/6/9 digits rule applied
-    // to the rest.
-    const ms = Math.floor(nanos / 1_000_000);
-    if (seconds !== this.cachedSecond) {
-      this.cachedSecond = seconds;
-      this.cachedPrefix = formatProtoTimestamp({ seconds, nanos: 0 }).slice(0, -1);
-      this.cachedMs = -1;
-    }
-    if (ms !== this.cachedMs) {
-      this.cachedMs = ms;
-      this.msPrefix = this.cachedPrefix + '.' + threeDigits(ms);
-    }
-    const rest = nanos - ms * 1_000_000;
-    if (rest === 0) return nanos === 0 ? this.cachedPrefix + 'Z' : this.msPrefix + 'Z';
-    const us = Math.floor(rest / 1000);
-    const ns = rest - us * 1000;
-    return ns === 0 ? this.msPrefix + DIGITS3_Z[us]! : this.msPrefix + threeDigits(us) + DIGITS3_Z[ns]!;
-  }
-
-  /** `t` is wall-clock ns since the epoch. */
-  private timeOf(t: bigint): string {
-    const seconds = Number(t / 1_000_000_000n);
-    const nanos = Number(t % 1_000_000_000n);
-    if (seconds !== this.cachedSecond) {
-      this.cachedSecond = seconds;
-      this.cachedPrefix = formatProtoTimestamp({ seconds, nanos: 0 }).slice(0, -1);
-      this.cachedMs = -1;
-    }
-    return this.cachedPrefix + protoFraction(nanos) + 'Z';
-  }
-
   private base(tsNs: bigint, src: string, dst: string, family: 4 | 6): Flow {
     // IPv4-mapped IPv6 peers are printed as IPv4 (address.ts), so go by the text.
     const v4 = family === 4 || !src.includes(':');
     return {
-      time: this.time(tsNs),
+      time: this.clock.time(tsNs),
       uuid: this.uuid(),
       node_name: this.opts.nodeName,
       IP: { source: src, destination: dst, ipVersion: v4 ? 'IPv4' : 'IPv6' },
@@ -420,7 +165,7 @@ export class FlowMapper {
     // the client's flows are requests, the accepting side's are replies (Hubble's
     // convention for SYN-ACK and server FINs).
     return {
-      time: this.timeAt(c.tsLo, c.tsHi),
+      time: this.clock.timeAt(c.tsLo, c.tsHi),
       uuid: this.uuid(),
       node_name: this.opts.nodeName,
       IP: { source: c.saddr, destination: c.daddr, ipVersion: v4 ? 'IPv4' : 'IPv6' },
@@ -474,7 +219,7 @@ export class FlowMapper {
       summary = tcpResponseSummary(l.latencyNs);
     }
     const v4 = l.family === 4 || !server.includes(':');
-    const time = this.timeAt(l.tsLo, l.tsHi);
+    const time = this.clock.timeAt(l.tsLo, l.tsHi);
     const uuid = this.uuid();
     const ip = { source: server, destination: client, ipVersion: v4 ? ('IPv4' as const) : ('IPv6' as const) };
     const l4 = { TCP: { source_port: serverPort, destination_port: clientPort } };
@@ -652,22 +397,6 @@ function connCounters(c: ConnFields, passive: boolean): NetscopeExtension {
   return ext;
 }
 
-function lo32(x: bigint): number {
-  return Number(x & 0xffff_ffffn);
-}
-
-function hi32(x: bigint): number {
-  return Number(x >> 32n);
-}
-
-/** a - b for two u64 ns values given as 32-bit halves, as Number(a - b) would give it. */
-function nsBetween(aLo: number, aHi: number, bLo: number, bHi: number): number {
-  const dh = aHi - bHi;
-  // Exact while |a - b| < 2^52; beyond that let BigInt round it the same way.
-  if (dh > -0x10_0000 && dh < 0x10_0000) return dh * 0x1_0000_0000 + (aLo - bLo);
-  return Number(((BigInt(aHi) << 32n) + BigInt(aLo)) - ((BigInt(bHi) << 32n) + BigInt(bLo)));
-}
-
 /** Non-HTTP L7 summaries under 10 ms by hundredths of a ms: most requests are answered that fast. */
 const TCP_RESPONSE_SUMMARY: (string | undefined)[] = new Array(1001);
 
@@ -679,9 +408,6 @@ function tcpResponseSummary(ns: number): string {
   }
   return `TCP response after ${latencyMs(ns)}ms`;
 }
-
-/** '000Z'..'999Z': the last group of a time's fraction. */
-const DIGITS3_Z = Array.from({ length: 1000 }, (_, i) => threeDigits(i) + 'Z');
 
 const DIGITS2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 
