@@ -21,6 +21,20 @@ interface Result {
   p95_us: number;
   p99_us: number;
   errors: number;
+  /** Busy CPU time of the whole machine (all cores, /proc/stat) per transaction, us. */
+  busy_us?: number;
+}
+
+/** Busy and stolen jiffies of all CPUs so far (/proc/stat: user nice system idle iowait irq softirq steal). */
+function machineTicks(): { busy: number; steal: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return { busy: f[0]! + f[1]! + f[2]! + f[5]! + f[6]!, steal: f[7]! };
+}
+
+/** Adds busy_us to a run's result: the machine's CPU per transaction while it ran (USER_HZ = 100). */
+function withBusy(r: Result, t0: { busy: number }): Result {
+  r.busy_us = ((machineTicks().busy - t0.busy) * 1e4) / Math.max(1, r.transactions);
+  return r;
 }
 
 function arg(name: string, def: string): string {
@@ -36,7 +50,8 @@ process.on('SIGINT', () => process.exit(130));
 const { lab, serverIp, server, clientArgs } = await startCrrLab();
 
 function client(seconds: number, rate?: number): Result {
-  return JSON.parse(execFileSync('ip', clientArgs(THREADS, seconds, rate), { encoding: 'utf8' })) as Result;
+  const t0 = machineTicks();
+  return withBusy(JSON.parse(execFileSync('ip', clientArgs(THREADS, seconds, rate), { encoding: 'utf8' })) as Result, t0);
 }
 
 interface Collected {
@@ -84,11 +99,12 @@ async function withCollector(seconds: number, rate?: number): Promise<Collected>
   const node0 = process.cpuUsage();
   const loader0 = cpuSeconds(pid);
   // The client blocks this thread; run it in a child so the collector's stream keeps flowing.
+  const t0 = machineTicks();
   const result = await new Promise<Result>((resolve, reject) => {
     const c = spawn('ip', clientArgs(THREADS, seconds, rate), { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    c.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Result) : reject(new Error(`client exited ${code}`))));
+    c.on('exit', (code) => (code === 0 ? resolve(withBusy(JSON.parse(out) as Result, t0)) : reject(new Error(`client exited ${code}`))));
   });
   await new Promise((r) => setTimeout(r, 300)); // let the last 50 ms poll batches arrive
   const node = process.cpuUsage(node0);
@@ -112,7 +128,7 @@ async function withLoaderOnly(seconds: number): Promise<Result> {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 const fmt = (r: Result): string =>
-  `${r.tps.toFixed(0).padStart(7)} tps  p50 ${String(r.p50_us).padStart(5)} us  p95 ${String(r.p95_us).padStart(5)} us  p99 ${String(r.p99_us).padStart(6)} us  (${r.transactions} tx, ${r.errors} errors)`;
+  `${r.tps.toFixed(0).padStart(7)} tps  p50 ${String(r.p50_us).padStart(5)} us  p95 ${String(r.p95_us).padStart(5)} us  p99 ${String(r.p99_us).padStart(6)} us  machine CPU ${(r.busy_us ?? 0).toFixed(1)} us/tx  (${r.transactions} tx, ${r.errors} errors)`;
 
 console.log(`TCP_CRR lab bench${NO_L7 ? ' (collector without payload programs: --no-l7)' : ''}: ${THREADS} client threads, ${SECONDS}s per run, ${RUNS} runs each; ${cpus().length} CPUs; load before ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 client(1); // warm up
@@ -159,15 +175,24 @@ const paired = (a: Result[], b: Result[], k: 'tps' | 'p95_us'): string => {
 };
 console.log(`per-run ratios, median: full collector throughput ${paired(coll, base, 'tps')}, P95 ${paired(coll, base, 'p95_us')}`);
 console.log(`per-run ratios, median: kernel+loader   throughput ${paired(kern, base, 'tps')}, P95 ${paired(kern, base, 'p95_us')}`);
+// CPU per transaction moves less with the machine's speed than throughput does: the
+// collector's whole cost (kernel programs, loader, decoding) is the difference.
+const busy = (rs: Result[]): number => median(rs.map((r) => r.busy_us ?? 0));
+console.log(
+  `machine CPU per transaction (medians): without ${busy(base).toFixed(1)} us, kernel+loader ${busy(kern).toFixed(1)} us (+${(busy(kern) - busy(base)).toFixed(1)}, ${pct(busy(kern), busy(base))}), full collector ${busy(coll).toFixed(1)} us (+${(busy(coll) - busy(base)).toFixed(1)}, ${pct(busy(coll), busy(base))})`,
+);
 
 console.log('');
 console.log('Paced connection rates with the collector attached (3 s each):');
 let best = 0;
 for (const rate of RATES) {
+  // The same paced load without the collector first: below saturation the collector's
+  // cost shows as latency and CPU, not as throughput.
+  const b = client(3, rate);
   const c = await withCollector(3, rate);
   const all = c.recorded >= c.result.transactions;
   console.log(
-    `  target ${String(rate).padStart(6)}/s: achieved ${c.result.tps.toFixed(0).padStart(6)}/s, recorded ${c.recorded}/${c.result.transactions}, lost ${c.lost}, kernel events ${c.kernelEvents}, p95 ${c.result.p95_us} us`,
+    `  target ${String(rate).padStart(6)}/s: achieved ${c.result.tps.toFixed(0).padStart(6)}/s, recorded ${c.recorded}/${c.result.transactions}, lost ${c.lost}, kernel events ${c.kernelEvents}, p95 ${c.result.p95_us} us (without: ${b.p95_us} us, ${pct(c.result.p95_us, b.p95_us)}), machine CPU ${(c.result.busy_us ?? 0).toFixed(1)} us/tx (without: ${(b.busy_us ?? 0).toFixed(1)})`,
   );
   if (c.lost === 0 && all) best = Math.max(best, c.result.tps);
   if (c.lost > 0 || c.result.tps < rate * 0.9) break; // collector or machine limit reached
