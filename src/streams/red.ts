@@ -4,6 +4,7 @@
 import type { Flow } from '../model/flow.ts';
 import { isError, isRequest, latencyMs, serviceOf } from './flow-keys.ts';
 import { mergeInto, newHistogram, quantile, record } from './histogram.ts';
+import { RequestDedupe } from './request-dedupe.ts';
 import { TimeBuckets } from './time-buckets.ts';
 
 interface Cell {
@@ -43,6 +44,7 @@ export class RedAggregator {
   readonly horizonMs: number;
   #buckets: TimeBuckets<Map<string, Cell>>;
   #seen = new Map<string, number>(); // service -> last time seen
+  #dedupe = new RequestDedupe();
   #firstMs = Number.POSITIVE_INFINITY;
 
   constructor(opts: RedOptions = {}) {
@@ -61,6 +63,8 @@ export class RedAggregator {
     if (!isRequest(flow)) return;
     const svc = serviceOf(flow);
     if (svc === undefined) return;
+    const counted = this.#dedupe.counts(flow, isError(flow));
+    if (!counted.request && !counted.error) return; // the other end already counted it
     const prev = this.#seen.get(svc);
     if (prev === undefined || tMs > prev) this.#seen.set(svc, tMs);
     const bucket = this.#buckets.at(tMs);
@@ -70,8 +74,9 @@ export class RedAggregator {
       cell = { requests: 0, errors: 0, hist: newHistogram() };
       bucket.set(svc, cell);
     }
+    if (counted.error) cell.errors++;
+    if (!counted.request) return;
     cell.requests++;
-    if (isError(flow)) cell.errors++;
     const ms = latencyMs(flow);
     if (ms !== undefined) record(cell.hist, ms);
   }
@@ -113,7 +118,8 @@ export class RedAggregator {
       out.push({
         service: svc,
         rate: requests / (span / 1000),
-        errorPct: requests === 0 ? 0 : (errors / requests) * 100,
+        // A failure seen only at the far end can land in the bucket after its request's.
+        errorPct: requests === 0 ? 0 : Math.min(100, (errors / requests) * 100),
         p50: quantile(cur, 0.5),
         p95: quantile(cur, 0.95),
         p99: quantile(cur, 0.99),

@@ -98,3 +98,38 @@ test("a close summary carrying its connection's one request/response counts as a
   assert.equal(s.rate, 20);
   assert.ok(s.p95! > 36 && s.p95! < 44, `p95=${s.p95}`);
 });
+
+test('a request seen at both ends of its connection counts once; a failure seen at either end counts once', () => {
+  const red = new RedAggregator();
+  // The client's egress and the server's ingress SYN of one connection each (Hubble at both endpoints).
+  const syn = (port: number, dir: 'EGRESS' | 'INGRESS', verdict: 'FORWARDED' | 'DROPPED' = 'FORWARDED') => {
+    const f = mkFlow({ t: T0, svc: 'db', syn: true, verdict });
+    f.l4 = { TCP: { source_port: port, destination_port: 5432, flags: { SYN: true } } };
+    f.traffic_direction = dir;
+    return f;
+  };
+  for (let port = 40000; port < 40010; port++) {
+    red.add(syn(port, 'EGRESS'), T0);
+    // every other attempt is denied by policy at the server's end
+    red.add(syn(port, 'INGRESS', port % 2 === 0 ? 'DROPPED' : 'FORWARDED'), T0);
+  }
+  red.add(syn(41000, 'INGRESS'), T0); // seen at the server only
+  const [s] = red.snapshot(95, T0 + 1000);
+  assert.equal(s.rate, 11);
+  assert.ok(Math.abs(s.errorPct - (5 / 11) * 100) < 0.01, `err=${s.errorPct}`);
+});
+
+test('keep-alive connections: N responses seen at both ends count N times, with the latency of the first report', () => {
+  const red = new RedAggregator();
+  for (let i = 0; i < 3; i++) {
+    for (const dir of ['EGRESS', 'INGRESS'] as const) {
+      const f = mkFlow({ t: T0, svc: 'api', http: { code: 500, latencyMs: dir === 'EGRESS' ? 30 : 20 } });
+      f.traffic_direction = dir;
+      red.add(f, T0);
+    }
+  }
+  const [s] = red.snapshot(95, T0 + 1000);
+  assert.equal(s.rate, 3);
+  assert.equal(s.errorPct, 100);
+  assert.ok(s.p95! > 27 && s.p95! < 33, `p95=${s.p95}`);
+});
