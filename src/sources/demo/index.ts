@@ -75,6 +75,14 @@ interface ResolvedOptions {
   now: () => number;
 }
 
+/** One rule for the seed and namespace, for the traffic and for the cluster objects alike. */
+function checkSeedAndNamespace(seed: number, namespace: string): void {
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new DemoOptionError(`demo: seed must be a non-negative integer (got ${seed})`);
+  if (!DNS_LABEL.test(namespace) || namespace === 'kube-system' || namespace === 'default') {
+    throw new DemoOptionError(`demo: namespace must be a DNS label other than default/kube-system (got "${namespace}")`);
+  }
+}
+
 function resolveOptions(o: DemoOptions): ResolvedOptions {
   const seed = o.seed ?? 1;
   const rate = o.rate ?? 20;
@@ -83,15 +91,12 @@ function resolveOptions(o: DemoOptions): ResolvedOptions {
   const namespace = o.namespace ?? 'shop';
   const maxHistoryFlows = o.maxHistoryFlows ?? MAX_HISTORY_FLOWS;
   if (!Number.isSafeInteger(maxHistoryFlows) || maxHistoryFlows < 0) throw new DemoOptionError(`demo: maxHistoryFlows must be a non-negative integer (got ${maxHistoryFlows})`);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new DemoOptionError(`demo: seed must be a non-negative integer (got ${seed})`);
+  checkSeedAndNamespace(seed, namespace);
   if (!Number.isFinite(rate) || rate <= 0 || rate > MAX_RATE) {
     throw new DemoOptionError(`demo: rate must be a positive number of flows per second, at most ${MAX_RATE} (got ${rate})`);
   }
   if (!Number.isFinite(historySeconds) || historySeconds < 0) throw new DemoOptionError(`demo: historySeconds must be >= 0 (got ${historySeconds})`);
   if (!(slowdownAfterSeconds >= 0)) throw new DemoOptionError(`demo: slowdownAfterSeconds must be >= 0 (got ${slowdownAfterSeconds})`);
-  if (!DNS_LABEL.test(namespace) || namespace === 'kube-system' || namespace === 'default') {
-    throw new DemoOptionError(`demo: namespace must be a DNS label other than default/kube-system (got "${namespace}")`);
-  }
   return { seed, rate, historySeconds, maxHistoryFlows, follow: o.follow ?? false, slowdownAfterSeconds, namespace, now: o.now ?? Date.now };
 }
 
@@ -182,7 +187,6 @@ export function createDemoSource(opts: DemoOptions = {}): Source {
 export function demoClusterObjects(opts: { seed?: number; namespace?: string; now?: () => number } = {}): DemoClusterObjects {
   const seed = opts.seed ?? 1;
   const namespace = opts.namespace ?? 'shop';
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new DemoOptionError(`demo: seed must be a non-negative integer (got ${seed})`);
-  if (!DNS_LABEL.test(namespace)) throw new DemoOptionError(`demo: namespace must be a DNS label (got "${namespace}")`);
+  checkSeedAndNamespace(seed, namespace);
   return toK8sObjects(buildCluster(seed, namespace), (opts.now ?? Date.now)());
 }

@@ -91,6 +91,8 @@ test('objects carry what an API server returns: apiVersion, kind, unique uids, r
   const other = demoClusterObjects({ namespace: 'boutique', now: () => NOW });
   assert.ok(other.pods.filter((p) => p.metadata.labels?.app === 'frontend').every((p) => p.metadata.namespace === 'boutique'));
   assert.ok(other.services.some((s) => s.metadata.name === 'kube-dns' && s.metadata.namespace === 'kube-system'));
+  // The same rule as the traffic: the application may not be put into kube-system/default.
+  assert.throws(() => demoClusterObjects({ namespace: 'kube-system' }), /namespace must be a DNS label other than default\/kube-system/);
   // Plain JSON: survives a round trip unchanged.
   assert.deepEqual(JSON.parse(JSON.stringify(objects)), objects);
 });
