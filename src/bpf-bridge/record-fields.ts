@@ -5,9 +5,8 @@ import { formatAddress } from './address.ts';
 import { CONN, ConnFlag, L7, L7_SNAP, TUPLE, comm, u16, u16be, u32, u64, type ConnRecord, type L7Record } from './records.ts';
 import { hi32, lo32 } from './wall-clock.ts';
 
-/** A conn record's fields as connFlow needs them: filled in place, one per mapper. */
-export class ConnFields {
-  open = false;
+/** What every socket record starts with: its time (boot ns halves), the socket's tuple, its cookie. */
+class SocketFields {
   tsLo = 0;
   tsHi = 0;
   saddr = '';
@@ -16,6 +15,36 @@ export class ConnFields {
   sport = 0;
   dport = 0;
   cookie = 0;
+}
+
+/** Fills the socket part from the record at `at` in buf (cookie at `cookieAt` in it). */
+function socketAt(f: SocketFields, buf: Buffer, at: number, cookieAt: number): void {
+  const family = buf[at + TUPLE.family] === 6 ? 6 : 4;
+  f.tsLo = u32(buf, at + 8);
+  f.tsHi = u32(buf, at + 12);
+  f.saddr = formatAddress(buf, at + TUPLE.saddr, family);
+  f.daddr = formatAddress(buf, at + TUPLE.daddr, family);
+  f.family = family;
+  f.sport = u16be(buf, at + TUPLE.sport);
+  f.dport = u16be(buf, at + TUPLE.dport);
+  f.cookie = u64(buf, at + cookieAt);
+}
+
+/** Fills the socket part from a decoded record. */
+function socketOf(f: SocketFields, r: ConnRecord | L7Record): void {
+  f.tsLo = lo32(r.tsNs);
+  f.tsHi = hi32(r.tsNs);
+  f.saddr = r.tuple.saddr;
+  f.daddr = r.tuple.daddr;
+  f.family = r.tuple.family;
+  f.sport = r.tuple.sport;
+  f.dport = r.tuple.dport;
+  f.cookie = r.cookie;
+}
+
+/** A conn record's fields as connFlow needs them: filled in place, one per mapper. */
+export class ConnFields extends SocketFields {
+  open = false;
   startLo = 0;
   startHi = 0;
   estabLo = 0;
@@ -38,15 +67,7 @@ export class ConnFields {
 }
 
 /** An L7 record's fields as l7Flow needs them: filled in place, one per mapper. */
-export class L7Fields {
-  tsLo = 0;
-  tsHi = 0;
-  saddr = '';
-  daddr = '';
-  family: 4 | 6 = 4;
-  sport = 0;
-  dport = 0;
-  cookie = 0;
+export class L7Fields extends SocketFields {
   latencyNs = 0;
   reqEgress = false;
   pid = 0;
@@ -62,16 +83,8 @@ export class L7Fields {
 
 /** Fills c from the conn record at `at` in buf. */
 export function connAt(c: ConnFields, buf: Buffer, at: number, open: boolean): ConnFields {
-  const family = buf[at + TUPLE.family] === 6 ? 6 : 4;
+  socketAt(c, buf, at, CONN.cookie);
   c.open = open;
-  c.tsLo = u32(buf, at + 8);
-  c.tsHi = u32(buf, at + 12);
-  c.saddr = formatAddress(buf, at + TUPLE.saddr, family);
-  c.daddr = formatAddress(buf, at + TUPLE.daddr, family);
-  c.family = family;
-  c.sport = u16be(buf, at + TUPLE.sport);
-  c.dport = u16be(buf, at + TUPLE.dport);
-  c.cookie = u64(buf, at + CONN.cookie);
   c.startLo = u32(buf, at + CONN.startNs);
   c.startHi = u32(buf, at + CONN.startNs + 4);
   c.estabLo = u32(buf, at + CONN.estabNs);
@@ -96,15 +109,8 @@ export function connAt(c: ConnFields, buf: Buffer, at: number, open: boolean): C
 
 /** Fills c from a decoded conn record. */
 export function connOf(c: ConnFields, r: ConnRecord): ConnFields {
+  socketOf(c, r);
   c.open = r.type === 'conn-open';
-  c.tsLo = lo32(r.tsNs);
-  c.tsHi = hi32(r.tsNs);
-  c.saddr = r.tuple.saddr;
-  c.daddr = r.tuple.daddr;
-  c.family = r.tuple.family;
-  c.sport = r.tuple.sport;
-  c.dport = r.tuple.dport;
-  c.cookie = r.cookie;
   c.startLo = lo32(r.startNs);
   c.startHi = hi32(r.startNs);
   c.estabLo = lo32(r.estabNs);
@@ -127,15 +133,7 @@ export function connOf(c: ConnFields, r: ConnRecord): ConnFields {
 
 /** Fills l from the L7 record at `at` in buf. */
 export function l7At(l: L7Fields, buf: Buffer, at: number): L7Fields {
-  const family = buf[at + TUPLE.family] === 6 ? 6 : 4;
-  l.tsLo = u32(buf, at + 8);
-  l.tsHi = u32(buf, at + 12);
-  l.saddr = formatAddress(buf, at + TUPLE.saddr, family);
-  l.daddr = formatAddress(buf, at + TUPLE.daddr, family);
-  l.family = family;
-  l.sport = u16be(buf, at + TUPLE.sport);
-  l.dport = u16be(buf, at + TUPLE.dport);
-  l.cookie = u64(buf, at + L7.cookie);
+  socketAt(l, buf, at, L7.cookie);
   l.latencyNs = u64(buf, at + L7.latencyNs);
   l.reqEgress = u32(buf, at + L7.reqEgress) === 1;
   l.pid = u32(buf, at + L7.pid);
@@ -151,14 +149,7 @@ export function l7At(l: L7Fields, buf: Buffer, at: number): L7Fields {
 
 /** Fills l from a decoded L7 record. */
 export function l7Of(l: L7Fields, r: L7Record): L7Fields {
-  l.tsLo = lo32(r.tsNs);
-  l.tsHi = hi32(r.tsNs);
-  l.saddr = r.tuple.saddr;
-  l.daddr = r.tuple.daddr;
-  l.family = r.tuple.family;
-  l.sport = r.tuple.sport;
-  l.dport = r.tuple.dport;
-  l.cookie = r.cookie;
+  socketOf(l, r);
   l.latencyNs = r.latencyNs;
   l.reqEgress = r.reqEgress;
   l.pid = r.pid;
