@@ -130,13 +130,11 @@ export class FlowMapper {
   }
 
   private base(tsNs: bigint, src: string, dst: string, family: 4 | 6): Flow {
-    // IPv4-mapped IPv6 peers are printed as IPv4 (address.ts), so go by the text.
-    const v4 = family === 4 || !src.includes(':');
     return {
       time: this.clock.time(tsNs),
       uuid: this.uuid(),
       node_name: this.opts.nodeName,
-      IP: { source: src, destination: dst, ipVersion: v4 ? 'IPv4' : 'IPv6' },
+      IP: ipOf(src, dst, family),
       source: NO_ENDPOINT,
       destination: NO_ENDPOINT,
     };
@@ -159,8 +157,6 @@ export class FlowMapper {
       summary = 'TCP Flags: FIN, ACK';
     }
     const ext = connExtension(c, passive);
-    // IPv4-mapped IPv6 peers are printed as IPv4 (address.ts), so go by the text.
-    const v4 = c.family === 4 || !c.saddr.includes(':');
     // Key order as Hubble's JSON lists them; the observing socket's side sent this:
     // the client's flows are requests, the accepting side's are replies (Hubble's
     // convention for SYN-ACK and server FINs).
@@ -168,7 +164,7 @@ export class FlowMapper {
       time: this.clock.timeAt(c.tsLo, c.tsHi),
       uuid: this.uuid(),
       node_name: this.opts.nodeName,
-      IP: { source: c.saddr, destination: c.daddr, ipVersion: v4 ? 'IPv4' : 'IPv6' },
+      IP: ipOf(c.saddr, c.daddr, c.family),
       source: NO_ENDPOINT,
       destination: NO_ENDPOINT,
       verdict: 'FORWARDED',
@@ -218,10 +214,9 @@ export class FlowMapper {
     } else {
       summary = tcpResponseSummary(l.latencyNs);
     }
-    const v4 = l.family === 4 || !server.includes(':');
     const time = this.clock.timeAt(l.tsLo, l.tsHi);
     const uuid = this.uuid();
-    const ip = { source: server, destination: client, ipVersion: v4 ? ('IPv4' as const) : ('IPv6' as const) };
+    const ip = ipOf(server, client, l.family);
     const l4 = { TCP: { source_port: serverPort, destination_port: clientPort } };
     const direction = l.reqEgress ? ('EGRESS' as const) : ('INGRESS' as const);
     // One literal per shape: adding netscope afterwards would allocate a property array.
@@ -295,6 +290,11 @@ export class FlowMapper {
     }
     return f;
   }
+}
+
+/** The IP part of a flow. IPv4-mapped IPv6 peers are printed as IPv4 (address.ts), so the version goes by the text. */
+function ipOf(source: string, destination: string, family: 4 | 6): NonNullable<Flow['IP']> {
+  return { source, destination, ipVersion: family === 4 || !source.includes(':') ? 'IPv4' : 'IPv6' };
 }
 
 function dnsFields(m: DnsMessage): NonNullable<Flow['l7']>['dns'] {
