@@ -14,7 +14,7 @@
 // record types (conn close, L7) are read straight from the chunk by mapAt: no
 // record object, no BigInt, cached address and name strings, and the constant
 // parts of a flow (event type, TCP flags, Summary) shared, frozen.
-import type { CiliumEventType, Endpoint, Flow, Layer4, NetscopeExtension, TCPFlags } from '../model/flow.ts';
+import { TCP_FLAG_NAMES, type CiliumEventType, type Endpoint, type Flow, type Layer4, type NetscopeExtension, type TCPFlags } from '../model/flow.ts';
 import type { SourceEvent } from '../model/source.ts';
 import { parseDns, type DnsMessage } from './dns.ts';
 import { flowUuidGenerator } from './flow-uuid.ts';
@@ -316,15 +316,9 @@ function rcodeName(rc: number): string {
 
 function l4(t: Tuple, tcpFlags: number): Layer4 | undefined {
   if (t.proto === 6) {
+    // Byte 13 of the TCP header: FIN..CWR in TCP_FLAG_NAMES' order, lowest bit first.
     const flags: TCPFlags = {};
-    if (tcpFlags & 0x01) flags.FIN = true;
-    if (tcpFlags & 0x02) flags.SYN = true;
-    if (tcpFlags & 0x04) flags.RST = true;
-    if (tcpFlags & 0x08) flags.PSH = true;
-    if (tcpFlags & 0x10) flags.ACK = true;
-    if (tcpFlags & 0x20) flags.URG = true;
-    if (tcpFlags & 0x40) flags.ECE = true;
-    if (tcpFlags & 0x80) flags.CWR = true;
+    for (let bit = 0; bit < 8; bit++) if (tcpFlags & (1 << bit)) flags[TCP_FLAG_NAMES[bit]!] = true;
     return { TCP: { source_port: t.sport, destination_port: t.dport, flags } };
   }
   if (t.proto === 17) return { UDP: { source_port: t.sport, destination_port: t.dport } };
