@@ -83,8 +83,8 @@ struct {
 #define NS_F_KNOWN (NS_F_ACTIVE | NS_F_PASSIVE)
 
 /* Process names by address space: reading the executable's name walks four
- * pointers that are cold in the cache (~0.3 us per connection at 15k/s); a lookup
- * here is a fraction of that. The mm pointer changes on exec, and with the tgid a
+ * pointers that are cold in the cache (about 0.5 us per connection at 15k/s in
+ * bench/bpf-prog-cost.ts); a lookup here is a fraction of that. The mm pointer changes on exec, and with the tgid a
  * reused pointer cannot pass for an old process. LRU: bounded, nothing to delete. */
 struct ns_comm_key {
 	__u64 mm;

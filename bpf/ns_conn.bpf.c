@@ -15,7 +15,6 @@
 #define NS_TCP_CLOSE 7
 #define NS_TCP_LISTEN 10
 
-
 /* Set by the loader after load (.bss is memory-mapped). */
 volatile __u32 ns_all_opens;
 

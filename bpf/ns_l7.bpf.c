@@ -159,17 +159,17 @@ static __always_inline int ns_skb(struct __sk_buff *skb, int egress)
 		return 1; /* more of the same response */
 	st->awaiting = 0;
 	__u64 now = bpf_ktime_get_boot_ns();
-	if (ns_fold_l7 && (st->flags & NS_F_KNOWN) && st->t.family) {
-		if (st->fold == NS_FOLD_NONE && !ns_maybe_http(st)) {
-			st->fold = NS_FOLD_HELD;
-			st->fold_req_egress = st->req_dir == 1;
-			st->fold_req_ns = st->req_ns;
-			st->fold_resp_ns = now;
-			return 1;
-		}
-		if (st->fold == NS_FOLD_HELD)
-			ns_emit_held_l7(st, bpf_get_socket_cookie(skb)); /* keep pairs in order */
+	/* A known connection's first pair, not HTTP: hold it for the close summary. */
+	if (ns_fold_l7 && (st->flags & NS_F_KNOWN) && st->t.family && st->fold == NS_FOLD_NONE && !ns_maybe_http(st)) {
+		st->fold = NS_FOLD_HELD;
+		st->fold_req_egress = st->req_dir == 1;
+		st->fold_req_ns = st->req_ns;
+		st->fold_resp_ns = now;
+		return 1;
 	}
+	__u64 cookie = bpf_get_socket_cookie(skb);
+	if (st->fold == NS_FOLD_HELD)
+		ns_emit_held_l7(st, cookie); /* a second pair: keep pairs in order */
 	st->fold = NS_FOLD_DONE;
 
 	struct ns_l7 *r = ns_reserve(sizeof(*r));
@@ -190,7 +190,7 @@ static __always_inline int ns_skb(struct __sk_buff *skb, int egress)
 		r->t.proto = t.proto;
 		r->t.pad = 0;
 	}
-	r->cookie = bpf_get_socket_cookie(skb);
+	r->cookie = cookie;
 	r->req_ns = st->req_ns;
 	r->latency_ns = now - st->req_ns;
 	r->req_egress = st->req_dir == 1;
