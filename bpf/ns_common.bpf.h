@@ -33,9 +33,7 @@ struct {
 	__type(value, __u64);
 } ns_stats SEC(".maps");
 
-/* What we know about a live TCP socket, kept in the socket itself (socket-local
- * storage): a lookup is a pointer walk from the sock, with no hashing and no
- * per-connection insert/delete, and the kernel frees it with the socket.
+/* What we know about a live TCP socket (where it is kept: see ns_slots below).
  * One struct for both users: the connection part (ns_conn.bpf.c, valid when flags
  * has NS_F_ACTIVE or NS_F_PASSIVE) and the request/response part (ns_l7.bpf.c). */
 struct ns_sock_state {
@@ -73,12 +71,100 @@ struct ns_sock_state {
  * (the loader's read batch): connections that close sooner cost one record. */
 #define NS_HOLD_NS (50 * 1000000ULL)
 
+/* Where a socket's state lives. Allocating socket-local storage for every
+ * connection and freeing it (memcg-charged kmalloc, RCU-deferred free, two locks)
+ * was the largest single cost of the collector under connection churn (3% of the
+ * machine's CPU in bench/bpf-crr.ts, from perf). So a socket seen opening takes a
+ * slot in a preallocated array instead, indexed by the low bits of its socket
+ * cookie: cookies are handed out in sequence, so the sockets alive at one moment
+ * rarely share a slot, and a lookup is an index and a compare, with no lock and
+ * nothing to free. The slot is given back when the socket closes. A socket whose
+ * slot is held by another live connection (a long one, NS_SLOTS cookies older),
+ * and a socket first seen by the packet programs (open before netscope started),
+ * keep their state in socket-local storage (ns_socks) as before: nothing is
+ * dropped when slots run short, it only costs more. The loader sizes the table
+ * (--slots, a power of two: 8192 by default) and writes its mask to ns_slot_mask;
+ * until then every socket maps to slot 0, which is still correct. */
+
+struct ns_slot {
+	__u64 cookie;       /* owner's socket cookie; 0: free */
+	__u64 sk;           /* owner (struct sock *): read by the open scan, after checking its cookie */
+	struct ns_sock_state st;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 8192); /* set by the loader */
+	__type(key, __u32);
+	__type(value, struct ns_slot);
+} ns_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} ns_slot_mask SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
 	__type(value, struct ns_sock_state);
 } ns_socks SEC(".maps");
+
+static __always_inline struct ns_slot *ns_slot_of(__u64 cookie)
+{
+	__u32 zero = 0;
+	__u32 *mask = bpf_map_lookup_elem(&ns_slot_mask, &zero);
+	__u32 i = mask ? (__u32)cookie & *mask : 0;
+	return bpf_map_lookup_elem(&ns_slots, &i);
+}
+
+/* A socket's state: its slot, else its socket-local storage, else NULL. sk is a
+ * struct sock * (tracing programs) or struct bpf_sock * (packet programs). */
+#define ns_state_of(SK, COOKIE)                                                   \
+	({                                                                        \
+		__u64 _c = (COOKIE);                                              \
+		struct ns_slot *_s = ns_slot_of(_c);                              \
+		_s && _s->cookie == _c ? &_s->st                                  \
+				       : (struct ns_sock_state *)bpf_sk_storage_get(&ns_socks, (SK), 0, 0); \
+	})
+
+/* Fresh (zeroed) state for a socket starting to connect or accept: a free slot, or
+ * its own if it connects again after a failed attempt; else socket-local storage.
+ * Two colliding sockets claiming one free slot at the same instant on two CPUs
+ * (without an atomic compare-and-swap, which needs a newer BPF instruction set)
+ * would leave the loser's later lookups without state: its close summary then
+ * lacks start time and process, as for a connection older than netscope. */
+static __always_inline struct ns_sock_state *ns_state_new(struct sock *sk, __u64 cookie)
+{
+	struct ns_slot *s = ns_slot_of(cookie);
+	if (s && (s->cookie == 0 || s->cookie == cookie)) {
+		s->cookie = cookie;
+		s->sk = (__u64)sk;
+		__builtin_memset(&s->st, 0, sizeof(s->st));
+		return &s->st;
+	}
+	struct ns_sock_state *st = bpf_sk_storage_get(&ns_socks, sk, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	/* New storage is zeroed; storage kept from an earlier attempt is not. */
+	if (st && (st->start_ns || st->req_dir))
+		__builtin_memset(st, 0, sizeof(*st));
+	return st;
+}
+
+/* After the close summary: frees the socket's slot (storage goes with the socket;
+ * flags 0 marks its summary sent). */
+static __always_inline void ns_state_done(struct ns_sock_state *st, __u64 cookie)
+{
+	struct ns_slot *s = ns_slot_of(cookie);
+	if (s && s->cookie == cookie) {
+		s->st.flags = 0;
+		s->cookie = 0;
+	} else if (st) {
+		st->flags = 0;
+	}
+}
 
 #define NS_F_KNOWN (NS_F_ACTIVE | NS_F_PASSIVE)
 

@@ -2,8 +2,8 @@
 /* TCP connection lifecycle from sock:inet_sock_set_state (BTF tracepoint): a
  * summary when the socket closes, with the kernel's own counters from tcp_sock,
  * and an open record for connections still open NS_HOLD_NS after they were
- * established. Those are written by an iterator over the socket storage
- * (ns_open_scan) that the loader runs at every read batch: short connections (most
+ * established. Those are written by iterators over the sockets' state
+ * (ns_open_scan_slots, ns_open_scan) that the loader runs every 200 ms: short connections (most
  * of the churn on a busy node) then cost one record per side instead of two, and
  * the handshake path does no ring-buffer work at all. With ns_all_opens set (the
  * loader's --all-opens, or no iterator support) opens are written at ESTABLISHED. */
@@ -18,23 +18,27 @@
 /* Set by the loader after load (.bss is memory-mapped). */
 volatile __u32 ns_all_opens;
 
-static __always_inline void ns_emit_conn(const struct sock *sk, __u64 cookie, __u32 type,
-					 struct ns_sock_state *st, __u64 ts)
+/* A conn record, reserved and filled but not submitted. sk may be NULL (the slot
+ * scan has no socket reference): counters are then 0 and the tuple is st's. */
+static __always_inline struct ns_conn *ns_fill_conn(const struct sock *sk, __u64 cookie, __u32 type,
+						    struct ns_sock_state *st, __u64 ts)
 {
 	struct ns_conn *r = ns_reserve(sizeof(*r));
 	if (!r)
-		return;
+		return 0;
 	r->hdr.type = type;
 	r->hdr.size = sizeof(*r);
 	r->hdr.ts_ns = ts;
-	if (type == NS_REC_CONN_OPEN && st)
-		r->t = st->t; /* just captured by the caller */
-	else
+	if ((type == NS_REC_CONN_OPEN || !sk) && st)
+		r->t = st->t; /* captured at ESTABLISHED */
+	else if (sk)
 		ns_tuple_from_sk(&r->t, sk);
+	else
+		__builtin_memset(&r->t, 0, sizeof(r->t));
 	if (st && st->t.family && (r->t.sport == 0 || r->t.dport == 0))
 		r->t = st->t;
 	r->cookie = cookie;
-	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+	struct tcp_sock *tp = sk ? bpf_skc_to_tcp_sock((void *)sk) : 0;
 	if (tp) {
 		/* Payload bytes only: bytes_sent counts data octets incl. retransmissions;
 		 * bytes_received advances with rcv_nxt, which a received FIN also moves. */
@@ -82,7 +86,15 @@ static __always_inline void ns_emit_conn(const struct sock *sk, __u64 cookie, __
 		r->l7_req_ns = 0;
 		r->l7_resp_ns = 0;
 	}
-	ns_submit(r);
+	return r;
+}
+
+static __always_inline void ns_emit_conn(const struct sock *sk, __u64 cookie, __u32 type,
+					 struct ns_sock_state *st, __u64 ts)
+{
+	struct ns_conn *r = ns_fill_conn(sk, cookie, type, st, ts);
+	if (r)
+		ns_submit(r);
 }
 
 SEC("tp_btf/inet_sock_set_state")
@@ -97,15 +109,12 @@ int BPF_PROG(ns_set_state, struct sock *sk, int oldstate, int newstate)
 		return 0;
 	__u64 now = bpf_ktime_get_boot_ns();
 
+	__u64 cookie = bpf_get_socket_cookie(sk);
+
 	if (newstate == NS_TCP_SYN_SENT || newstate == NS_TCP_SYN_RECV) {
-		struct ns_sock_state *st = bpf_sk_storage_get(&ns_socks, (struct sock *)sk, 0,
-							      BPF_LOCAL_STORAGE_GET_F_CREATE);
+		struct ns_sock_state *st = ns_state_new(sk, cookie);
 		if (!st)
 			return 0;
-		/* New storage is zeroed; a socket may connect() again after a failed
-		 * attempt, or carry state from the packet programs: start afresh. */
-		if (st->start_ns || st->req_dir)
-			__builtin_memset(st, 0, sizeof(*st));
 		st->start_ns = now;
 		if (newstate == NS_TCP_SYN_SENT) {
 			/* connect(): process context, so the current task owns the socket. */
@@ -119,9 +128,9 @@ int BPF_PROG(ns_set_state, struct sock *sk, int oldstate, int newstate)
 		}
 		return 0;
 	}
-	struct ns_sock_state *st = bpf_sk_storage_get(&ns_socks, (struct sock *)sk, 0, 0);
+	struct ns_sock_state *st = ns_state_of(sk, cookie);
 	if (st && !(st->flags & NS_F_KNOWN))
-		st = 0; /* storage made by the packet programs only */
+		st = 0; /* state made by the packet programs only */
 	if (newstate == NS_TCP_ESTABLISHED) {
 		if (!st)
 			return 0;
@@ -130,16 +139,15 @@ int BPF_PROG(ns_set_state, struct sock *sk, int oldstate, int newstate)
 		ns_tuple_from_sk(&st->t, sk);
 		if (ns_all_opens) {
 			st->flags |= NS_F_OPEN_SENT;
-			ns_emit_conn(sk, bpf_get_socket_cookie(sk), NS_REC_CONN_OPEN, st, now);
+			ns_emit_conn(sk, cookie, NS_REC_CONN_OPEN, st, now);
 		}
 		return 0;
 	}
 	if (newstate == NS_TCP_CLOSE) {
 		if (oldstate == NS_TCP_LISTEN)
 			return 0;
-		ns_emit_conn(sk, bpf_get_socket_cookie(sk), NS_REC_CONN_CLOSE, st, now);
-		if (st)
-			st->flags = 0; /* summary sent; the storage goes with the socket */
+		ns_emit_conn(sk, cookie, NS_REC_CONN_CLOSE, st, now);
+		ns_state_done(st, cookie);
 	}
 	return 0;
 }
@@ -148,7 +156,7 @@ static __always_inline void ns_mark(struct sock *sk, __u32 flag)
 {
 	if (!sk)
 		return;
-	struct ns_sock_state *st = bpf_sk_storage_get(&ns_socks, sk, 0, 0);
+	struct ns_sock_state *st = ns_state_of(sk, bpf_get_socket_cookie(sk));
 	if (st && (st->flags & NS_F_KNOWN)) {
 		st->flags |= flag;
 		ns_tuple_from_sk(&st->t, sk);
@@ -169,10 +177,55 @@ int BPF_PROG(ns_tx_reset, struct sock *sk)
 	return 0;
 }
 
-/* Run by the loader (read of an iterator fd) every 200 ms: writes the open record
- * of each connection established at least NS_HOLD_NS ago and not reported yet,
- * stamped with its establishment time, and the request/response pair held for a
- * connection (ns_l7.bpf.c) once it is NS_HOLD_NS old. */
+/* What the open scan does for one socket's state: writes the open record of a
+ * connection established at least NS_HOLD_NS ago and not reported yet, stamped
+ * with its establishment time, and the request/response pair held for a
+ * connection (ns_l7.bpf.c) once it is NS_HOLD_NS old. srtt_us: the socket's, for
+ * the open record. */
+static __always_inline void ns_scan_state(const struct sock *sk, __u64 cookie, struct ns_sock_state *st,
+					  __u32 srtt_us)
+{
+	__u32 open_due = (st->flags & (NS_F_ESTAB | NS_F_OPEN_SENT)) == NS_F_ESTAB;
+	if (!open_due && st->fold != NS_FOLD_HELD)
+		return;
+	__u64 now = bpf_ktime_get_boot_ns();
+	if (open_due && now - st->estab_ns >= NS_HOLD_NS) {
+		st->flags |= NS_F_OPEN_SENT;
+		struct ns_conn *r = ns_fill_conn(sk, cookie, NS_REC_CONN_OPEN, st, st->estab_ns);
+		if (r) {
+			if (!sk)
+				r->srtt_us = srtt_us;
+			ns_submit(r);
+		}
+	}
+	if (st->fold == NS_FOLD_HELD && now - st->fold_resp_ns >= NS_HOLD_NS)
+		ns_emit_held_l7(st, cookie);
+}
+
+/* The open scan, run by the loader (read of an iterator fd) every 200 ms, over
+ * both places state is kept: the slots, then socket-local storage. */
+SEC("iter/bpf_map_elem")
+int ns_open_scan_slots(struct bpf_iter__bpf_map_elem *ctx)
+{
+	struct ns_slot *s = ctx->value;
+	if (!s || !s->cookie)
+		return 0;
+	__u64 cookie = s->cookie;
+	/* A slot keeps no reference to its socket: read the socket's RTT only if the
+	 * socket at that address still has this cookie (TCP sockets are freed with
+	 * SLAB_TYPESAFE_BY_RCU, so the memory stays a socket). */
+	struct sock *sk = (struct sock *)s->sk;
+	__u64 live = 0;
+	__u32 srtt = 0;
+	bpf_probe_read_kernel(&live, sizeof(live), &sk->__sk_common.skc_cookie);
+	if (live == cookie && bpf_probe_read_kernel(&srtt, sizeof(srtt), &((struct tcp_sock *)sk)->srtt_us) == 0)
+		srtt >>= 3;
+	else
+		srtt = 0;
+	ns_scan_state(0, cookie, &s->st, srtt);
+	return 0;
+}
+
 SEC("iter/bpf_sk_storage_map")
 int ns_open_scan(struct bpf_iter__bpf_sk_storage_map *ctx)
 {
@@ -180,17 +233,9 @@ int ns_open_scan(struct bpf_iter__bpf_sk_storage_map *ctx)
 	struct ns_sock_state *st = ctx->value;
 	if (!sk || !st)
 		return 0;
-	__u32 open_due = (st->flags & (NS_F_ESTAB | NS_F_OPEN_SENT)) == NS_F_ESTAB;
-	if (!open_due && st->fold != NS_FOLD_HELD)
+	if ((st->flags & (NS_F_ESTAB | NS_F_OPEN_SENT)) != NS_F_ESTAB && st->fold != NS_FOLD_HELD)
 		return 0;
-	__u64 now = bpf_ktime_get_boot_ns();
-	__u64 cookie = bpf_get_socket_cookie(sk);
-	if (open_due && now - st->estab_ns >= NS_HOLD_NS) {
-		st->flags |= NS_F_OPEN_SENT;
-		ns_emit_conn(sk, cookie, NS_REC_CONN_OPEN, st, st->estab_ns);
-	}
-	if (st->fold == NS_FOLD_HELD && now - st->fold_resp_ns >= NS_HOLD_NS)
-		ns_emit_held_l7(st, cookie);
+	ns_scan_state(sk, bpf_get_socket_cookie(sk), st, 0);
 	return 0;
 }
 

@@ -134,14 +134,18 @@ static __always_inline int ns_skb(struct __sk_buff *skb, int egress)
 		return 1;
 	}
 	__u32 avail = skb->len - off;
-	/* Per-socket state lives in the socket (no hashing, nothing to delete). */
 	struct bpf_sock *bsk = skb->sk;
 	if (!bsk)
 		return 1;
 	bsk = bpf_sk_fullsock(bsk);
 	if (!bsk)
 		return 1;
-	struct ns_sock_state *st = bpf_sk_storage_get(&ns_socks, bsk, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	__u64 cookie = bpf_get_socket_cookie(skb);
+	/* A connection seen opening has a slot (or storage); one open before netscope
+	 * started gets socket-local storage here. */
+	struct ns_slot *slot = ns_slot_of(cookie);
+	struct ns_sock_state *st = slot && slot->cookie == cookie
+		? &slot->st : bpf_sk_storage_get(&ns_socks, bsk, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!st)
 		return 1;
 	__u8 dir = egress ? 1 : 2;
@@ -167,7 +171,6 @@ static __always_inline int ns_skb(struct __sk_buff *skb, int egress)
 		st->fold_resp_ns = now;
 		return 1;
 	}
-	__u64 cookie = bpf_get_socket_cookie(skb);
 	if (st->fold == NS_FOLD_HELD)
 		ns_emit_held_l7(st, cookie); /* a second pair: keep pairs in order */
 	st->fold = NS_FOLD_DONE;

@@ -4,12 +4,14 @@
  * netscope. Every program is held through a bpf_link and nothing is pinned: on
  * exit, or if this process is killed, the kernel frees programs and maps.
  *
- * Usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--no-drops] [--all-opens] [--verbose]
+ * Usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--no-drops] [--all-opens] [--slots N] [--verbose]
  * --all-opens: write every connection's open record at establishment; by default
- * only connections still open 50 ms after it get one (from the ns_open_scan
- * iterator, run every 200 ms), and the close summary stands for both otherwise.
+ * only connections still open 50 ms after it get one (from the open-scan
+ * iterators, run every 200 ms), and the close summary stands for both otherwise.
  * Likewise a connection's first request/response pair, when it is not HTTP, goes
  * into its close summary if it closes within 50 ms; --all-opens turns that off too.
+ * --slots N: size of the socket-state table (a power of two, default 8192; sockets
+ * that find their slot taken keep their state in socket-local storage instead).
  * Exit: 0 stopped, 1 runtime failure, 3 missing privileges, 4 missing kernel feature. */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,7 +47,13 @@ static int n_links;
 static struct { char name[32]; int fd; } shared[MAX_SHARED];
 static int n_shared;
 static char attached[512];
-static struct bpf_link *open_scan; /* iterator writing the opens of longer connections */
+/* The open scan: iterators writing the opens of longer connections, one per place
+ * socket state is kept (ns_slots, ns_socks). Used only when all of them attached. */
+#define MAX_SCANS 2
+static struct bpf_link *scans[MAX_SCANS];
+static int n_scans, scan_failed;
+static __u32 slots = 8192; /* --slots */
+#define open_scan (n_scans > 0 && !scan_failed)
 
 static void on_signal(int sig)
 {
@@ -129,6 +137,8 @@ static int load_object(const char *dir, const char *name, int cg_fd)
 	struct bpf_map *map;
 	bpf_object__for_each_map(map, obj) {
 		int fd = shared_fd(bpf_map__name(map));
+		if (fd < 0 && strcmp(bpf_map__name(map), "ns_slots") == 0)
+			bpf_map__set_max_entries(map, slots);
 		if (fd >= 0 && bpf_map__reuse_fd(map, fd)) {
 			warn("%s: cannot share map %s", name, bpf_map__name(map));
 			bpf_object__close(obj);
@@ -148,6 +158,12 @@ static int load_object(const char *dir, const char *name, int cg_fd)
 			snprintf(shared[n_shared].name, sizeof(shared[n_shared].name), "%s", mn);
 			shared[n_shared].fd = bpf_map__fd(map);
 			n_shared++;
+			if (strcmp(mn, "ns_slot_mask") == 0) {
+				/* before any program is attached: slot lookups use the whole table */
+				__u32 zero = 0, mask = slots - 1;
+				if (bpf_map_update_elem(bpf_map__fd(map), &zero, &mask, BPF_ANY))
+					warn("cannot size the socket table: %s (connections still tracked, at a higher cost)", strerror(errno));
+			}
 		}
 	}
 	objs[n_objs++] = obj;
@@ -161,22 +177,26 @@ static int load_object(const char *dir, const char *name, int cg_fd)
 				continue;
 			link = bpf_program__attach_cgroup(prog, cg_fd);
 		} else if (bpf_program__expected_attach_type(prog) == BPF_TRACE_ITER) {
-			/* iterates the socket storage of this object's ns_socks */
-			struct bpf_map *m = bpf_object__find_map_by_name(obj, "ns_socks");
+			/* iter/bpf_map_elem walks the slots, iter/bpf_sk_storage_map the storage */
+			int elems = strcmp(bpf_program__section_name(prog), "iter/bpf_map_elem") == 0;
+			struct bpf_map *m = bpf_object__find_map_by_name(obj, elems ? "ns_slots" : "ns_socks");
 			union bpf_iter_link_info li;
 			memset(&li, 0, sizeof(li));
 			li.map.map_fd = m ? bpf_map__fd(m) : -1;
 			LIBBPF_OPTS(bpf_iter_attach_opts, io, .link_info = &li, .link_info_len = sizeof(li));
 			link = m ? bpf_program__attach_iter(prog, &io) : NULL;
-			if (link)
-				open_scan = link;
+			if (link && n_scans < MAX_SCANS && n_links < MAX_LINKS)
+				scans[n_scans++] = link;
+			else
+				scan_failed = 1;
 		} else {
 			link = bpf_program__attach(prog);
 		}
 		if (!link || n_links >= MAX_LINKS) {
 			warn("%s: cannot attach %s: %s", name, bpf_program__name(prog), strerror(errno));
-			if (link == open_scan)
-				open_scan = NULL; /* scan_opens must not use a destroyed link */
+			for (int i = 0; i < n_scans; i++)
+				if (scans[i] == link)
+					scans[i] = scans[--n_scans]; /* scan_opens must not use a destroyed link */
 			if (link)
 				bpf_link__destroy(link);
 			continue;
@@ -218,19 +238,21 @@ static long ms_between(const struct timespec *a, const struct timespec *b)
 	return (b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
 }
 
-/* Runs the iterator once: reading its fd to the end runs ns_open_scan over every
- * socket with state; the records go to the ring buffer. */
+/* Runs the open scan once: reading an iterator's fd to the end runs its program
+ * over every socket state; the records go to the ring buffer. */
 static void scan_opens(void)
 {
 	if (!open_scan)
 		return;
-	int fd = bpf_iter_create(bpf_link__fd(open_scan));
-	if (fd < 0)
-		return;
-	char b[64];
-	while (read(fd, b, sizeof(b)) > 0)
-		;
-	close(fd);
+	for (int i = 0; i < n_scans; i++) {
+		int fd = bpf_iter_create(bpf_link__fd(scans[i]));
+		if (fd < 0)
+			continue;
+		char b[64];
+		while (read(fd, b, sizeof(b)) > 0)
+			;
+		close(fd);
+	}
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -309,17 +331,23 @@ int main(int argc, char **argv)
 			no_drops = 1;
 		else if (strcmp(argv[i], "--verbose") == 0)
 			verbose = 1;
-		else if (strcmp(argv[i], "--all-opens") == 0) {
+		else if (strcmp(argv[i], "--slots") == 0 && i + 1 < argc) {
+			char *end;
+			unsigned long n = strtoul(argv[++i], &end, 10);
+			if (*end || n == 0 || n > (1UL << 20) || (n & (n - 1)))
+				die(1, "--slots: \"%s\" is not a power of two from 1 to 1048576", argv[i]);
+			slots = n;
+		} else if (strcmp(argv[i], "--all-opens") == 0) {
 			ns_out_merge_short(0);
 			all_opens = 1;
 		}
 		else if (argv[i][0] != '-' && !dir)
 			dir = argv[i];
 		else
-			die(1, "unknown argument \"%s\" (usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--no-drops] [--all-opens] [--verbose])", argv[i]);
+			die(1, "unknown argument \"%s\" (usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--no-drops] [--all-opens] [--slots N] [--verbose])", argv[i]);
 	}
 	if (!dir)
-		die(1, "usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--no-drops] [--all-opens] [--verbose]");
+		die(1, "usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--no-drops] [--all-opens] [--slots N] [--verbose]");
 
 	if (access(dir, R_OK | X_OK) != 0)
 		die(1, "cannot read eBPF objects in %s: %s", dir, strerror(errno));

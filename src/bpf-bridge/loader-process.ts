@@ -26,6 +26,12 @@ export interface CollectorOptions {
   noDrops?: boolean;
   /** Also report the open of connections that close within ~50 ms (default: their close summary only). */
   allOpens?: boolean;
+  /**
+   * Size of the kernel's socket-state table (a power of two; the loader's default is
+   * 8192). Sockets that find their slot taken use socket-local storage instead, so
+   * this trades memory against cost, never against what is reported.
+   */
+  slots?: number;
   nodeName?: string;
   /** Name in status events. */
   sourceName?: string;
@@ -68,6 +74,7 @@ export function runCollector(opts: CollectorOptions = {}): Observable<SourceEven
     if (opts.noL7) args.push('--no-l7');
     if (opts.noDrops) args.push('--no-drops');
     if (opts.allOpens) args.push('--all-opens');
+    if (opts.slots !== undefined) args.push('--slots', String(opts.slots));
     const mapper = new FlowMapper({ nodeName: opts.nodeName ?? hostname(), sourceName });
     const reader = new RecordReader();
     sub.next({ kind: 'status', source: sourceName, state: 'connecting', message: `starting eBPF collector (${loaderPath})` });

@@ -44,6 +44,14 @@ test('a bad loader argument is one line and a failure status', () => {
   assert.match(r.stderr, /^netscope-loader: unknown argument "--bogus" \(usage: .*\)\n$/);
 });
 
+test('a socket table size that is not a power of two is refused in one line', () => {
+  for (const bad of ['3', '0', '2x', '2097152']) {
+    const r = spawnSync(loaderPath, [objDir, '--slots', bad], { encoding: 'utf8' });
+    assert.equal(r.status, 1, bad);
+    assert.equal(r.stderr, `netscope-loader: --slots: "${bad}" is not a power of two from 1 to 1048576\n`);
+  }
+});
+
 test('a missing object directory is reported, not crashed on', () => {
   const r = spawnSync(loaderPath, ['/nonexistent-netscope-objs'], { encoding: 'utf8' });
   assert.equal(r.status, 1);
