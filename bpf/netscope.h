@@ -102,6 +102,52 @@ struct ns_dns {
 	__u8 data[NS_L7_SNAP + 32];
 };
 
+/* What the kernel knows about a live TCP socket (kept in a slot of ns_slots, or in
+ * socket-local storage: see ns_common.bpf.h). Read by the loader too (due opens).
+ * One struct for both users: the connection part (ns_conn.bpf.c, valid when flags
+ * has NS_F_ACTIVE or NS_F_PASSIVE) and the request/response part (ns_l7.bpf.c). */
+struct ns_sock_state {
+	__u64 start_ns;
+	__u64 estab_ns;
+	__u32 pid;
+	__u32 flags;        /* NS_F_*; 0: connection not seen opening (or summary sent) */
+	char comm[NS_COMM_LEN];
+	/* Captured while the socket is hashed: by the CLOSE transition the kernel
+	 * may already have released the local port. */
+	struct ns_tuple t;
+	/* request/response tracking */
+	__u64 req_ns;
+	__u8 req_dir;       /* 1 egress, 2 ingress; 0 no payload seen yet */
+	__u8 awaiting;      /* request seen, response not yet */
+	__u16 req_len;
+	/* The connection's first request/response pair when it is not HTTP, held back
+	 * (ns_l7.bpf.c) so that a short connection reports it in its close summary
+	 * instead of in a record of its own: half the records for connection churn.
+	 * Written as an L7 record when a second pair completes, or by ns_open_scan
+	 * once it is NS_HOLD_NS old, so long connections still report it promptly. */
+	__u8 fold;          /* NS_FOLD_* */
+	__u8 fold_req_egress;
+	__u16 pad;
+	__u64 fold_req_ns;
+	__u64 fold_resp_ns;
+	__u8 req[NS_L7_SNAP];
+};
+
+#define NS_FOLD_NONE 0  /* no pair completed yet */
+#define NS_FOLD_HELD 1  /* the first pair is held (fold_*) */
+#define NS_FOLD_DONE 2  /* reported: later pairs get records of their own */
+
+/* How long opens and held request/response pairs wait for their connection's close
+ * (the loader's read batch): connections that close sooner cost one record. */
+#define NS_HOLD_NS (50 * 1000000ULL)
+
+/* One entry of the ns_slots table. */
+struct ns_slot {
+	__u64 cookie;       /* owner's socket cookie; 0: free */
+	__u64 sk;           /* owner (struct sock *): read by the open scan, after checking its cookie */
+	struct ns_sock_state st;
+};
+
 /* Per-object counters (array map "ns_stats", per CPU). */
 enum ns_stat {
 	NS_STAT_LOST = 0,   /* ring buffer reserve failures */
