@@ -129,8 +129,9 @@ static __always_inline void ns_state_done(struct ns_sock_state *st, __u64 cookie
 
 /* Process names by address space: reading the executable's name walks four
  * pointers that are cold in the cache (about 0.5 us per connection at 15k/s in
- * bench/bpf-prog-cost.ts); a lookup here is a fraction of that. The mm pointer changes on exec, and with the tgid a
- * reused pointer cannot pass for an old process. LRU: bounded, nothing to delete. */
+ * bench/bpf-prog-cost.ts); a lookup here is a fraction of that. The mm pointer
+ * changes on exec, and with the tgid a reused pointer cannot pass for an old
+ * process. LRU: bounded, nothing to delete. */
 struct ns_comm_key {
 	__u64 mm;
 	__u32 tgid;
@@ -144,6 +145,22 @@ struct {
 	__type(value, char[NS_COMM_LEN]);
 } ns_comms SEC(".maps");
 
+/* In front of ns_comms: a few recent names per CPU, by tgid. An LRU hash lookup
+ * (hashing, bucket walk, LRU bookkeeping) was half the cost of learning a socket's
+ * owner; a per-CPU array lookup is an address computation. */
+struct ns_comm_recent {
+	struct ns_comm_key key;
+	char comm[NS_COMM_LEN];
+};
+
+#define NS_COMM_RECENT 4
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NS_COMM_RECENT);
+	__type(key, __u32);
+	__type(value, struct ns_comm_recent);
+} ns_comm_recent SEC(".maps");
+
 /* The process name shown for a socket: the executable's file name (what ps and
  * kubectl users recognise), falling back to the thread's comm. Thread names are
  * not enough: Node.js names its main thread "MainThread". Tracing programs only. */
@@ -152,15 +169,25 @@ static __always_inline void ns_current_comm(char *dst)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct mm_struct *mm = task->mm; /* NULL for kernel threads: loads below read 0 */
 	struct ns_comm_key key = { .mm = (__u64)mm, .tgid = task->tgid, .pad = 0 };
+	__u32 r = key.tgid & (NS_COMM_RECENT - 1);
+	struct ns_comm_recent *recent = bpf_map_lookup_elem(&ns_comm_recent, &r);
+	if (recent && recent->key.mm == key.mm && recent->key.tgid == key.tgid) {
+		__builtin_memcpy(dst, recent->comm, NS_COMM_LEN);
+		return;
+	}
 	const char *known = bpf_map_lookup_elem(&ns_comms, &key);
 	if (known) {
 		__builtin_memcpy(dst, known, NS_COMM_LEN);
-		return;
+	} else {
+		const unsigned char *name = mm ? mm->exe_file->f_path.dentry->d_name.name : 0;
+		if (!name || bpf_probe_read_kernel_str(dst, NS_COMM_LEN, name) <= 1)
+			bpf_get_current_comm(dst, NS_COMM_LEN);
+		bpf_map_update_elem(&ns_comms, &key, dst, BPF_ANY);
 	}
-	const unsigned char *name = mm ? mm->exe_file->f_path.dentry->d_name.name : 0;
-	if (!name || bpf_probe_read_kernel_str(dst, NS_COMM_LEN, name) <= 1)
-		bpf_get_current_comm(dst, NS_COMM_LEN);
-	bpf_map_update_elem(&ns_comms, &key, dst, BPF_ANY);
+	if (recent) {
+		recent->key = key;
+		__builtin_memcpy(recent->comm, dst, NS_COMM_LEN);
+	}
 }
 
 static __always_inline void ns_stat_inc(__u32 which)
