@@ -80,14 +80,15 @@ static __always_inline struct ns_slot *ns_slot_of(__u64 cookie)
 	return bpf_map_lookup_elem(&ns_slots, &i);
 }
 
-/* A socket's state: its slot, else its socket-local storage, else NULL. sk is a
- * struct sock * (tracing programs) or struct bpf_sock * (packet programs). */
-#define ns_state_of(SK, COOKIE)                                                   \
+/* A socket's state: its slot, else its socket-local storage (created when flags is
+ * BPF_LOCAL_STORAGE_GET_F_CREATE), else NULL. SK is a struct sock * (tracing
+ * programs) or a struct bpf_sock * (packet programs). */
+#define ns_state_of(SK, COOKIE, FLAGS)                                            \
 	({                                                                        \
 		__u64 _c = (COOKIE);                                              \
 		struct ns_slot *_s = ns_slot_of(_c);                              \
 		_s && _s->cookie == _c ? &_s->st                                  \
-				       : (struct ns_sock_state *)bpf_sk_storage_get(&ns_socks, (SK), 0, 0); \
+				       : (struct ns_sock_state *)bpf_sk_storage_get(&ns_socks, (SK), 0, (FLAGS)); \
 	})
 
 /* Fresh (zeroed) state for a socket starting to connect or accept: a free slot, or

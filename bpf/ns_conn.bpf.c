@@ -128,7 +128,7 @@ int BPF_PROG(ns_set_state, struct sock *sk, int oldstate, int newstate)
 		}
 		return 0;
 	}
-	struct ns_sock_state *st = ns_state_of(sk, cookie);
+	struct ns_sock_state *st = ns_state_of(sk, cookie, 0);
 	if (st && !(st->flags & NS_F_KNOWN))
 		st = 0; /* state made by the packet programs only */
 	if (newstate == NS_TCP_ESTABLISHED) {
@@ -156,7 +156,7 @@ static __always_inline void ns_mark(struct sock *sk, __u32 flag)
 {
 	if (!sk)
 		return;
-	struct ns_sock_state *st = ns_state_of(sk, bpf_get_socket_cookie(sk));
+	struct ns_sock_state *st = ns_state_of(sk, bpf_get_socket_cookie(sk), 0);
 	if (st && (st->flags & NS_F_KNOWN)) {
 		st->flags |= flag;
 		ns_tuple_from_sk(&st->t, sk);

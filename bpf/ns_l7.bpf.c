@@ -143,9 +143,7 @@ static __always_inline int ns_skb(struct __sk_buff *skb, int egress)
 	__u64 cookie = bpf_get_socket_cookie(skb);
 	/* A connection seen opening has a slot (or storage); one open before netscope
 	 * started gets socket-local storage here. */
-	struct ns_slot *slot = ns_slot_of(cookie);
-	struct ns_sock_state *st = slot && slot->cookie == cookie
-		? &slot->st : bpf_sk_storage_get(&ns_socks, bsk, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct ns_sock_state *st = ns_state_of(bsk, cookie, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!st)
 		return 1;
 	__u8 dir = egress ? 1 : 2;

@@ -10,7 +10,7 @@ static __always_inline void ns_learn_owner(struct sock *sk)
 {
 	if (!sk || sk->sk_protocol != NS_IPPROTO_TCP)
 		return;
-	struct ns_sock_state *st = ns_state_of(sk, bpf_get_socket_cookie(sk));
+	struct ns_sock_state *st = ns_state_of(sk, bpf_get_socket_cookie(sk), 0);
 	if (!st || !(st->flags & NS_F_KNOWN) || st->pid)
 		return;
 	st->pid = bpf_get_current_pid_tgid() >> 32;
