@@ -148,6 +148,23 @@ struct ns_slot {
 	struct ns_sock_state st;
 };
 
+/* What the open scan has to write for a socket's state at boot-clock time `now`:
+ * its open record (established NS_HOLD_NS ago, not reported yet) and/or its held
+ * request/response pair (NS_HOLD_NS old). The scan (ns_conn.bpf.c) acts on it; the
+ * loader tests the memory-mapped slots with it before running the scan. Signed
+ * differences: state stamped after `now` was read is not due. */
+#define NS_DUE_OPEN 1
+#define NS_DUE_PAIR 2
+static inline __attribute__((always_inline)) int ns_scan_due(const struct ns_sock_state *st, __u64 now)
+{
+	int due = 0;
+	if ((st->flags & (NS_F_ESTAB | NS_F_OPEN_SENT)) == NS_F_ESTAB && (__s64)(now - st->estab_ns) >= (__s64)NS_HOLD_NS)
+		due |= NS_DUE_OPEN;
+	if (st->fold == NS_FOLD_HELD && (__s64)(now - st->fold_resp_ns) >= (__s64)NS_HOLD_NS)
+		due |= NS_DUE_PAIR;
+	return due;
+}
+
 /* Per-object counters (array map "ns_stats", per CPU). */
 enum ns_stat {
 	NS_STAT_LOST = 0,   /* ring buffer reserve failures */

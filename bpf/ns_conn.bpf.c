@@ -177,19 +177,13 @@ int BPF_PROG(ns_tx_reset, struct sock *sk)
 	return 0;
 }
 
-/* What the open scan does for one socket's state: writes the open record of a
- * connection established at least NS_HOLD_NS ago and not reported yet, stamped
- * with its establishment time, and the request/response pair held for a
- * connection (ns_l7.bpf.c) once it is NS_HOLD_NS old. srtt_us: the socket's, for
- * the open record. */
+/* Writes what ns_scan_due found due for one socket's state: the open record,
+ * stamped with the establishment time, and the held request/response pair.
+ * srtt_us: the socket's, for an open record written without sk. */
 static __always_inline void ns_scan_state(const struct sock *sk, __u64 cookie, struct ns_sock_state *st,
-					  __u32 srtt_us)
+					  int due, __u32 srtt_us)
 {
-	__u32 open_due = (st->flags & (NS_F_ESTAB | NS_F_OPEN_SENT)) == NS_F_ESTAB;
-	if (!open_due && st->fold != NS_FOLD_HELD)
-		return;
-	__u64 now = bpf_ktime_get_boot_ns();
-	if (open_due && now - st->estab_ns >= NS_HOLD_NS) {
+	if (due & NS_DUE_OPEN) {
 		st->flags |= NS_F_OPEN_SENT;
 		struct ns_conn *r = ns_fill_conn(sk, cookie, NS_REC_CONN_OPEN, st, st->estab_ns);
 		if (r) {
@@ -198,7 +192,7 @@ static __always_inline void ns_scan_state(const struct sock *sk, __u64 cookie, s
 			ns_submit(r);
 		}
 	}
-	if (st->fold == NS_FOLD_HELD && now - st->fold_resp_ns >= NS_HOLD_NS)
+	if (due & NS_DUE_PAIR)
 		ns_emit_held_l7(st, cookie);
 }
 
@@ -210,19 +204,24 @@ int ns_open_scan_slots(struct bpf_iter__bpf_map_elem *ctx)
 	struct ns_slot *s = ctx->value;
 	if (!s || !s->cookie)
 		return 0;
+	int due = ns_scan_due(&s->st, bpf_ktime_get_boot_ns());
+	if (!due)
+		return 0;
 	__u64 cookie = s->cookie;
 	/* A slot keeps no reference to its socket: read the socket's RTT only if the
 	 * socket at that address still has this cookie (TCP sockets are freed with
 	 * SLAB_TYPESAFE_BY_RCU, so the memory stays a socket). */
-	struct sock *sk = (struct sock *)s->sk;
-	__u64 live = 0;
 	__u32 srtt = 0;
-	bpf_probe_read_kernel(&live, sizeof(live), &sk->__sk_common.skc_cookie);
-	if (live == cookie && bpf_probe_read_kernel(&srtt, sizeof(srtt), &((struct tcp_sock *)sk)->srtt_us) == 0)
-		srtt >>= 3;
-	else
-		srtt = 0;
-	ns_scan_state(0, cookie, &s->st, srtt);
+	if (due & NS_DUE_OPEN) {
+		struct sock *sk = (struct sock *)s->sk;
+		__u64 live = 0;
+		bpf_probe_read_kernel(&live, sizeof(live), &sk->__sk_common.skc_cookie);
+		if (live == cookie && bpf_probe_read_kernel(&srtt, sizeof(srtt), &((struct tcp_sock *)sk)->srtt_us) == 0)
+			srtt >>= 3;
+		else
+			srtt = 0;
+	}
+	ns_scan_state(0, cookie, &s->st, due, srtt);
 	return 0;
 }
 
@@ -233,9 +232,9 @@ int ns_open_scan(struct bpf_iter__bpf_sk_storage_map *ctx)
 	struct ns_sock_state *st = ctx->value;
 	if (!sk || !st)
 		return 0;
-	if ((st->flags & (NS_F_ESTAB | NS_F_OPEN_SENT)) != NS_F_ESTAB && st->fold != NS_FOLD_HELD)
-		return 0;
-	ns_scan_state(sk, bpf_get_socket_cookie(sk), st, 0);
+	int due = ns_scan_due(st, bpf_ktime_get_boot_ns());
+	if (due)
+		ns_scan_state(sk, bpf_get_socket_cookie(sk), st, due, 0);
 	return 0;
 }
 

@@ -256,7 +256,8 @@ static long ms_between(const struct timespec *a, const struct timespec *b)
 }
 
 /* Whether a slot holds an open or a request/response pair that the scan would write
- * now (the same test as ns_scan_state; fields may change meanwhile: a hint only). */
+ * now (ns_scan_due, as the scan itself decides; fields may change meanwhile: a hint
+ * only, the scan tests again). */
 static int slots_due(void)
 {
 	if (!slot_tab)
@@ -265,13 +266,9 @@ static int slots_due(void)
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	__u64 now = (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
 	for (__u32 i = 0; i < slots; i++) {
-		const volatile struct ns_slot *s = &slot_tab[i];
-		if (!s->cookie)
-			continue;
-		/* signed: a connection established after `now` was read is not due */
-		if ((s->st.flags & (NS_F_ESTAB | NS_F_OPEN_SENT)) == NS_F_ESTAB && (__s64)(now - s->st.estab_ns) >= (__s64)NS_HOLD_NS)
-			return 1;
-		if (s->st.fold == NS_FOLD_HELD && (__s64)(now - s->st.fold_resp_ns) >= (__s64)NS_HOLD_NS)
+		/* the kernel writes the table meanwhile: read each slot afresh */
+		const struct ns_slot *s = &slot_tab[i];
+		if (*(const volatile __u64 *)&s->cookie && ns_scan_due(&s->st, now))
 			return 1;
 	}
 	return 0;
