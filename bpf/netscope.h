@@ -127,11 +127,18 @@ struct ns_sock_state {
 	 * once it is NS_HOLD_NS old, so long connections still report it promptly. */
 	__u8 fold;          /* NS_FOLD_* */
 	__u8 fold_req_egress;
-	__u16 pad;
+	/* Ingress from sk_data_ready (ns_l7.bpf.c) sees arrivals, not bytes: the bytes
+	 * are read from the receiving syscall's buffer at its sock_recv_length. */
+	__u8 pending;       /* NS_PEND_* */
+	__u8 pad;
 	__u64 fold_req_ns;
 	__u64 fold_resp_ns;
+	__u64 resp_ns;      /* NS_PEND_RESP: when the response arrived */
 	__u8 req[NS_L7_SNAP];
 };
+
+#define NS_PEND_REQ 1   /* a request arrived: its snapshot comes from the reader's recv */
+#define NS_PEND_RESP 2  /* an HTTP response arrived: its record waits for the reader's recv (status line) */
 
 #define NS_FOLD_NONE 0  /* no pair completed yet */
 #define NS_FOLD_HELD 1  /* the first pair is held (fold_*) */

@@ -247,6 +247,73 @@ static __always_inline void ns_emit_held_l7(struct ns_sock_state *st, __u64 cook
 	ns_submit(r);
 }
 
+/* The request/response state machine, one step per payload seen on a TCP socket in
+ * direction dir (1 egress, 2 ingress): the direction of the first payload is the
+ * request direction; a request starts with the first payload in that direction after
+ * a response, and the first payload the other way ends it. */
+#define NS_L7_NONE 0 /* more of the same request or response */
+#define NS_L7_REQ 1  /* a request starts: the caller stamps req_ns and snapshots it */
+#define NS_L7_PAIR 2 /* the response starts: a request/response pair is complete */
+static __always_inline int ns_l7_step(struct ns_sock_state *st, __u8 dir)
+{
+	if (!st->req_dir)
+		st->req_dir = dir;
+	if (dir == st->req_dir) {
+		if (st->awaiting)
+			return NS_L7_NONE;
+		st->awaiting = 1;
+		st->req_len = 0;
+		return NS_L7_REQ;
+	}
+	if (!st->awaiting)
+		return NS_L7_NONE;
+	st->awaiting = 0;
+	return NS_L7_PAIR;
+}
+
+/* The L7 record of the pair that completed at ts, reserved and filled but for the
+ * response snapshot (resp/resp_len, zero here). t: the socket view. */
+static __always_inline struct ns_l7 *ns_l7_pair(struct ns_sock_state *st, __u64 cookie, const struct ns_tuple *t,
+						__u64 ts)
+{
+	struct ns_l7 *r = ns_reserve(sizeof(*r));
+	if (!r)
+		return 0;
+	r->hdr.type = NS_REC_L7;
+	r->hdr.size = sizeof(*r);
+	r->hdr.ts_ns = ts;
+	r->t = *t;
+	r->cookie = cookie;
+	r->req_ns = st->req_ns;
+	r->latency_ns = ts - st->req_ns;
+	r->req_egress = st->req_dir == 1;
+	r->req_len = st->req_len;
+	r->resp_len = 0;
+	r->pad = 0;
+	__builtin_memcpy(r->req, st->req, NS_L7_SNAP);
+	__builtin_memset(r->resp, 0, sizeof(r->resp));
+	if (st->flags & NS_F_KNOWN) {
+		r->pid = st->pid;
+		__builtin_memcpy(r->comm, st->comm, NS_COMM_LEN);
+	} else {
+		r->pid = 0;
+		__builtin_memset(r->comm, 0, NS_COMM_LEN);
+	}
+	return r;
+}
+
+/* A response waiting for its reader (NS_PEND_RESP) when something else comes first
+ * (the next request, the close): its record goes out without the status line. */
+static __always_inline void ns_flush_pending(struct ns_sock_state *st, __u64 cookie, const struct ns_tuple *t)
+{
+	if (st->pending != NS_PEND_RESP)
+		return;
+	st->pending = 0;
+	struct ns_l7 *r = ns_l7_pair(st, cookie, t, st->resp_ns);
+	if (r)
+		ns_submit(r);
+}
+
 /* Socket view: saddr/sport = local side. BTF tracepoints get a typed socket
  * pointer, so fields are read directly (CO-RE relocated loads, no helper calls):
  * this runs on every TCP connection's state changes. */

@@ -128,9 +128,9 @@ int BPF_PROG(ns_set_state, struct sock *sk, int oldstate, int newstate)
 		}
 		return 0;
 	}
-	struct ns_sock_state *st = ns_state_of(sk, cookie, 0);
-	if (st && !(st->flags & NS_F_KNOWN))
-		st = 0; /* state made by the packet programs only */
+	struct ns_sock_state *any = ns_state_of(sk, cookie, 0);
+	/* state made by the L7 programs only: not a connection seen opening */
+	struct ns_sock_state *st = any && (any->flags & NS_F_KNOWN) ? any : 0;
 	if (newstate == NS_TCP_ESTABLISHED) {
 		if (!st)
 			return 0;
@@ -146,6 +146,14 @@ int BPF_PROG(ns_set_state, struct sock *sk, int oldstate, int newstate)
 	if (newstate == NS_TCP_CLOSE) {
 		if (oldstate == NS_TCP_LISTEN)
 			return 0;
+		if (any && any->pending == NS_PEND_RESP) {
+			struct ns_tuple t;
+			if (any->t.family)
+				t = any->t;
+			else
+				ns_tuple_from_sk(&t, sk);
+			ns_flush_pending(any, cookie, &t);
+		}
 		ns_emit_conn(sk, cookie, NS_REC_CONN_CLOSE, st, now);
 		ns_state_done(st, cookie);
 	}

@@ -122,6 +122,39 @@ static __always_inline void ns_dns(struct __sk_buff *skb, struct ns_tuple *t, __
 	ns_submit(r);
 }
 
+/* After a pair completed: hold a known connection's first non-HTTP pair for its close
+ * summary (returns 1), else write out a pair still held, so pairs stay in order. */
+static __always_inline int ns_fold(struct ns_sock_state *st, __u64 cookie, __u64 now)
+{
+	if (ns_fold_l7 && (st->flags & NS_F_KNOWN) && st->t.family && st->fold == NS_FOLD_NONE && !ns_maybe_http(st)) {
+		st->fold = NS_FOLD_HELD;
+		st->fold_req_egress = st->req_dir == 1;
+		st->fold_req_ns = st->req_ns;
+		st->fold_resp_ns = now;
+		return 1;
+	}
+	if (st->fold == NS_FOLD_HELD)
+		ns_emit_held_l7(st, cookie);
+	st->fold = NS_FOLD_DONE;
+	return 0;
+}
+
+/* Socket view of a packet's tuple: local side first. */
+static __always_inline void ns_sock_view(struct ns_tuple *dst, const struct ns_tuple *t, int egress)
+{
+	if (egress) {
+		*dst = *t;
+		return;
+	}
+	__builtin_memcpy(dst->saddr, t->daddr, 16);
+	__builtin_memcpy(dst->daddr, t->saddr, 16);
+	dst->sport = t->dport;
+	dst->dport = t->sport;
+	dst->family = t->family;
+	dst->proto = t->proto;
+	dst->pad = 0;
+}
+
 static __always_inline int ns_skb(struct __sk_buff *skb, int egress)
 {
 	struct ns_tuple t;
@@ -146,70 +179,31 @@ static __always_inline int ns_skb(struct __sk_buff *skb, int egress)
 	struct ns_sock_state *st = ns_state_of(bsk, cookie, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!st)
 		return 1;
-	__u8 dir = egress ? 1 : 2;
-	if (!st->req_dir)
-		st->req_dir = dir;
-	if (dir == st->req_dir) {
-		if (!st->awaiting) {
-			st->awaiting = 1;
-			st->req_ns = bpf_ktime_get_boot_ns();
-			st->req_len = ns_snap(skb, off, avail, st->req, NS_L7_SNAP);
-		}
-		return 1; /* more of the same request */
-	}
-	if (!st->awaiting)
-		return 1; /* more of the same response */
-	st->awaiting = 0;
+	int act = ns_l7_step(st, egress ? 1 : 2);
+	if (act == NS_L7_NONE)
+		return 1;
 	__u64 now = bpf_ktime_get_boot_ns();
-	/* A known connection's first pair, not HTTP: hold it for the close summary. */
-	if (ns_fold_l7 && (st->flags & NS_F_KNOWN) && st->t.family && st->fold == NS_FOLD_NONE && !ns_maybe_http(st)) {
-		st->fold = NS_FOLD_HELD;
-		st->fold_req_egress = st->req_dir == 1;
-		st->fold_req_ns = st->req_ns;
-		st->fold_resp_ns = now;
+	struct ns_tuple sv;
+	ns_sock_view(&sv, &t, egress);
+	if (act == NS_L7_REQ) {
+		ns_flush_pending(st, cookie, &sv); /* a response nobody read first */
+		st->req_ns = now;
+		st->req_len = ns_snap(skb, off, avail, st->req, NS_L7_SNAP);
 		return 1;
 	}
-	if (st->fold == NS_FOLD_HELD)
-		ns_emit_held_l7(st, cookie); /* a second pair: keep pairs in order */
-	st->fold = NS_FOLD_DONE;
-
-	struct ns_l7 *r = ns_reserve(sizeof(*r));
+	st->pending = 0; /* a request never read by a syscall whose buffer we know */
+	if (ns_fold(st, cookie, now))
+		return 1;
+	struct ns_l7 *r = ns_l7_pair(st, cookie, &sv, now);
 	if (!r)
 		return 1;
-	r->hdr.type = NS_REC_L7;
-	r->hdr.size = sizeof(*r);
-	r->hdr.ts_ns = now;
-	/* socket view: local side first */
-	if (egress) {
-		r->t = t;
-	} else {
-		__builtin_memcpy(r->t.saddr, t.daddr, 16);
-		__builtin_memcpy(r->t.daddr, t.saddr, 16);
-		r->t.sport = t.dport;
-		r->t.dport = t.sport;
-		r->t.family = t.family;
-		r->t.proto = t.proto;
-		r->t.pad = 0;
-	}
-	r->cookie = cookie;
-	r->req_ns = st->req_ns;
-	r->latency_ns = now - st->req_ns;
-	r->req_egress = st->req_dir == 1;
-	r->req_len = st->req_len;
-	__builtin_memcpy(r->req, st->req, NS_L7_SNAP);
-	__builtin_memset(r->resp, 0, sizeof(r->resp));
 	r->resp_len = ns_snap(skb, off, avail, r->resp, 32);
-	if (st->flags & NS_F_KNOWN) {
-		r->pid = st->pid;
-		__builtin_memcpy(r->comm, st->comm, NS_COMM_LEN);
-	} else {
-		r->pid = 0;
-		__builtin_memset(r->comm, 0, NS_COMM_LEN);
-	}
 	ns_submit(r);
 	return 1;
 }
 
+/* Ingress on kernels before sk_data_ready's tracepoint (Linux 6.4), or with the
+ * loader's --l7-ingress packets: every received packet runs this. */
 SEC("cgroup_skb/ingress")
 int ns_skb_ingress(struct __sk_buff *skb)
 {
@@ -220,6 +214,227 @@ SEC("cgroup_skb/egress")
 int ns_skb_egress(struct __sk_buff *skb)
 {
 	return ns_skb(skb, 1);
+}
+
+/* Ingress without a per-packet hook (the loader's default where the kernel has these
+ * tracepoints): sk_data_ready runs once per arrival of data on a socket, not for each
+ * packet (handshake, ACKs and FINs never reach it), which was 10 of the 20 program
+ * runs per connection of the packet programs. It sees that data arrived, not the
+ * bytes (TCP payload sits in page fragments): the bytes a snapshot needs are read
+ * from the reading syscall's buffer at its sock_recv_length. UDP datagrams are
+ * linear, so DNS is read from the queued packet itself. */
+
+#define NS_TCP_LISTEN 10
+#define NS_MSG_PEEK 2
+
+static __always_inline void ns_rx_tcp(struct sock *sk)
+{
+	__u64 cookie = bpf_get_socket_cookie(sk);
+	struct ns_sock_state *st = ns_state_of(sk, cookie, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st)
+		return;
+	int act = ns_l7_step(st, 2);
+	if (act == NS_L7_NONE)
+		return;
+	__u64 now = bpf_ktime_get_boot_ns();
+	if (act == NS_L7_REQ) {
+		st->req_ns = now;
+		st->pending = NS_PEND_REQ;
+		return;
+	}
+	st->pending = 0;
+	if (ns_fold(st, cookie, now))
+		return;
+	if (ns_maybe_http(st)) {
+		/* the status line comes with the reader's recv */
+		st->pending = NS_PEND_RESP;
+		st->resp_ns = now;
+		return;
+	}
+	struct ns_tuple t;
+	if (st->t.family)
+		t = st->t;
+	else
+		ns_tuple_from_sk(&t, sk);
+	struct ns_l7 *r = ns_l7_pair(st, cookie, &t, now);
+	if (r)
+		ns_submit(r);
+}
+
+/* One DNS datagram just queued on a UDP socket: the queue's tail. Another CPU may
+ * have queued or read one meanwhile; then this one is not seen (UDP, best effort). */
+static __always_inline void ns_rx_udp(struct sock *sk)
+{
+	struct sk_buff *skb = sk->sk_receive_queue.prev;
+	if (!skb || (void *)skb == (void *)&sk->sk_receive_queue)
+		return;
+	unsigned char *head = skb->head;
+	__u32 nh = skb->network_header;
+	__u32 th = skb->transport_header;
+	__u32 tail = skb->tail; /* an offset from head on 64-bit kernels */
+	__u16 udp[4];
+	if (bpf_probe_read_kernel(udp, sizeof(udp), head + th))
+		return;
+	if (udp[0] != bpf_htons(53) && udp[1] != bpf_htons(53))
+		return;
+	__u8 ip[40];
+	if (bpf_probe_read_kernel(ip, 20, head + nh))
+		return;
+	struct ns_tuple t;
+	__builtin_memset(&t, 0, sizeof(t));
+	if ((ip[0] >> 4) == 4) {
+		__builtin_memcpy(t.saddr, ip + 12, 4);
+		__builtin_memcpy(t.daddr, ip + 16, 4);
+		t.family = 4;
+	} else if ((ip[0] >> 4) == 6) {
+		if (bpf_probe_read_kernel(ip, 40, head + nh))
+			return;
+		__builtin_memcpy(t.saddr, ip + 8, 16);
+		__builtin_memcpy(t.daddr, ip + 24, 16);
+		t.family = 6;
+	} else {
+		return;
+	}
+	t.proto = NS_IPPROTO_UDP;
+	t.sport = udp[0];
+	t.dport = udp[1];
+	__u32 data = th + 8;
+	__u32 ulen = bpf_ntohs(udp[2]);
+	__u64 n = ulen > 8 ? ulen - 8 : 0;
+	if (tail > data && n > tail - data)
+		n = tail - data; /* the linear part only */
+	else if (tail <= data)
+		n = 0;
+	if (n < 12)
+		return;
+	struct ns_dns *r = ns_reserve(sizeof(*r));
+	if (!r)
+		return;
+	ns_hdr_init(&r->hdr, NS_REC_DNS, sizeof(*r));
+	r->t = t;
+	r->cookie = bpf_get_socket_cookie(sk);
+	r->egress = 0;
+	r->pid = 0;
+	r->pad = 0;
+	__builtin_memset(r->data, 0, sizeof(r->data));
+	if (n > sizeof(r->data))
+		n = sizeof(r->data);
+	asm volatile("" : "+r"(n));
+	if (n > sizeof(r->data) || bpf_probe_read_kernel(r->data, n, head + data))
+		n = 0;
+	r->len = n;
+	ns_submit(r);
+}
+
+SEC("tp_btf/sk_data_ready")
+int BPF_PROG(ns_rx_ready, struct sock *sk)
+{
+	__u16 fam = sk->__sk_common.skc_family;
+	if (fam != NS_AF_INET && fam != NS_AF_INET6)
+		return 0;
+	if (sk->sk_protocol == NS_IPPROTO_TCP) {
+		if (sk->__sk_common.skc_state != NS_TCP_LISTEN) /* a listener: a connection to accept */
+			ns_rx_tcp(sk);
+	} else if (sk->sk_protocol == NS_IPPROTO_UDP) {
+		ns_rx_udp(sk);
+	}
+	return 0;
+}
+
+/* The first bytes the current syscall received, max of them (a constant <= 128) at
+ * most: read(2) and recvfrom(2) take the buffer as their second argument, readv(2)
+ * and recvmsg(2) an iovec (first buffer only). Anything else (io_uring, splice):
+ * 0, the request or response goes without its snapshot. x86-64 syscall numbers:
+ * bpf/vmlinux.h, and so the objects, are built for x86-64. */
+static __always_inline __u16 ns_snap_recv(__u8 *dst, __u32 max, int ret)
+{
+#if defined(__TARGET_ARCH_x86)
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	if (!regs)
+		return 0;
+	long nr = regs->orig_ax;
+	__u64 arg = regs->si;
+	__u64 buf = 0, len = ret;
+	if (nr == 0 /* read */ || nr == 45 /* recvfrom */) {
+		buf = arg;
+	} else if (nr == 19 /* readv */ || nr == 47 /* recvmsg */) {
+		__u64 iovp = arg;
+		/* struct user_msghdr: msg_name, msg_namelen (+pad), msg_iov */
+		if (nr == 47 && bpf_probe_read_user(&iovp, sizeof(iovp), (void *)(arg + 16)))
+			return 0;
+		__u64 iov[2];
+		if (bpf_probe_read_user(iov, sizeof(iov), (void *)iovp))
+			return 0;
+		buf = iov[0];
+		if (iov[1] < len)
+			len = iov[1];
+	}
+	if (!buf)
+		return 0;
+	__u64 n = len;
+	if (n > max)
+		n = max;
+	asm volatile("" : "+r"(n));
+	if (n == 0 || n > max)
+		return 0;
+	if (bpf_probe_read_user(dst, n, (void *)buf))
+		return 0;
+	return n;
+#else
+	return 0;
+#endif
+}
+
+static __always_inline void ns_learn_owner_st(struct ns_sock_state *st)
+{
+	if (!(st->flags & NS_F_KNOWN) || st->pid)
+		return;
+	st->pid = bpf_get_current_pid_tgid() >> 32;
+	ns_current_comm(st->comm);
+}
+
+/* The process side of a socket (as ns_proc.bpf.c, which the loader leaves out when
+ * these run), and the bytes sk_data_ready left to the reader. */
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(ns_recv_l7, struct sock *sk, int ret, int flags)
+{
+	if (!sk || sk->sk_protocol != NS_IPPROTO_TCP)
+		return 0;
+	__u64 cookie = bpf_get_socket_cookie(sk);
+	struct ns_sock_state *st = ns_state_of(sk, cookie, 0);
+	if (!st)
+		return 0;
+	ns_learn_owner_st(st);
+	if (!st->pending || ret <= 0 || (flags & NS_MSG_PEEK))
+		return 0;
+	if (st->pending == NS_PEND_REQ) {
+		st->pending = 0;
+		st->req_len = ns_snap_recv(st->req, NS_L7_SNAP, ret);
+		return 0;
+	}
+	st->pending = 0;
+	struct ns_tuple t;
+	if (st->t.family)
+		t = st->t;
+	else
+		ns_tuple_from_sk(&t, sk);
+	struct ns_l7 *r = ns_l7_pair(st, cookie, &t, st->resp_ns);
+	if (!r)
+		return 0;
+	r->resp_len = ns_snap_recv(r->resp, 32, ret);
+	ns_submit(r);
+	return 0;
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(ns_send_l7, struct sock *sk)
+{
+	if (!sk || sk->sk_protocol != NS_IPPROTO_TCP)
+		return 0;
+	struct ns_sock_state *st = ns_state_of(sk, bpf_get_socket_cookie(sk), 0);
+	if (st)
+		ns_learn_owner_st(st);
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";

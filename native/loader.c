@@ -4,7 +4,7 @@
  * netscope. Every program is held through a bpf_link and nothing is pinned: on
  * exit, or if this process is killed, the kernel frees programs and maps.
  *
- * Usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--no-drops] [--all-opens] [--slots N] [--verbose]
+ * Usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--l7-ingress packets|sockets] [--no-drops] [--all-opens] [--slots N] [--verbose]
  * --all-opens: write every connection's open record at establishment; by default
  * only connections still open 50 ms after it get one (from the open-scan
  * iterators, run every 200 ms), and the close summary stands for both otherwise.
@@ -29,6 +29,7 @@
 #include <linux/magic.h>
 #include <linux/types.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "../bpf/netscope.h"
 #include "loader_proto.h"
@@ -128,6 +129,39 @@ static void note_attached(const char *name)
 	snprintf(attached + l, sizeof(attached) - l, "%s%s", l ? "," : "", name);
 }
 
+/* How ns_l7 sees received data: 1 from the sk_data_ready and sock_recv_length
+ * tracepoints (Linux 6.4+: once per arrival, bytes from the reader's buffer), 0 from a
+ * cgroup_skb ingress program run for every received packet. */
+static int l7_rx_tracepoints = -1; /* -1: where the kernel has the tracepoints */
+
+static int kernel_has_tracepoints(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return 0;
+	int ok = btf__find_by_name_kind(vmlinux, "btf_trace_sk_data_ready", BTF_KIND_TYPEDEF) > 0 &&
+		 btf__find_by_name_kind(vmlinux, "btf_trace_sock_recv_length", BTF_KIND_TYPEDEF) > 0 &&
+		 btf__find_by_name_kind(vmlinux, "btf_trace_sock_send_length", BTF_KIND_TYPEDEF) > 0;
+	btf__free(vmlinux);
+	return ok;
+}
+
+/* Loads one of ns_l7's two ingress paths; the tracepoint path's send/recv programs
+ * also learn sockets' processes, so ns_proc is then left out. */
+static void choose_l7_ingress(struct bpf_object *obj)
+{
+	if (l7_rx_tracepoints < 0)
+		l7_rx_tracepoints = kernel_has_tracepoints();
+	struct bpf_program *prog;
+	bpf_object__for_each_program(prog, obj) {
+		const char *sec = bpf_program__section_name(prog);
+		if (strcmp(sec, "cgroup_skb/ingress") == 0)
+			bpf_program__set_autoload(prog, !l7_rx_tracepoints);
+		else if (strncmp(sec, "tp_btf/", 7) == 0)
+			bpf_program__set_autoload(prog, l7_rx_tracepoints);
+	}
+}
+
 /* Opens, loads and attaches one object; shared maps reuse the first object's fds. */
 static int load_object(const char *dir, const char *name, int cg_fd)
 {
@@ -153,6 +187,8 @@ static int load_object(const char *dir, const char *name, int cg_fd)
 			return -1;
 		}
 	}
+	if (strcmp(name, "ns_l7") == 0)
+		choose_l7_ingress(obj);
 	int err = bpf_object__load(obj);
 	if (err) {
 		warn("%s: kernel rejected the programs (%s); rerun with --verbose for the verifier log",
@@ -185,6 +221,8 @@ static int load_object(const char *dir, const char *name, int cg_fd)
 	bpf_object__for_each_program(prog, obj) {
 		struct bpf_link *link;
 		enum bpf_prog_type pt = bpf_program__type(prog);
+		if (!bpf_program__autoload(prog))
+			continue;
 		if (pt == BPF_PROG_TYPE_CGROUP_SKB) {
 			if (cg_fd < 0)
 				continue;
@@ -365,7 +403,15 @@ int main(int argc, char **argv)
 			snprintf(cgroup, sizeof(cgroup), "%s", argv[++i]);
 		else if (strcmp(argv[i], "--no-l7") == 0)
 			no_l7 = 1;
-		else if (strcmp(argv[i], "--no-drops") == 0)
+		else if (strcmp(argv[i], "--l7-ingress") == 0 && i + 1 < argc) {
+			i++;
+			if (strcmp(argv[i], "packets") == 0)
+				l7_rx_tracepoints = 0;
+			else if (strcmp(argv[i], "sockets") == 0)
+				l7_rx_tracepoints = 1;
+			else
+				die(1, "--l7-ingress: \"%s\" is neither packets nor sockets", argv[i]);
+		} else if (strcmp(argv[i], "--no-drops") == 0)
 			no_drops = 1;
 		else if (strcmp(argv[i], "--verbose") == 0)
 			verbose = 1;
@@ -382,10 +428,10 @@ int main(int argc, char **argv)
 		else if (argv[i][0] != '-' && !dir)
 			dir = argv[i];
 		else
-			die(1, "unknown argument \"%s\" (usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--no-drops] [--all-opens] [--slots N] [--verbose])", argv[i]);
+			die(1, "unknown argument \"%s\" (usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--l7-ingress packets|sockets] [--no-drops] [--all-opens] [--slots N] [--verbose])", argv[i]);
 	}
 	if (!dir)
-		die(1, "usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--no-drops] [--all-opens] [--slots N] [--verbose]");
+		die(1, "usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--l7-ingress packets|sockets] [--no-drops] [--all-opens] [--slots N] [--verbose]");
 
 	if (access(dir, R_OK | X_OK) != 0)
 		die(1, "cannot read eBPF objects in %s: %s", dir, strerror(errno));
@@ -426,10 +472,28 @@ int main(int argc, char **argv)
 	} else {
 		warn("TCP connection events not observed");
 	}
-	if ((n = load_object(dir, "ns_proc", -1)) > 0)
-		total += n;
-	else
-		warn("process of accepted connections not known (needs sock_send_length/sock_recv_length tracepoints, Linux 6.3+)");
+	int l7_owners = 0; /* ns_l7's send/recv programs learn processes too */
+	if (cg_fd >= 0) {
+		n = load_object(dir, "ns_l7", cg_fd);
+		if (n <= 0 && l7_rx_tracepoints == 1) {
+			warn("HTTP and DNS from socket tracepoints failed: falling back to a program per received packet");
+			l7_rx_tracepoints = 0;
+			n = load_object(dir, "ns_l7", cg_fd);
+		}
+		if (n > 0) {
+			total += n;
+			l7_owners = l7_rx_tracepoints == 1;
+			/* Held pairs of long connections are written by the open scan. */
+			set_flag(objs[n_objs - 1], !all_opens && open_scan, "request records");
+		} else
+			warn("HTTP, DNS and request latency not observed");
+	}
+	if (!l7_owners) {
+		if ((n = load_object(dir, "ns_proc", -1)) > 0)
+			total += n;
+		else
+			warn("process of accepted connections not known (needs sock_send_length/sock_recv_length tracepoints, Linux 6.3+)");
+	}
 	if (!no_drops) {
 		if (ns_emit_drop_reasons() < 0)
 			warn("kernel BTF has no enum skb_drop_reason (Linux 5.17+ needed): drops not observed; connections, HTTP and DNS still work");
@@ -437,14 +501,6 @@ int main(int argc, char **argv)
 			total += n;
 		else
 			warn("packet drops not observed");
-	}
-	if (cg_fd >= 0) {
-		if ((n = load_object(dir, "ns_l7", cg_fd)) > 0) {
-			total += n;
-			/* Held pairs of long connections are written by the open scan. */
-			set_flag(objs[n_objs - 1], !all_opens && open_scan, "request records");
-		} else
-			warn("HTTP, DNS and request latency not observed");
 	}
 	if (total == 0) {
 		ns_out_flush();

@@ -22,6 +22,13 @@ export interface CollectorOptions {
   cgroup?: string;
   /** Leave out HTTP/DNS/request latency (cgroup_skb programs). */
   noL7?: boolean;
+  /**
+   * How received data is seen: 'sockets' (where the kernel has the sk_data_ready and
+   * sock_recv_length tracepoints, Linux 6.4+: once per arrival, bytes from the
+   * reader's buffer) or 'packets' (a cgroup_skb program for every received packet).
+   * Default: sockets where available.
+   */
+  l7Ingress?: 'packets' | 'sockets';
   /** Leave out packet drops. */
   noDrops?: boolean;
   /** Also report the open of connections that close within ~50 ms (default: their close summary only). */
@@ -72,6 +79,7 @@ export function runCollector(opts: CollectorOptions = {}): Observable<SourceEven
     const args = [objDir];
     if (opts.cgroup !== undefined) args.push('--cgroup', opts.cgroup);
     if (opts.noL7) args.push('--no-l7');
+    if (opts.l7Ingress) args.push('--l7-ingress', opts.l7Ingress);
     if (opts.noDrops) args.push('--no-drops');
     if (opts.allOpens) args.push('--all-opens');
     if (opts.slots !== undefined) args.push('--slots', String(opts.slots));

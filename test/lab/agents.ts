@@ -99,6 +99,21 @@ async function tcpClient(host: string, port: number, n: number, bytes: number, h
 }
 
 /** One connection per path (Connection: close); prints local ports and status codes. */
+/** Sends one HTTP request and closes without ever reading: the response stays unread in the kernel. */
+async function httpNoRead(host: string, port: number, path: string): Promise<void> {
+  const s = connect({ host, port });
+  // Paused before it connects, a socket never starts reading: no read(2) at all.
+  s.pause();
+  await new Promise<void>((resolve, reject) => {
+    s.once('connect', () => resolve());
+    s.once('error', reject);
+  });
+  s.write(`GET ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nConnection: close\r\n\r\n`);
+  await new Promise((r) => setTimeout(r, 300));
+  console.log(JSON.stringify({ localPort: s.localPort }));
+  s.destroy();
+}
+
 async function httpClient(host: string, port: number, paths: string[]): Promise<void> {
   const results: { path: string; status: number; localPort: number }[] = [];
   for (const path of paths) {
@@ -176,6 +191,9 @@ switch (mode) {
     break;
   case 'http-client':
     await httpClient(args[0]!, Number(args[1]), args.slice(2));
+    break;
+  case 'http-noread':
+    await httpNoRead(args[0]!, Number(args[1]), args[2]!);
     break;
   case 'try-connect':
     await tryConnect(args[0]!, Number(args[1]), Number(args[2]));
