@@ -337,4 +337,13 @@ static __always_inline void ns_tuple_from_sk(struct ns_tuple *t, const struct so
 	t->proto = NS_IPPROTO_TCP;
 }
 
+/* A socket's own view of its tuple: the one captured at ESTABLISHED, else read now. */
+static __always_inline void ns_sock_tuple(struct ns_tuple *t, const struct ns_sock_state *st, const struct sock *sk)
+{
+	if (st->t.family)
+		*t = st->t;
+	else
+		ns_tuple_from_sk(t, sk);
+}
+
 #endif

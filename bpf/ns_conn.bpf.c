@@ -148,10 +148,7 @@ int BPF_PROG(ns_set_state, struct sock *sk, int oldstate, int newstate)
 			return 0;
 		if (any && any->pending == NS_PEND_RESP) {
 			struct ns_tuple t;
-			if (any->t.family)
-				t = any->t;
-			else
-				ns_tuple_from_sk(&t, sk);
+			ns_sock_tuple(&t, any, sk);
 			ns_flush_pending(any, cookie, &t);
 		}
 		ns_emit_conn(sk, cookie, NS_REC_CONN_CLOSE, st, now);

@@ -252,10 +252,7 @@ static __always_inline void ns_rx_tcp(struct sock *sk)
 		return;
 	}
 	struct ns_tuple t;
-	if (st->t.family)
-		t = st->t;
-	else
-		ns_tuple_from_sk(&t, sk);
+	ns_sock_tuple(&t, st, sk);
 	struct ns_l7 *r = ns_l7_pair(st, cookie, &t, now);
 	if (r)
 		ns_submit(r);
@@ -414,10 +411,7 @@ int BPF_PROG(ns_recv_l7, struct sock *sk, int ret, int flags)
 	}
 	st->pending = 0;
 	struct ns_tuple t;
-	if (st->t.family)
-		t = st->t;
-	else
-		ns_tuple_from_sk(&t, sk);
+	ns_sock_tuple(&t, st, sk);
 	struct ns_l7 *r = ns_l7_pair(st, cookie, &t, st->resp_ns);
 	if (!r)
 		return 0;
