@@ -346,4 +346,93 @@ static __always_inline void ns_sock_tuple(struct ns_tuple *t, const struct ns_so
 		ns_tuple_from_sk(t, sk);
 }
 
+/* IP headers as packet programs and tracing programs read them. */
+struct ns_iph4 {
+	__u8 vihl;
+	__u8 tos;
+	__u16 tot_len;
+	__u16 id;
+	__u16 frag;
+	__u8 ttl;
+	__u8 proto;
+	__u16 csum;
+	__u32 saddr;
+	__u32 daddr;
+};
+
+struct ns_iph6 {
+	__u32 vtc;
+	__u16 plen;
+	__u8 nexthdr;
+	__u8 hop;
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+/* Packet view (saddr = packet source) of the IP header at head + nh in kernel memory
+ * (an skb's network header, from a tracing program): addresses, family, protocol; ports
+ * are the caller's. *l4off: the transport header's offset from head, 0 for a fragment
+ * after the first (no ports). Returns -1 for anything but IPv4/IPv6. */
+static __always_inline int ns_tuple_from_ip(struct ns_tuple *t, const unsigned char *head, __u32 nh, __u32 *l4off)
+{
+	__u8 vihl = 0;
+	if (bpf_probe_read_kernel(&vihl, 1, head + nh))
+		return -1;
+	__builtin_memset(t, 0, sizeof(*t));
+	*l4off = 0;
+	if ((vihl >> 4) == 4) {
+		struct ns_iph4 ip = {};
+		bpf_probe_read_kernel(&ip, sizeof(ip), head + nh);
+		__builtin_memcpy(t->saddr, &ip.saddr, 4);
+		__builtin_memcpy(t->daddr, &ip.daddr, 4);
+		t->family = 4;
+		t->proto = ip.proto;
+		if ((bpf_ntohs(ip.frag) & 0x1fff) == 0)
+			*l4off = nh + (ip.vihl & 0xf) * 4;
+	} else if ((vihl >> 4) == 6) {
+		struct ns_iph6 ip = {};
+		bpf_probe_read_kernel(&ip, sizeof(ip), head + nh);
+		__builtin_memcpy(t->saddr, ip.saddr, 16);
+		__builtin_memcpy(t->daddr, ip.daddr, 16);
+		t->family = 6;
+		t->proto = ip.nexthdr;
+		*l4off = nh + 40;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/* An accepted socket is created in softirq: its process is learnt from the first
+ * send/recv, which run in the syscall of the reading/writing task. Tracing only. */
+static __always_inline void ns_learn_owner(struct ns_sock_state *st)
+{
+	if (!(st->flags & NS_F_KNOWN) || st->pid)
+		return;
+	st->pid = bpf_get_current_pid_tgid() >> 32;
+	ns_current_comm(st->comm);
+}
+
+/* The same for a TCP socket given by its struct sock (sock_send_length, and
+ * sock_recv_length where nothing else is done there). */
+static __always_inline void ns_learn_owner_of(struct sock *sk)
+{
+	if (!sk || sk->sk_protocol != NS_IPPROTO_TCP)
+		return;
+	struct ns_sock_state *st = ns_state_of(sk, bpf_get_socket_cookie(sk), 0);
+	if (st)
+		ns_learn_owner(st);
+}
+
+/* n bytes to copy into a buffer of max (a compile-time constant), 0 for none: the
+ * verifier must see the length bounded where the copy uses it, and the empty asm
+ * keeps clang from folding the check after the clamp away. */
+static __always_inline __u64 ns_copy_len(__u64 n, __u32 max)
+{
+	if (n > max)
+		n = max;
+	asm volatile("" : "+r"(n));
+	return n > max ? 0 : n;
+}
+
 #endif

@@ -45,7 +45,7 @@ static __always_inline int ns_parse(struct __sk_buff *skb, struct ns_tuple *t, _
 	__u32 l4off;
 	__u8 proto;
 	if ((vihl >> 4) == 4) {
-		struct ns_iph4 { __u8 vihl, tos; __u16 len, id, frag; __u8 ttl, proto; __u16 csum; __u32 s, d; } *ip = (void *)data;
+		struct ns_iph4 *ip = (void *)data;
 		if (bpf_ntohs(ip->frag) & 0x1fff)
 			return -1;
 		proto = ip->proto;
@@ -91,14 +91,8 @@ static __always_inline int ns_parse(struct __sk_buff *skb, struct ns_tuple *t, _
  * check after the barrier keeps the length provably bounded for the verifier. */
 static __always_inline __u16 ns_snap(struct __sk_buff *skb, __u32 off, __u32 avail, __u8 *dst, __u32 max)
 {
-	__u64 n = avail;
-	if (n > max)
-		n = max;
-	/* Opaque to clang, so it cannot fold the bounds check below away. */
-	asm volatile("" : "+r"(n));
-	if (n == 0 || n > max)
-		return 0;
-	if (bpf_skb_load_bytes(skb, off, dst, n))
+	__u64 n = ns_copy_len(avail, max);
+	if (n == 0 || bpf_skb_load_bytes(skb, off, dst, n))
 		return 0;
 	return n;
 }
@@ -274,25 +268,10 @@ static __always_inline void ns_rx_udp(struct sock *sk)
 		return;
 	if (udp[0] != bpf_htons(53) && udp[1] != bpf_htons(53))
 		return;
-	__u8 ip[40];
-	if (bpf_probe_read_kernel(ip, 20, head + nh))
-		return;
 	struct ns_tuple t;
-	__builtin_memset(&t, 0, sizeof(t));
-	if ((ip[0] >> 4) == 4) {
-		__builtin_memcpy(t.saddr, ip + 12, 4);
-		__builtin_memcpy(t.daddr, ip + 16, 4);
-		t.family = 4;
-	} else if ((ip[0] >> 4) == 6) {
-		if (bpf_probe_read_kernel(ip, 40, head + nh))
-			return;
-		__builtin_memcpy(t.saddr, ip + 8, 16);
-		__builtin_memcpy(t.daddr, ip + 24, 16);
-		t.family = 6;
-	} else {
+	__u32 l4off;
+	if (ns_tuple_from_ip(&t, head, nh, &l4off))
 		return;
-	}
-	t.proto = NS_IPPROTO_UDP;
 	t.sport = udp[0];
 	t.dport = udp[1];
 	__u32 data = th + 8;
@@ -314,12 +293,10 @@ static __always_inline void ns_rx_udp(struct sock *sk)
 	r->pid = 0;
 	r->pad = 0;
 	__builtin_memset(r->data, 0, sizeof(r->data));
-	if (n > sizeof(r->data))
-		n = sizeof(r->data);
-	asm volatile("" : "+r"(n));
-	if (n > sizeof(r->data) || bpf_probe_read_kernel(r->data, n, head + data))
-		n = 0;
-	r->len = n;
+	__u64 len = ns_copy_len(n, sizeof(r->data));
+	if (len && bpf_probe_read_kernel(r->data, len, head + data))
+		len = 0;
+	r->len = len;
 	ns_submit(r);
 }
 
@@ -368,26 +345,13 @@ static __always_inline __u16 ns_snap_recv(__u8 *dst, __u32 max, int ret)
 	}
 	if (!buf)
 		return 0;
-	__u64 n = len;
-	if (n > max)
-		n = max;
-	asm volatile("" : "+r"(n));
-	if (n == 0 || n > max)
-		return 0;
-	if (bpf_probe_read_user(dst, n, (void *)buf))
+	__u64 n = ns_copy_len(len, max);
+	if (n == 0 || bpf_probe_read_user(dst, n, (void *)buf))
 		return 0;
 	return n;
 #else
 	return 0;
 #endif
-}
-
-static __always_inline void ns_learn_owner_st(struct ns_sock_state *st)
-{
-	if (!(st->flags & NS_F_KNOWN) || st->pid)
-		return;
-	st->pid = bpf_get_current_pid_tgid() >> 32;
-	ns_current_comm(st->comm);
 }
 
 /* The process side of a socket (as ns_proc.bpf.c, which the loader leaves out when
@@ -401,7 +365,7 @@ int BPF_PROG(ns_recv_l7, struct sock *sk, int ret, int flags)
 	struct ns_sock_state *st = ns_state_of(sk, cookie, 0);
 	if (!st)
 		return 0;
-	ns_learn_owner_st(st);
+	ns_learn_owner(st);
 	if (!st->pending || ret <= 0 || (flags & NS_MSG_PEEK))
 		return 0;
 	if (st->pending == NS_PEND_REQ) {
@@ -423,11 +387,7 @@ int BPF_PROG(ns_recv_l7, struct sock *sk, int ret, int flags)
 SEC("tp_btf/sock_send_length")
 int BPF_PROG(ns_send_l7, struct sock *sk)
 {
-	if (!sk || sk->sk_protocol != NS_IPPROTO_TCP)
-		return 0;
-	struct ns_sock_state *st = ns_state_of(sk, bpf_get_socket_cookie(sk), 0);
-	if (st)
-		ns_learn_owner_st(st);
+	ns_learn_owner_of(sk);
 	return 0;
 }
 
