@@ -315,43 +315,90 @@ int BPF_PROG(ns_rx_ready, struct sock *sk)
 	return 0;
 }
 
-/* The first bytes the current syscall received, max of them (a constant <= 128) at
- * most: read(2) and recvfrom(2) take the buffer as their second argument, readv(2)
- * and recvmsg(2) an iovec (first buffer only). Anything else (io_uring, splice):
- * 0, the request or response goes without its snapshot. x86-64 syscall numbers:
- * bpf/vmlinux.h, and so the objects, are built for x86-64. */
-static __always_inline __u16 ns_snap_recv(__u8 *dst, __u32 max, int ret)
+/* The current syscall's user memory, from its registers (x86-64 syscall numbers:
+ * bpf/vmlinux.h, and so the objects, are built for x86-64). read/write, recvfrom/
+ * sendto take the buffer as their second argument; readv/writev and recvmsg/sendmsg
+ * an iovec (first buffer only); sendmmsg an array of messages, of which the one being
+ * sent is the first whose msg_len the kernel has not yet set (libc and libuv zero
+ * them). Anything else (io_uring, splice): nothing, and the payload goes unseen. */
+struct ns_user_io {
+	__u64 buf;  /* first buffer, 0: unknown */
+	__u64 len;  /* its length, at most the syscall's result */
+	__u64 name; /* sendto/sendmsg destination (struct sockaddr *), 0: none */
+};
+
+#define NS_MMSG_SCAN 4 /* sendmmsg entries looked at */
+
+static __always_inline int ns_user_io(struct ns_user_io *io, __u64 ret)
 {
+	io->buf = 0;
+	io->len = ret;
+	io->name = 0;
 #if defined(__TARGET_ARCH_x86)
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	if (!regs)
-		return 0;
+		return -1;
 	long nr = regs->orig_ax;
 	__u64 arg = regs->si;
-	__u64 buf = 0, len = ret;
-	if (nr == 0 /* read */ || nr == 45 /* recvfrom */) {
-		buf = arg;
-	} else if (nr == 19 /* readv */ || nr == 47 /* recvmsg */) {
-		__u64 iovp = arg;
-		/* struct user_msghdr: msg_name, msg_namelen (+pad), msg_iov */
-		if (nr == 47 && bpf_probe_read_user(&iovp, sizeof(iovp), (void *)(arg + 16)))
-			return 0;
-		__u64 iov[2];
-		if (bpf_probe_read_user(iov, sizeof(iov), (void *)iovp))
-			return 0;
-		buf = iov[0];
-		if (iov[1] < len)
-			len = iov[1];
-	}
-	if (!buf)
+	if (nr == 0 /* read */ || nr == 1 /* write */ || nr == 45 /* recvfrom */ || nr == 44 /* sendto */) {
+		io->buf = arg;
+		if (nr == 44)
+			io->name = regs->r8;
 		return 0;
-	__u64 n = ns_copy_len(len, max);
-	if (n == 0 || bpf_probe_read_user(dst, n, (void *)buf))
+	}
+	if (nr == 307 /* sendmmsg */) {
+		/* struct mmsghdr: a 56-byte msghdr, then msg_len (+pad) */
+		__u64 vlen = regs->dx;
+		__u32 i;
+		for (i = 0; i < NS_MMSG_SCAN - 1 && i + 1 < vlen; i++) {
+			__u32 sent = 0;
+			if (bpf_probe_read_user(&sent, sizeof(sent), (void *)(arg + i * 64 + 56)) || sent == 0)
+				break;
+		}
+		arg += i * 64;
+		nr = 46;
+	}
+	if (nr != 19 /* readv */ && nr != 20 /* writev */ && nr != 47 /* recvmsg */ && nr != 46 /* sendmsg */)
+		return -1;
+	__u64 iovp = arg;
+	if (nr == 47 || nr == 46) {
+		/* struct user_msghdr: msg_name, msg_namelen (+pad), msg_iov */
+		__u64 m[3];
+		if (bpf_probe_read_user(m, sizeof(m), (void *)arg))
+			return -1;
+		io->name = nr == 46 ? m[0] : 0;
+		iovp = m[2];
+	}
+	__u64 iov[2];
+	if (bpf_probe_read_user(iov, sizeof(iov), (void *)iovp))
+		return -1;
+	io->buf = iov[0];
+	if (iov[1] < io->len)
+		io->len = iov[1];
+	return 0;
+#else
+	return -1;
+#endif
+}
+
+/* The first bytes (max of them, a constant <= 128) of the buffer ns_user_io found. */
+static __always_inline __u16 ns_snap_user(__u8 *dst, __u32 max, const struct ns_user_io *io)
+{
+	if (!io->buf)
+		return 0;
+	__u64 n = ns_copy_len(io->len, max);
+	if (n == 0 || bpf_probe_read_user(dst, n, (void *)io->buf))
 		return 0;
 	return n;
-#else
-	return 0;
-#endif
+}
+
+/* The first bytes the current syscall received. */
+static __always_inline __u16 ns_snap_recv(__u8 *dst, __u32 max, int ret)
+{
+	struct ns_user_io io;
+	if (ns_user_io(&io, ret))
+		return 0;
+	return ns_snap_user(dst, max, &io);
 }
 
 /* The process side of a socket (as ns_proc.bpf.c, which the loader leaves out when
@@ -384,8 +431,142 @@ int BPF_PROG(ns_recv_l7, struct sock *sk, int ret, int flags)
 	return 0;
 }
 
+/* Sent data without a per-packet program (the loader's default where the kernel has
+ * tcp:tcp_sendmsg_locked, and with the tracepoint ingress above): tcp_sendmsg_locked
+ * runs in the sender's syscall before anything is queued, once per chunk it copies,
+ * with the bytes still in the sender's iov_iter; ten egress packet runs per short
+ * connection become two. UDP DNS is taken at sock_send_length, after the datagram
+ * has gone, from the syscall's own buffer (ns_user_io). */
+
+/* The first bytes left in a send's iov_iter: user memory (one buffer or an iovec's
+ * first) or a kernel caller's kvec; pages (sendfile, splice): none. */
+static __always_inline __u16 ns_snap_iter(__u8 *dst, __u32 max, const struct msghdr *msg)
+{
+	const struct iov_iter *it = &msg->msg_iter;
+	__u8 type = it->iter_type;
+	__u64 off = it->iov_offset;
+	__u64 len = it->count;
+	__u64 base;
+	int user = 1;
+	if (type == bpf_core_enum_value(enum iter_type, ITER_UBUF)) {
+		base = (__u64)it->ubuf + off;
+	} else if (type == bpf_core_enum_value(enum iter_type, ITER_IOVEC) ||
+		   type == bpf_core_enum_value(enum iter_type, ITER_KVEC)) {
+		const struct iovec *iov = it->__iov; /* a kvec has the same layout */
+		__u64 seg = iov->iov_len;
+		base = (__u64)iov->iov_base + off;
+		if (seg < off)
+			return 0;
+		if (seg - off < len)
+			len = seg - off;
+		user = type != bpf_core_enum_value(enum iter_type, ITER_KVEC);
+	} else {
+		return 0;
+	}
+	__u64 n = ns_copy_len(len, max);
+	if (n == 0)
+		return 0;
+	long err = user ? bpf_probe_read_user(dst, n, (void *)base) : bpf_probe_read_kernel(dst, n, (void *)base);
+	return err ? 0 : n;
+}
+
+SEC("tp_btf/tcp_sendmsg_locked")
+int BPF_PROG(ns_tx_tcp, struct sock *sk, struct msghdr *msg)
+{
+	__u64 cookie = bpf_get_socket_cookie(sk);
+	struct ns_sock_state *st = ns_state_of(sk, cookie, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st)
+		return 0;
+	ns_learn_owner(st); /* the sender's syscall: the socket's process */
+	int act = ns_l7_step(st, 1);
+	if (act == NS_L7_NONE)
+		return 0;
+	__u64 now = bpf_ktime_get_boot_ns();
+	struct ns_tuple t;
+	if (act == NS_L7_REQ) {
+		if (st->pending == NS_PEND_RESP) { /* a response nobody read first */
+			ns_sock_tuple(&t, st, sk);
+			ns_flush_pending(st, cookie, &t);
+		}
+		st->req_ns = now;
+		st->req_len = ns_snap_iter(st->req, NS_L7_SNAP, msg);
+		return 0;
+	}
+	st->pending = 0; /* a request never read by a syscall whose buffer we know */
+	if (ns_fold(st, cookie, now))
+		return 0;
+	ns_sock_tuple(&t, st, sk);
+	struct ns_l7 *r = ns_l7_pair(st, cookie, &t, now);
+	if (!r)
+		return 0;
+	r->resp_len = ns_snap_iter(r->resp, 32, msg);
+	ns_submit(r);
+	return 0;
+}
+
+/* A DNS datagram a UDP socket just sent, as a packet view (saddr: this socket). A
+ * connected socket knows both ends; otherwise the destination is the syscall's
+ * sockaddr, and a socket bound to no address has none of its own yet (the route
+ * picks it per datagram): saddr stays zero, and user space takes it from the answer
+ * (to-flow.ts). */
 SEC("tp_btf/sock_send_length")
-int BPF_PROG(ns_send_l7, struct sock *sk)
+int BPF_PROG(ns_tx_udp, struct sock *sk, int ret)
+{
+	if (ret < 12 || !sk || sk->sk_protocol != NS_IPPROTO_UDP)
+		return 0;
+	__u16 fam = sk->__sk_common.skc_family;
+	if (fam != NS_AF_INET && fam != NS_AF_INET6)
+		return 0;
+	struct ns_user_io io;
+	if (ns_user_io(&io, ret))
+		return 0;
+	struct ns_tuple t;
+	ns_tuple_from_sk(&t, sk);
+	t.proto = NS_IPPROTO_UDP;
+	if (io.name) {
+		/* sockaddr_in: family, port, addr; sockaddr_in6: family, port, flowinfo, addr */
+		__u8 sa[24];
+		if (bpf_probe_read_user(sa, 8, (void *)io.name))
+			return 0;
+		__u16 safam = sa[0] | sa[1] << 8;
+		if (safam == NS_AF_INET) {
+			__builtin_memset(t.daddr, 0, 16);
+			__builtin_memcpy(t.daddr, sa + 4, 4);
+			if (t.family == 6) { /* a v4 destination from a v6 socket: its mapped local part */
+				__builtin_memcpy(t.saddr, t.saddr + 12, 4);
+				__builtin_memset(t.saddr + 4, 0, 12);
+				t.family = 4;
+			}
+		} else if (safam == NS_AF_INET6) {
+			if (bpf_probe_read_user(sa, 24, (void *)io.name))
+				return 0;
+			__builtin_memcpy(t.daddr, sa + 8, 16);
+		} else {
+			return 0;
+		}
+		__builtin_memcpy(&t.dport, sa + 2, 2);
+	}
+	if (t.sport != bpf_htons(53) && t.dport != bpf_htons(53))
+		return 0;
+	struct ns_dns *r = ns_reserve(sizeof(*r));
+	if (!r)
+		return 0;
+	ns_hdr_init(&r->hdr, NS_REC_DNS, sizeof(*r));
+	r->t = t;
+	r->cookie = bpf_get_socket_cookie(sk);
+	r->egress = 1;
+	r->pid = bpf_get_current_pid_tgid() >> 32;
+	r->pad = 0;
+	__builtin_memset(r->data, 0, sizeof(r->data));
+	r->len = ns_snap_user(r->data, sizeof(r->data), &io);
+	ns_submit(r);
+	return 0;
+}
+
+/* The sockets' processes where the egress packet program runs instead of ns_tx_tcp
+ * (the loader's --l7-egress packets, or kernels without tcp_sendmsg_locked). */
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(ns_send_owner, struct sock *sk)
 {
 	ns_learn_owner_of(sk);
 	return 0;

@@ -4,7 +4,7 @@
  * netscope. Every program is held through a bpf_link and nothing is pinned: on
  * exit, or if this process is killed, the kernel frees programs and maps.
  *
- * Usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--l7-ingress packets|sockets] [--no-drops] [--all-opens] [--slots N] [--verbose]
+ * Usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--l7-ingress packets|sockets] [--l7-egress packets|sockets] [--no-drops] [--all-opens] [--slots N] [--verbose]
  * --all-opens: write every connection's open record at establishment; by default
  * only connections still open 50 ms after it get one (from the open-scan
  * iterators, run every 200 ms), and the close summary stands for both otherwise.
@@ -133,32 +133,52 @@ static void note_attached(const char *name)
  * tracepoints (Linux 6.4+: once per arrival, bytes from the reader's buffer), 0 from a
  * cgroup_skb ingress program run for every received packet. */
 static int l7_rx_tracepoints = -1; /* -1: where the kernel has the tracepoints */
+/* And sent data: 1 from tcp_sendmsg_locked and sock_send_length (bytes from the
+ * sender's buffer; needs the tracepoint ingress), 0 from a cgroup_skb egress program
+ * run for every sent packet. */
+static int l7_tx_tracepoints = -1;
 
-static int kernel_has_tracepoints(void)
+static int kernel_has(const char *const *names, size_t n)
 {
 	struct btf *vmlinux = btf__load_vmlinux_btf();
 	if (!vmlinux)
 		return 0;
-	int ok = btf__find_by_name_kind(vmlinux, "btf_trace_sk_data_ready", BTF_KIND_TYPEDEF) > 0 &&
-		 btf__find_by_name_kind(vmlinux, "btf_trace_sock_recv_length", BTF_KIND_TYPEDEF) > 0 &&
-		 btf__find_by_name_kind(vmlinux, "btf_trace_sock_send_length", BTF_KIND_TYPEDEF) > 0;
+	int ok = 1;
+	for (size_t i = 0; i < n && ok; i++)
+		ok = btf__find_by_name_kind(vmlinux, names[i], BTF_KIND_TYPEDEF) > 0;
 	btf__free(vmlinux);
 	return ok;
 }
 
-/* Loads one of ns_l7's two ingress paths; the tracepoint path's send/recv programs
- * also learn sockets' processes, so ns_proc is then left out. */
-static void choose_l7_ingress(struct bpf_object *obj)
+/* Which of ns_l7's programs load, by the two choices above. The tracepoint ingress's
+ * recv program, and ns_tx_tcp or ns_send_owner on the send side, also learn sockets'
+ * processes, so ns_proc is then left out. */
+static void choose_l7_programs(struct bpf_object *obj)
 {
+	static const char *const rx[] = { "btf_trace_sk_data_ready", "btf_trace_sock_recv_length",
+					  "btf_trace_sock_send_length" };
+	static const char *const tx[] = { "btf_trace_tcp_sendmsg_locked" };
 	if (l7_rx_tracepoints < 0)
-		l7_rx_tracepoints = kernel_has_tracepoints();
+		l7_rx_tracepoints = kernel_has(rx, sizeof(rx) / sizeof(rx[0]));
+	if (l7_tx_tracepoints < 0)
+		l7_tx_tracepoints = l7_rx_tracepoints && kernel_has(tx, sizeof(tx) / sizeof(tx[0]));
+	const struct {
+		const char *name;
+		int load;
+	} progs[] = {
+		{ "ns_skb_ingress", !l7_rx_tracepoints },
+		{ "ns_rx_ready", l7_rx_tracepoints },
+		{ "ns_recv_l7", l7_rx_tracepoints },
+		{ "ns_skb_egress", !l7_tx_tracepoints },
+		{ "ns_tx_tcp", l7_tx_tracepoints },
+		{ "ns_tx_udp", l7_tx_tracepoints },
+		{ "ns_send_owner", l7_rx_tracepoints && !l7_tx_tracepoints },
+	};
 	struct bpf_program *prog;
 	bpf_object__for_each_program(prog, obj) {
-		const char *sec = bpf_program__section_name(prog);
-		if (strcmp(sec, "cgroup_skb/ingress") == 0)
-			bpf_program__set_autoload(prog, !l7_rx_tracepoints);
-		else if (strncmp(sec, "tp_btf/", 7) == 0)
-			bpf_program__set_autoload(prog, l7_rx_tracepoints);
+		for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+			if (strcmp(bpf_program__name(prog), progs[i].name) == 0)
+				bpf_program__set_autoload(prog, progs[i].load);
 	}
 }
 
@@ -188,7 +208,7 @@ static int load_object(const char *dir, const char *name, int cg_fd)
 		}
 	}
 	if (strcmp(name, "ns_l7") == 0)
-		choose_l7_ingress(obj);
+		choose_l7_programs(obj);
 	int err = bpf_object__load(obj);
 	if (err) {
 		warn("%s: kernel rejected the programs (%s); rerun with --verbose for the verifier log",
@@ -411,6 +431,14 @@ int main(int argc, char **argv)
 				l7_rx_tracepoints = 1;
 			else
 				die(1, "--l7-ingress: \"%s\" is neither packets nor sockets", argv[i]);
+		} else if (strcmp(argv[i], "--l7-egress") == 0 && i + 1 < argc) {
+			i++;
+			if (strcmp(argv[i], "packets") == 0)
+				l7_tx_tracepoints = 0;
+			else if (strcmp(argv[i], "sockets") == 0)
+				l7_tx_tracepoints = 1;
+			else
+				die(1, "--l7-egress: \"%s\" is neither packets nor sockets", argv[i]);
 		} else if (strcmp(argv[i], "--no-drops") == 0)
 			no_drops = 1;
 		else if (strcmp(argv[i], "--verbose") == 0)
@@ -428,10 +456,10 @@ int main(int argc, char **argv)
 		else if (argv[i][0] != '-' && !dir)
 			dir = argv[i];
 		else
-			die(1, "unknown argument \"%s\" (usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--l7-ingress packets|sockets] [--no-drops] [--all-opens] [--slots N] [--verbose])", argv[i]);
+			die(1, "unknown argument \"%s\" (usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--l7-ingress packets|sockets] [--l7-egress packets|sockets] [--no-drops] [--all-opens] [--slots N] [--verbose])", argv[i]);
 	}
 	if (!dir)
-		die(1, "usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--l7-ingress packets|sockets] [--no-drops] [--all-opens] [--slots N] [--verbose]");
+		die(1, "usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--l7-ingress packets|sockets] [--l7-egress packets|sockets] [--no-drops] [--all-opens] [--slots N] [--verbose]");
 
 	if (access(dir, R_OK | X_OK) != 0)
 		die(1, "cannot read eBPF objects in %s: %s", dir, strerror(errno));
@@ -475,6 +503,11 @@ int main(int argc, char **argv)
 	int l7_owners = 0; /* ns_l7's send/recv programs learn processes too */
 	if (cg_fd >= 0) {
 		n = load_object(dir, "ns_l7", cg_fd);
+		if (n <= 0 && l7_tx_tracepoints == 1) {
+			warn("HTTP and DNS from send tracepoints failed: falling back to a program per sent packet");
+			l7_tx_tracepoints = 0;
+			n = load_object(dir, "ns_l7", cg_fd);
+		}
 		if (n <= 0 && l7_rx_tracepoints == 1) {
 			warn("HTTP and DNS from socket tracepoints failed: falling back to a program per received packet");
 			l7_rx_tracepoints = 0;

@@ -29,6 +29,13 @@ export interface CollectorOptions {
    * Default: sockets where available.
    */
   l7Ingress?: 'packets' | 'sockets';
+  /**
+   * How sent data is seen: 'sockets' (where the kernel also has tcp:tcp_sendmsg_locked:
+   * once per send, bytes from the sender's buffer; UDP DNS at sock_send_length; needs
+   * the sockets ingress) or 'packets' (a cgroup_skb program for every sent packet).
+   * Default: sockets where available.
+   */
+  l7Egress?: 'packets' | 'sockets';
   /** Leave out packet drops. */
   noDrops?: boolean;
   /** Also report the open of connections that close within ~50 ms (default: their close summary only). */
@@ -80,6 +87,7 @@ export function runCollector(opts: CollectorOptions = {}): Observable<SourceEven
     if (opts.cgroup !== undefined) args.push('--cgroup', opts.cgroup);
     if (opts.noL7) args.push('--no-l7');
     if (opts.l7Ingress) args.push('--l7-ingress', opts.l7Ingress);
+    if (opts.l7Egress) args.push('--l7-egress', opts.l7Egress);
     if (opts.noDrops) args.push('--no-drops');
     if (opts.allOpens) args.push('--all-opens');
     if (opts.slots !== undefined) args.push('--slots', String(opts.slots));
@@ -114,6 +122,7 @@ export function runCollector(opts: CollectorOptions = {}): Observable<SourceEven
     });
     child.on('close', (code, signal) => {
       if (failed) return;
+      mapper.flush(emit);
       const totals = `${mapper.eventsTotal} kernel events, ${mapper.lostTotal} lost`;
       if (code === 0 || (stopping && signal === 'SIGTERM')) {
         sub.next({ kind: 'status', source: sourceName, state: 'done', message: `eBPF collector stopped: ${totals}` });

@@ -27,6 +27,12 @@ const TRACE = 4;
 const DROP = 1;
 const L7 = 129;
 const MAX_PENDING_DNS = 4096;
+/**
+ * How long a query from a socket bound to no address waits for its answer, which
+ * names the address the route gave it (the collector sees such a query as it is sent,
+ * before any address is chosen): then it goes out with the unspecified address.
+ */
+const DNS_HOLD_NS = 2_000_000_000n;
 
 // Parts every conn/L7 flow of a kind shares. Frozen: flows are values that later
 // stages copy, never edit (streams/enrich.ts), so one object can serve them all.
@@ -56,7 +62,9 @@ export class FlowMapper {
   private readonly uuid: () => string;
   private readonly clock = new WallClock();
   private readonly reasons = new Map<number, string>();
-  private readonly pendingDns = new Map<string, { tsNs: bigint; query: string }>();
+  private readonly pendingDns = new Map<string, PendingQuery>();
+  /** Queries without a source address, by the same key, until their answer or DNS_HOLD_NS. */
+  private readonly heldDns = new Map<string, DnsRecord>();
   private lostSoFar = 0;
   private readonly conn = new ConnFields();
   private readonly l7 = new L7Fields();
@@ -75,6 +83,7 @@ export class FlowMapper {
    * and L7 records are read straight from the buffer.
    */
   mapAt(buf: Buffer, at: number, size: number, emit: EventSink): void {
+    if (this.heldDns.size > 0 && size >= 16) this.releaseHeld(buf.readBigUInt64LE(at + 8), emit);
     const type = u32(buf, at);
     if ((type === RecType.ConnClose || type === RecType.ConnOpen) && size >= RECORD_SIZES.conn) {
       emit(this.flow(this.connFlow(connAt(this.conn, buf, at, type === RecType.ConnOpen))));
@@ -86,6 +95,28 @@ export class FlowMapper {
   }
 
   map(rec: LoaderRecord): SourceEvent[] {
+    const out: SourceEvent[] = [];
+    if (this.heldDns.size > 0 && 'tsNs' in rec) this.releaseHeld(rec.tsNs, (ev) => out.push(ev));
+    const evs = this.mapOne(rec);
+    return out.length === 0 ? evs : out.concat(evs);
+  }
+
+  /** Emits every held query (the collector stopped: no answer will name their address). */
+  flush(emit: EventSink): void {
+    this.releaseHeld(undefined, emit);
+  }
+
+  /** Emits held queries older than DNS_HOLD_NS at nowNs (all when undefined), in order. */
+  private releaseHeld(nowNs: bigint | undefined, emit: EventSink): void {
+    for (const [key, q] of this.heldDns) {
+      if (nowNs !== undefined && nowNs - q.tsNs < DNS_HOLD_NS) break;
+      this.heldDns.delete(key);
+      const f = this.dnsFlow(q);
+      if (f) emit(this.flow(f));
+    }
+  }
+
+  private mapOne(rec: LoaderRecord): SourceEvent[] {
     switch (rec.type) {
       case 'conn-open':
       case 'conn-close':
@@ -94,10 +125,8 @@ export class FlowMapper {
         return [this.flow(this.dropFlow(rec))];
       case 'l7':
         return [this.flow(this.l7Flow(l7Of(this.l7, rec)))];
-      case 'dns': {
-        const f = this.dnsFlow(rec);
-        return f ? [this.flow(f)] : [];
-      }
+      case 'dns':
+        return this.dnsFlows(rec).map((f) => this.flow(f));
       case 'clock':
         this.clock.setOffset(rec.offsetNs);
         return [];
@@ -259,8 +288,51 @@ export class FlowMapper {
     };
   }
 
-  private dnsFlow(r: DnsRecord): Flow | undefined {
+  /**
+   * A DNS record's flows. The send-side program sees a datagram before the route gives
+   * an unbound socket its address (saddr unspecified): a query then waits for its
+   * answer, whose destination is that address; an answer from such a socket (a
+   * server on 0.0.0.0:53) takes the address its query arrived at.
+   */
+  private dnsFlows(r: DnsRecord): Flow[] {
     const msg = parseDns(r.data);
+    if (!msg) return [];
+    const key = `${r.cookie}/${msg.id}/${msg.query}`;
+    const unbound = r.egress && isUnspecified(r.tuple.saddr);
+    if (!msg.isResponse) {
+      if (unbound) {
+        this.hold(key, r);
+        return [];
+      }
+      const f = this.dnsFlow(r, msg, key);
+      return f ? [f] : [];
+    }
+    const out: Flow[] = [];
+    const held = this.heldDns.get(key);
+    if (held) {
+      this.heldDns.delete(key);
+      const q = this.dnsFlow({ ...held, tuple: { ...held.tuple, saddr: r.tuple.daddr } });
+      if (q) out.push(q);
+    }
+    let rec = r;
+    const local = unbound ? this.pendingDns.get(key)?.local : undefined;
+    if (local !== undefined) rec = { ...r, tuple: { ...r.tuple, saddr: local } };
+    const f = this.dnsFlow(rec, msg, key);
+    if (f) out.push(f);
+    return out;
+  }
+
+  private hold(key: string, r: DnsRecord): void {
+    if (this.heldDns.size >= MAX_PENDING_DNS) {
+      const oldest = this.heldDns.keys().next();
+      if (!oldest.done) this.heldDns.delete(oldest.value);
+    }
+    this.heldDns.delete(key); // a retry of the same query: the newest waits
+    this.heldDns.set(key, r);
+  }
+
+  private dnsFlow(r: DnsRecord, parsed?: DnsMessage, cacheKey?: string): Flow | undefined {
+    const msg = parsed ?? parseDns(r.data);
     if (!msg) return undefined;
     const t = r.tuple;
     const f = this.base(r.tsNs, t.saddr, t.daddr, t.family);
@@ -272,13 +344,14 @@ export class FlowMapper {
     // Client side: the query leaves (egress); server side: it arrives (ingress).
     f.traffic_direction = msg.isResponse !== r.egress ? 'EGRESS' : 'INGRESS';
     f.socket_cookie = r.cookie;
-    const key = `${r.cookie}/${msg.id}/${msg.query}`;
+    const key = cacheKey ?? `${r.cookie}/${msg.id}/${msg.query}`;
     if (!msg.isResponse) {
       if (this.pendingDns.size >= MAX_PENDING_DNS) {
         const oldest = this.pendingDns.keys().next();
         if (!oldest.done) this.pendingDns.delete(oldest.value);
       }
-      this.pendingDns.set(key, { tsNs: r.tsNs, query: msg.query });
+      // An arriving query names this socket's own address: its answer's source.
+      this.pendingDns.set(key, { tsNs: r.tsNs, query: msg.query, ...(r.egress ? {} : { local: t.daddr }) });
       f.l7 = { type: 'REQUEST', dns: dnsFields(msg) };
       f.Summary = `DNS Query ${msg.query} ${msg.qtype}`;
     } else {
@@ -290,6 +363,17 @@ export class FlowMapper {
     }
     return f;
   }
+}
+
+interface PendingQuery {
+  tsNs: bigint;
+  query: string;
+  /** The socket's own address, when the query was seen arriving. */
+  local?: string;
+}
+
+function isUnspecified(addr: string): boolean {
+  return addr === '0.0.0.0' || addr === '::';
 }
 
 /** The IP part of a flow. IPv4-mapped IPv6 peers are printed as IPv4 (address.ts), so the version goes by the text. */

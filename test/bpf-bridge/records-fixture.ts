@@ -142,9 +142,9 @@ export function clockRecord(offsetNs: bigint): Buffer {
   return b;
 }
 
-export function statsRecord(lost: number, events: number): Buffer {
+export function statsRecord(lost: number, events: number, tsNs = 0n): Buffer {
   const b = Buffer.alloc(32);
-  header(b, 103, 0n);
+  header(b, 103, tsNs);
   b.writeBigUInt64LE(BigInt(lost), 16);
   b.writeBigUInt64LE(BigInt(events), 24);
   return b;

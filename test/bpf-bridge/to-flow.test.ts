@@ -131,6 +131,66 @@ test('DNS: query then answer on the same socket gives latency; names keep the tr
   assert.equal(a!.traffic_direction, 'EGRESS');
 });
 
+// The send-side program sees a datagram before the route gives an unbound socket its
+// address: the record's source is 0.0.0.0 and the address comes from the answer.
+const unboundQuery = { saddr: '0.0.0.0', daddr: '10.231.0.53', sport: 5353, dport: 53 };
+const answerIn = { saddr: '10.231.0.53', daddr: '10.231.0.2', sport: 53, dport: 5353 };
+const queryMsg = (id: number): Buffer => dnsMessage({ id, response: false, name: 'web.lab' });
+const answerMsg = (id: number): Buffer => dnsMessage({ id, response: true, name: 'web.lab', answers: ['10.231.0.3'] });
+
+test('DNS from an unbound socket: the query waits for its answer, which names its source address', () => {
+  const evs = run(
+    dnsRecord({ tsNs: 1_000_000_000n, t: unboundQuery, cookie: 3, egress: true, msg: queryMsg(9) }),
+    dnsRecord({ tsNs: 1_000_800_000n, t: answerIn, cookie: 3, egress: false, msg: answerMsg(9) }),
+  );
+  const [q, a] = flows(evs);
+  assert.equal(flows(evs).length, 2);
+  assert.equal(q!.l7?.type, 'REQUEST');
+  assert.deepEqual(q!.IP, { source: '10.231.0.2', destination: '10.231.0.53', ipVersion: 'IPv4' });
+  assert.equal(q!.time, '2026-01-01T00:00:01Z', 'the query keeps its own time');
+  assert.equal(q!.traffic_direction, 'EGRESS');
+  assert.equal(a!.l7?.type, 'RESPONSE');
+  assert.equal(a!.l7?.latency_ns, 800_000);
+});
+
+test('DNS from an unbound socket: an unanswered query goes out with the unspecified address after 2 s, or when the collector stops', () => {
+  const late = run(
+    dnsRecord({ tsNs: 1_000_000_000n, t: unboundQuery, cookie: 3, egress: true, msg: queryMsg(9) }),
+    statsRecord(0, 1, 3_000_000_000n),
+  );
+  const q = flows(late);
+  assert.equal(q.length, 1);
+  assert.equal(q[0]!.IP?.source, '0.0.0.0');
+  assert.equal(q[0]!.l7?.dns?.query, 'web.lab.');
+  // Not yet due: held back, then written by flush.
+  const mapper = new FlowMapper({ nodeName: 'n', sourceName: 'local', uuid: () => 'u' });
+  const reader = new RecordReader();
+  const out: SourceEvent[] = [];
+  const emit = (e: SourceEvent): void => void out.push(e);
+  reader.feed(Buffer.concat([clockRecord(OFFSET), dnsRecord({ tsNs: 1_000_000_000n, t: unboundQuery, cookie: 3, egress: true, msg: queryMsg(9) }), statsRecord(0, 1, 1_500_000_000n)]), (b, at, size) => mapper.mapAt(b, at, size, emit));
+  assert.equal(flows(out).length, 0, 'held within 2 s');
+  reader.feed(statsRecord(0, 1, 3_100_000_000n), (b, at, size) => mapper.mapAt(b, at, size, emit));
+  assert.equal(flows(out).length, 1, 'released by a later record (mapAt path)');
+  reader.feed(dnsRecord({ tsNs: 4_000_000_000n, t: unboundQuery, cookie: 4, egress: true, msg: queryMsg(10) }), (b, at, size) => mapper.mapAt(b, at, size, emit));
+  mapper.flush(emit);
+  assert.deepEqual(flows(out).map((f) => f.l7?.dns?.query), ['web.lab.', 'web.lab.']);
+});
+
+test('DNS server on 0.0.0.0:53: its answer takes the address the query arrived at', () => {
+  const queryIn = { saddr: '10.231.0.2', daddr: '10.231.0.53', sport: 5353, dport: 53 };
+  const unboundAnswer = { saddr: '0.0.0.0', daddr: '10.231.0.2', sport: 53, dport: 5353 };
+  const [q, a] = flows(
+    run(
+      dnsRecord({ tsNs: 1_000_000_000n, t: queryIn, cookie: 7, egress: false, msg: queryMsg(9) }),
+      dnsRecord({ tsNs: 1_000_100_000n, t: unboundAnswer, cookie: 7, egress: true, msg: answerMsg(9) }),
+    ),
+  );
+  assert.equal(q!.traffic_direction, 'INGRESS');
+  assert.deepEqual(a!.IP, { source: '10.231.0.53', destination: '10.231.0.2', ipVersion: 'IPv4' });
+  assert.equal(a!.traffic_direction, 'INGRESS');
+  assert.equal(a!.l7?.latency_ns, 100_000);
+});
+
 test('lost events: increases of the kernel counter become lost events with the delta', () => {
   const evs = run(statsRecord(0, 10), statsRecord(5, 20), statsRecord(5, 30), statsRecord(12, 40));
   const lost = evs.flatMap((e) => (e.kind === 'lost' ? [e.lost.num_events_lost] : []));

@@ -1,8 +1,11 @@
-// The collector's two ways of seeing received data (runs as root in CI): 'sockets',
-// the default where the kernel has the tracepoints (sk_data_ready marks an arrival,
-// the bytes come from the reading syscall's buffer, DNS from the queued datagram),
-// and 'packets', a cgroup_skb program for every received packet (older kernels).
-// Both must report the same HTTP, plain TCP and DNS exchanges, on both sides.
+// The collector's ways of seeing payload (runs as root in CI). Received data:
+// 'sockets', where the kernel has the tracepoints (sk_data_ready marks an arrival, the
+// bytes come from the reading syscall's buffer, DNS from the queued datagram), or
+// 'packets', a cgroup_skb program for every received packet (older kernels). Sent
+// data: 'sockets' (tcp_sendmsg_locked with the sender's iov_iter; UDP DNS at
+// sock_send_length from the syscall's buffer), or 'packets' (cgroup_skb egress).
+// Every way must report the same HTTP, plain TCP and DNS exchanges, on both sides,
+// with the same addresses.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -22,14 +25,14 @@ interface Run {
 }
 
 /** Runs the collector around the same exchanges; returns the flows between lab addresses. */
-async function run(l7Ingress: CollectorOptions['l7Ingress']): Promise<Run> {
+async function run(l7Ingress: CollectorOptions['l7Ingress'], l7Egress: CollectorOptions['l7Egress']): Promise<Run> {
   const flows: Flow[] = [];
   let attached = '';
   let ready!: () => void;
   const connected = new Promise<void>((r) => (ready = r));
   let finished!: (err?: unknown) => void;
   const done = new Promise<unknown>((r) => (finished = r));
-  const sub = runCollector({ l7Ingress, noDrops: true }).subscribe({
+  const sub = runCollector({ l7Ingress, l7Egress, noDrops: true }).subscribe({
     next: (e) => {
       if (e.kind === 'status' && e.state === 'connected') {
         attached = e.message ?? '';
@@ -69,8 +72,9 @@ before(async () => {
   await lab.startAgent('web', 'http-server', ['8080']);
   await lab.startAgent('echo', 'echo-server', ['7000']);
   await lab.startAgent('dns', 'dns-server', [`web.lab=${lab.pod('web').ip}`]);
-  runs.set('sockets', await run('sockets'));
-  runs.set('packets', await run('packets'));
+  runs.set('sockets', await run('sockets', 'sockets'));
+  runs.set('sockets-in', await run('sockets', 'packets'));
+  runs.set('packets', await run('packets', 'packets'));
 });
 
 after(() => {
@@ -79,14 +83,16 @@ after(() => {
   if (prefix) assert.deepEqual(leftoverNamespaces(prefix), [], 'lab namespaces removed');
 });
 
-test('each way attaches its own ingress programs', () => {
-  assert.match(runs.get('sockets')!.attached, /ns_rx_ready/);
-  assert.doesNotMatch(runs.get('sockets')!.attached, /ns_skb_ingress/);
-  assert.match(runs.get('packets')!.attached, /ns_skb_ingress/);
-  assert.doesNotMatch(runs.get('packets')!.attached, /ns_rx_ready/);
+test('each way attaches its own programs', () => {
+  const progs = (way: string): string[] => runs.get(way)!.attached.replace(/^.*\(/, '').replace(/\).*$/, '').split(', ');
+  const l7 = ['ns_skb_ingress', 'ns_skb_egress', 'ns_rx_ready', 'ns_recv_l7', 'ns_tx_tcp', 'ns_tx_udp', 'ns_send_owner', 'ns_send_len', 'ns_recv_len'];
+  const mine = (way: string): string[] => progs(way).filter((p) => l7.includes(p)).sort();
+  assert.deepEqual(mine('sockets'), ['ns_recv_l7', 'ns_rx_ready', 'ns_tx_tcp', 'ns_tx_udp']);
+  assert.deepEqual(mine('sockets-in'), ['ns_recv_l7', 'ns_rx_ready', 'ns_send_owner', 'ns_skb_egress']);
+  assert.deepEqual(mine('packets'), ['ns_recv_len', 'ns_send_len', 'ns_skb_egress', 'ns_skb_ingress']);
 });
 
-for (const way of ['sockets', 'packets']) {
+for (const way of ['sockets', 'sockets-in', 'packets']) {
   test(`${way}: HTTP requests show method, path, status and latency on both sides`, () => {
     const r = runs.get(way)!;
     assert.deepEqual(r.http.map((x) => x.status), [200, 404]);
@@ -137,7 +143,18 @@ for (const way of ['sockets', 'packets']) {
     assert.ok((ok?.l7?.latency_ns ?? 0) > 0, 'answer paired with its query');
     const nx = dns.find((f) => f.l7?.type === 'RESPONSE' && f.l7.dns?.query === 'nope.lab.');
     assert.equal(nx?.l7?.dns?.rcode, 3);
-    const queries = dns.filter((f) => f.l7?.type === 'REQUEST').map((f) => f.l7?.dns?.query);
-    assert.ok(queries.includes('web.lab.') && queries.includes('nope.lab.'), `queries ${queries.join(',')}`);
+    const client = lab.pod('client').ip;
+    const server = lab.pod('dns').ip;
+    // Each query is seen leaving the client (EGRESS) and arriving at the server
+    // (INGRESS); each answer leaving the server and arriving at the client. The client's
+    // socket is bound to no address, so from the send side the source comes from the
+    // answer; the server's (0.0.0.0:53) from where the query arrived.
+    for (const name of ['web.lab.', 'nope.lab.']) {
+      const q = dns.filter((f) => f.l7?.type === 'REQUEST' && f.l7.dns?.query === name);
+      assert.deepEqual(q.map((f) => `${f.traffic_direction} ${f.IP?.source}->${f.IP?.destination}`).sort(), [`EGRESS ${client}->${server}`, `INGRESS ${client}->${server}`], name);
+      const a = dns.filter((f) => f.l7?.type === 'RESPONSE' && f.l7.dns?.query === name);
+      assert.deepEqual(a.map((f) => `${f.traffic_direction} ${f.IP?.source}->${f.IP?.destination}`).sort(), [`EGRESS ${server}->${client}`, `INGRESS ${server}->${client}`], name);
+      for (const f of a) assert.ok((f.l7?.latency_ns ?? 0) > 0, `${name} ${f.traffic_direction}: latency`);
+    }
   });
 }
