@@ -35,6 +35,15 @@ function echoServer(port: number): void {
   srv.listen(port, '0.0.0.0', () => console.log('ready'));
 }
 
+/** Reads each request and hangs up without an answer. */
+function hangupServer(port: number): void {
+  const srv = createTcpServer((s) => {
+    s.once('data', () => s.end());
+    s.on('error', () => {});
+  });
+  srv.listen(port, '0.0.0.0', () => console.log('ready'));
+}
+
 /** Answers A queries for NAME.lab from a fixed table, NXDOMAIN otherwise. */
 function dnsServer(table: Record<string, string>): void {
   const sock = createSocket('udp4');
@@ -182,6 +191,9 @@ switch (mode) {
     break;
   case 'echo-server':
     echoServer(Number(args[0]));
+    break;
+  case 'hangup-server':
+    hangupServer(Number(args[0]));
     break;
   case 'dns-server':
     dnsServer(Object.fromEntries(args.map((a) => a.split('='))));

@@ -22,6 +22,7 @@ interface Run {
   http: { path: string; status: number; localPort: number }[];
   echoPorts: number[];
   noReadPort: number;
+  hangupPorts: number[];
 }
 
 /** Runs the collector around the same exchanges; returns the flows between lab addresses. */
@@ -51,6 +52,7 @@ async function run(l7Ingress: CollectorOptions['l7Ingress'], l7Egress: Collector
   const h = await lab.runAgent('client', 'http-client', [web, '8080', '/hello/a', '/missing']);
   const e = await lab.runAgent('client', 'tcp-client', [lab.pod('echo').ip, '7000', '2', '100', '0', '2']);
   const n = await lab.runAgent('client', 'http-noread', [web, '8080', '/hello/unread']);
+  const hu = await lab.runAgent('client', 'tcp-client', [lab.pod('echo').ip, '7001', '2', '100', '0', '1']);
   await lab.runAgent('client', 'dns-client', [lab.pod('dns').ip, 'web.lab', 'nope.lab']);
   await sleep(400); // the loader reads every 50 ms
   sub.unsubscribe();
@@ -61,6 +63,7 @@ async function run(l7Ingress: CollectorOptions['l7Ingress'], l7Egress: Collector
     http: (JSON.parse(h.stdout) as { results: Run['http'] }).results,
     echoPorts: (JSON.parse(e.stdout) as { ports: number[] }).ports,
     noReadPort: (JSON.parse(n.stdout) as { localPort: number }).localPort,
+    hangupPorts: (JSON.parse(hu.stdout) as { ports: number[] }).ports,
   };
 }
 
@@ -71,6 +74,7 @@ before(async () => {
   lab = Lab.create(['client', 'web', 'echo', 'dns']);
   await lab.startAgent('web', 'http-server', ['8080']);
   await lab.startAgent('echo', 'echo-server', ['7000']);
+  await lab.startAgent('echo', 'hangup-server', ['7001']);
   await lab.startAgent('dns', 'dns-server', [`web.lab=${lab.pod('web').ip}`]);
   runs.set('sockets', await run('sockets', 'sockets'));
   runs.set('sockets-in', await run('sockets', 'packets'));
@@ -133,6 +137,17 @@ for (const way of ['sockets', 'sockets-in', 'packets']) {
     // Packets carry the status line; from sockets it comes with a read that never happened.
     if (way === 'packets') assert.equal(seen[0]!.l7?.http?.code, 200);
     else assert.ok(!seen[0]!.l7?.http?.code, `no status without a read: ${seen[0]!.l7?.http?.code}`);
+  });
+
+  test(`${way}: a request the server hangs up on has no response: its FIN is not one`, () => {
+    const r = runs.get(way)!;
+    assert.equal(r.hangupPorts.length, 2);
+    for (const port of r.hangupPorts) {
+      const mine = r.flows.filter((f) => f.l4?.TCP?.source_port === port || f.l4?.TCP?.destination_port === port);
+      assert.ok(mine.some((f) => f.l4?.TCP?.flags?.FIN), `port ${port}: close summaries seen`);
+      const paired = mine.filter((f) => f.Type === 'L7' || f.l7?.latency_ns !== undefined);
+      assert.deepEqual(paired.map((f) => f.Summary), [], `port ${port}: no request/response pair`);
+    }
   });
 
   test(`${way}: DNS queries and answers appear with names and codes`, () => {
