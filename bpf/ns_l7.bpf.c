@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Request/response latency and payload snapshots at the socket layer, from
- * cgroup_skb ingress/egress on the root cgroup (sees every socket's packets with
- * the IP header first, and the socket cookie that joins them to connections).
- * Per TCP socket: the direction of the first payload is the request direction; a
- * request starts with the first payload in that direction after a response, and
- * the first payload the other way ends it. One record per request/response pair
- * carries the latency and the first bytes of both (HTTP/1.x is parsed from them in
- * user space). UDP port 53 datagrams are copied for DNS parsing. */
+/* Request/response latency and payload snapshots at the socket layer. Per TCP socket:
+ * the direction of the first payload is the request direction; a request starts with
+ * the first payload in that direction after a response, and the first payload the
+ * other way ends it. One record per request/response pair carries the latency and the
+ * first bytes of both (HTTP/1.x is parsed from them in user space). UDP port 53
+ * datagrams are copied for DNS parsing. Two ways to see each direction, chosen by the
+ * loader: cgroup_skb programs on the root cgroup (every packet of every socket, with
+ * the IP header first; any kernel with cgroup v2), or tracepoints that run once per
+ * arrival (sk_data_ready) and once per send (tcp_sendmsg_locked, sock_send_length),
+ * with the bytes read from the syscall's own buffers. */
 #include "ns_common.bpf.h"
 
 /* Set by the loader (.bss): hold a connection's first non-HTTP request/response

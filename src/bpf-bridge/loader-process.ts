@@ -30,10 +30,10 @@ export interface CollectorOptions {
    */
   l7Ingress?: 'packets' | 'sockets';
   /**
-   * How sent data is seen: 'sockets' (where the kernel also has tcp:tcp_sendmsg_locked:
-   * once per send, bytes from the sender's buffer; UDP DNS at sock_send_length; needs
-   * the sockets ingress) or 'packets' (a cgroup_skb program for every sent packet).
-   * Default: sockets where available.
+   * How sent data is seen: 'sockets' (tcp:tcp_sendmsg_locked, once per send with the
+   * bytes from the sender's buffer; UDP DNS at sock_send_length) or 'packets' (a
+   * cgroup_skb program for every sent packet). Default: sockets where the kernel has
+   * the tracepoint and received data is seen from sockets too.
    */
   l7Egress?: 'packets' | 'sockets';
   /** Leave out packet drops. */
