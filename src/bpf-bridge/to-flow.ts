@@ -300,10 +300,7 @@ export class FlowMapper {
     const key = `${r.cookie}/${msg.id}/${msg.query}`;
     const unbound = r.egress && isUnspecified(r.tuple.saddr);
     if (!msg.isResponse) {
-      if (unbound) {
-        this.hold(key, r);
-        return [];
-      }
+      if (unbound) return this.hold(key, r);
       const f = this.dnsFlow(r, msg, key);
       return f ? [f] : [];
     }
@@ -322,13 +319,11 @@ export class FlowMapper {
     return out;
   }
 
-  private hold(key: string, r: DnsRecord): void {
-    if (this.heldDns.size >= MAX_PENDING_DNS) {
-      const oldest = this.heldDns.keys().next();
-      if (!oldest.done) this.heldDns.delete(oldest.value);
-    }
-    this.heldDns.delete(key); // a retry of the same query: the newest waits
-    this.heldDns.set(key, r);
+  /** Holds a query; a full table lets its oldest go without an address, not lost. */
+  private hold(key: string, r: DnsRecord): Flow[] {
+    const oldest = setBounded(this.heldDns, key, r);
+    const f = oldest && this.dnsFlow(oldest);
+    return f ? [f] : [];
   }
 
   private dnsFlow(r: DnsRecord, parsed?: DnsMessage, cacheKey?: string): Flow | undefined {
@@ -346,12 +341,8 @@ export class FlowMapper {
     f.socket_cookie = r.cookie;
     const key = cacheKey ?? `${r.cookie}/${msg.id}/${msg.query}`;
     if (!msg.isResponse) {
-      if (this.pendingDns.size >= MAX_PENDING_DNS) {
-        const oldest = this.pendingDns.keys().next();
-        if (!oldest.done) this.pendingDns.delete(oldest.value);
-      }
       // An arriving query names this socket's own address: its answer's source.
-      this.pendingDns.set(key, { tsNs: r.tsNs, query: msg.query, ...(r.egress ? {} : { local: t.daddr }) });
+      setBounded(this.pendingDns, key, { tsNs: r.tsNs, query: msg.query, ...(r.egress ? {} : { local: t.daddr }) });
       f.l7 = { type: 'REQUEST', dns: dnsFields(msg) };
       f.Summary = `DNS Query ${msg.query} ${msg.qtype}`;
     } else {
@@ -370,6 +361,21 @@ interface PendingQuery {
   query: string;
   /** The socket's own address, when the query was seen arriving. */
   local?: string;
+}
+
+/** Sets key last in m, kept to MAX_PENDING_DNS entries; returns the entry that made room. */
+function setBounded<V>(m: Map<string, V>, key: string, v: V): V | undefined {
+  m.delete(key); // a retry of the same query: the newest counts
+  let evicted: V | undefined;
+  if (m.size >= MAX_PENDING_DNS) {
+    const oldest = m.entries().next();
+    if (!oldest.done) {
+      m.delete(oldest.value[0]);
+      evicted = oldest.value[1];
+    }
+  }
+  m.set(key, v);
+  return evicted;
 }
 
 function isUnspecified(addr: string): boolean {

@@ -176,6 +176,14 @@ test('DNS from an unbound socket: an unanswered query goes out with the unspecif
   assert.deepEqual(flows(out).map((f) => f.l7?.dns?.query), ['web.lab.', 'web.lab.']);
 });
 
+test('DNS from unbound sockets: a full table of waiting queries lets the oldest go without an address, not lost', () => {
+  const recs = Array.from({ length: 4097 }, (_, i) => dnsRecord({ tsNs: 1_000_000_000n + BigInt(i), t: unboundQuery, cookie: 100 + i, egress: true, msg: queryMsg(i & 0xffff) }));
+  const out = flows(run(...recs));
+  assert.equal(out.length, 1);
+  assert.equal(out[0]!.socket_cookie, 100);
+  assert.equal(out[0]!.IP?.source, '0.0.0.0');
+});
+
 test('DNS server on 0.0.0.0:53: its answer takes the address the query arrived at', () => {
   const queryIn = { saddr: '10.231.0.2', daddr: '10.231.0.53', sport: 5353, dport: 53 };
   const unboundAnswer = { saddr: '0.0.0.0', daddr: '10.231.0.2', sport: 53, dport: 5353 };
