@@ -135,6 +135,25 @@ static __always_inline int ns_fold(struct ns_sock_state *st, __u64 cookie, __u64
 	return 0;
 }
 
+/* What a payload that ns_l7_step said act for, seen at now, does to the socket: a
+ * request start writes a response nobody read first and stamps the request (the caller
+ * snapshots it into st->req); a completed pair is held for the close summary (NULL) or
+ * returned reserved (the caller snapshots the response and submits it). t: the
+ * socket view. */
+static __always_inline struct ns_l7 *ns_l7_payload(struct ns_sock_state *st, __u64 cookie, const struct ns_tuple *t,
+						   int act, __u64 now)
+{
+	if (act == NS_L7_REQ) {
+		ns_flush_pending(st, cookie, t);
+		st->req_ns = now;
+		return 0;
+	}
+	st->pending = 0; /* a request never read by a syscall whose buffer we know */
+	if (ns_fold(st, cookie, now))
+		return 0;
+	return ns_l7_pair(st, cookie, t, now);
+}
+
 /* Socket view of a packet's tuple: local side first. */
 static __always_inline void ns_sock_view(struct ns_tuple *dst, const struct ns_tuple *t, int egress)
 {
@@ -181,20 +200,13 @@ static __always_inline int ns_skb(struct __sk_buff *skb, int egress)
 	__u64 now = bpf_ktime_get_boot_ns();
 	struct ns_tuple sv;
 	ns_sock_view(&sv, &t, egress);
+	struct ns_l7 *r = ns_l7_payload(st, cookie, &sv, act, now);
 	if (act == NS_L7_REQ) {
-		ns_flush_pending(st, cookie, &sv); /* a response nobody read first */
-		st->req_ns = now;
 		st->req_len = ns_snap(skb, off, avail, st->req, NS_L7_SNAP);
-		return 1;
+	} else if (r) {
+		r->resp_len = ns_snap(skb, off, avail, r->resp, 32);
+		ns_submit(r);
 	}
-	st->pending = 0; /* a request never read by a syscall whose buffer we know */
-	if (ns_fold(st, cookie, now))
-		return 1;
-	struct ns_l7 *r = ns_l7_pair(st, cookie, &sv, now);
-	if (!r)
-		return 1;
-	r->resp_len = ns_snap(skb, off, avail, r->resp, 32);
-	ns_submit(r);
 	return 1;
 }
 
@@ -483,26 +495,15 @@ int BPF_PROG(ns_tx_tcp, struct sock *sk, struct msghdr *msg)
 	int act = ns_l7_step(st, 1);
 	if (act == NS_L7_NONE)
 		return 0;
-	__u64 now = bpf_ktime_get_boot_ns();
 	struct ns_tuple t;
-	if (act == NS_L7_REQ) {
-		if (st->pending == NS_PEND_RESP) { /* a response nobody read first */
-			ns_sock_tuple(&t, st, sk);
-			ns_flush_pending(st, cookie, &t);
-		}
-		st->req_ns = now;
-		st->req_len = ns_snap_iter(st->req, NS_L7_SNAP, msg);
-		return 0;
-	}
-	st->pending = 0; /* a request never read by a syscall whose buffer we know */
-	if (ns_fold(st, cookie, now))
-		return 0;
 	ns_sock_tuple(&t, st, sk);
-	struct ns_l7 *r = ns_l7_pair(st, cookie, &t, now);
-	if (!r)
-		return 0;
-	r->resp_len = ns_snap_iter(r->resp, 32, msg);
-	ns_submit(r);
+	struct ns_l7 *r = ns_l7_payload(st, cookie, &t, act, bpf_ktime_get_boot_ns());
+	if (act == NS_L7_REQ) {
+		st->req_len = ns_snap_iter(st->req, NS_L7_SNAP, msg);
+	} else if (r) {
+		r->resp_len = ns_snap_iter(r->resp, 32, msg);
+		ns_submit(r);
+	}
 	return 0;
 }
 
