@@ -70,7 +70,7 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static void die(int code, const char *fmt, ...)
+__attribute__((noreturn)) static void die(int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -148,6 +148,16 @@ static int kernel_has(const char *const *names, size_t n)
 		ok = btf__find_by_name_kind(vmlinux, names[i], BTF_KIND_TYPEDEF) > 0;
 	btf__free(vmlinux);
 	return ok;
+}
+
+/* The value of --l7-ingress / --l7-egress: 1 sockets (tracepoints), 0 packets. */
+static int parse_way(const char *flag, const char *v)
+{
+	if (strcmp(v, "packets") == 0)
+		return 0;
+	if (strcmp(v, "sockets") == 0)
+		return 1;
+	die(1, "%s: \"%s\" is neither packets nor sockets", flag, v);
 }
 
 /* Which of ns_l7's programs load, by the two choices above. The tracepoint ingress's
@@ -424,21 +434,11 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--no-l7") == 0)
 			no_l7 = 1;
 		else if (strcmp(argv[i], "--l7-ingress") == 0 && i + 1 < argc) {
+			l7_rx_tracepoints = parse_way(argv[i], argv[i + 1]);
 			i++;
-			if (strcmp(argv[i], "packets") == 0)
-				l7_rx_tracepoints = 0;
-			else if (strcmp(argv[i], "sockets") == 0)
-				l7_rx_tracepoints = 1;
-			else
-				die(1, "--l7-ingress: \"%s\" is neither packets nor sockets", argv[i]);
 		} else if (strcmp(argv[i], "--l7-egress") == 0 && i + 1 < argc) {
+			l7_tx_tracepoints = parse_way(argv[i], argv[i + 1]);
 			i++;
-			if (strcmp(argv[i], "packets") == 0)
-				l7_tx_tracepoints = 0;
-			else if (strcmp(argv[i], "sockets") == 0)
-				l7_tx_tracepoints = 1;
-			else
-				die(1, "--l7-egress: \"%s\" is neither packets nor sockets", argv[i]);
 		} else if (strcmp(argv[i], "--no-drops") == 0)
 			no_drops = 1;
 		else if (strcmp(argv[i], "--verbose") == 0)
