@@ -314,6 +314,20 @@ static __always_inline void ns_rx_udp(struct sock *sk)
 	ns_submit(r);
 }
 
+#define NS_RCV_SHUTDOWN 1
+
+/* A FIN wakes the reader too (tcp_data_queue calls tcp_data_ready for it): when all
+ * that is unread is the FIN itself, no payload arrived, and a peer hanging up on a
+ * request must not pass for its response. A FIN arriving with data, or behind data
+ * not yet read, counts as that data's arrival. */
+static __always_inline int ns_rx_fin_only(struct sock *sk)
+{
+	if (!(sk->sk_shutdown & NS_RCV_SHUTDOWN))
+		return 0;
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
+	return tp && tp->rcv_nxt - tp->copied_seq <= 1;
+}
+
 SEC("tp_btf/sk_data_ready")
 int BPF_PROG(ns_rx_ready, struct sock *sk)
 {
@@ -321,7 +335,8 @@ int BPF_PROG(ns_rx_ready, struct sock *sk)
 	if (fam != NS_AF_INET && fam != NS_AF_INET6)
 		return 0;
 	if (sk->sk_protocol == NS_IPPROTO_TCP) {
-		if (sk->__sk_common.skc_state != NS_TCP_LISTEN) /* a listener: a connection to accept */
+		/* a listener: a connection to accept */
+		if (sk->__sk_common.skc_state != NS_TCP_LISTEN && !ns_rx_fin_only(sk))
 			ns_rx_tcp(sk);
 	} else if (sk->sk_protocol == NS_IPPROTO_UDP) {
 		ns_rx_udp(sk);

@@ -145,7 +145,8 @@ for (const way of ['sockets', 'sockets-in', 'packets']) {
     for (const port of r.hangupPorts) {
       const mine = r.flows.filter((f) => f.l4?.TCP?.source_port === port || f.l4?.TCP?.destination_port === port);
       assert.ok(mine.some((f) => f.l4?.TCP?.flags?.FIN), `port ${port}: close summaries seen`);
-      const paired = mine.filter((f) => f.Type === 'L7' || f.l7?.latency_ns !== undefined);
+      // A pair is an L7 flow, or folded into the close summary (response_latency_ns).
+      const paired = mine.filter((f) => f.Type === 'L7' || f.l7?.latency_ns !== undefined || f.netscope?.response_latency_ns !== undefined);
       assert.deepEqual(paired.map((f) => f.Summary), [], `port ${port}: no request/response pair`);
     }
   });
