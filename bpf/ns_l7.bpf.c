@@ -430,8 +430,8 @@ static __always_inline __u16 ns_snap_recv(__u8 *dst, __u32 max, int ret)
 	return ns_snap_user(dst, max, &io);
 }
 
-/* The process side of a socket (as ns_proc.bpf.c, which the loader leaves out when
- * these run), and the bytes sk_data_ready left to the reader. */
+/* The process side of a socket (as ns_proc.bpf.c's recv program, which the loader
+ * leaves out when this runs), and the bytes sk_data_ready left to the reader. */
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(ns_recv_l7, struct sock *sk, int ret, int flags)
 {
@@ -578,15 +578,6 @@ int BPF_PROG(ns_tx_udp, struct sock *sk, int ret)
 	__builtin_memset(r->data, 0, sizeof(r->data));
 	r->len = ns_snap_user(r->data, sizeof(r->data), &io);
 	ns_submit(r);
-	return 0;
-}
-
-/* The sockets' processes where the egress packet program runs instead of ns_tx_tcp
- * (the loader's --l7-egress packets, or kernels without tcp_sendmsg_locked). */
-SEC("tp_btf/sock_send_length")
-int BPF_PROG(ns_send_owner, struct sock *sk)
-{
-	ns_learn_owner_of(sk);
 	return 0;
 }
 

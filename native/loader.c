@@ -160,9 +160,23 @@ static int parse_way(const char *flag, const char *v)
 	die(1, "%s: \"%s\" is neither packets nor sockets", flag, v);
 }
 
-/* Which of ns_l7's programs load, by the two choices above. The tracepoint ingress's
- * recv program, and ns_tx_tcp or ns_send_owner on the send side, also learn sockets'
- * processes, so ns_proc is then left out. */
+struct prog_choice {
+	const char *name;
+	int load;
+};
+
+/* Loads only the chosen ones of an object's programs named in the table. */
+static void choose_programs(struct bpf_object *obj, const struct prog_choice *progs, size_t n)
+{
+	struct bpf_program *prog;
+	bpf_object__for_each_program(prog, obj) {
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(bpf_program__name(prog), progs[i].name) == 0)
+				bpf_program__set_autoload(prog, progs[i].load);
+	}
+}
+
+/* Which of ns_l7's programs load, by the two choices above. */
 static void choose_l7_programs(struct bpf_object *obj)
 {
 	static const char *const rx[] = { "btf_trace_sk_data_ready", "btf_trace_sock_recv_length",
@@ -172,24 +186,28 @@ static void choose_l7_programs(struct bpf_object *obj)
 		l7_rx_tracepoints = kernel_has(rx, sizeof(rx) / sizeof(rx[0]));
 	if (l7_tx_tracepoints < 0)
 		l7_tx_tracepoints = l7_rx_tracepoints && kernel_has(tx, sizeof(tx) / sizeof(tx[0]));
-	const struct {
-		const char *name;
-		int load;
-	} progs[] = {
+	const struct prog_choice progs[] = {
 		{ "ns_skb_ingress", !l7_rx_tracepoints },
 		{ "ns_rx_ready", l7_rx_tracepoints },
 		{ "ns_recv_l7", l7_rx_tracepoints },
 		{ "ns_skb_egress", !l7_tx_tracepoints },
 		{ "ns_tx_tcp", l7_tx_tracepoints },
 		{ "ns_tx_udp", l7_tx_tracepoints },
-		{ "ns_send_owner", l7_rx_tracepoints && !l7_tx_tracepoints },
 	};
-	struct bpf_program *prog;
-	bpf_object__for_each_program(prog, obj) {
-		for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
-			if (strcmp(bpf_program__name(prog), progs[i].name) == 0)
-				bpf_program__set_autoload(prog, progs[i].load);
-	}
+	choose_programs(obj, progs, sizeof(progs) / sizeof(progs[0]));
+}
+
+/* ns_proc learns sockets' processes on the sides where ns_l7 (if loaded) does not:
+ * its tracepoint ingress's recv program and ns_tx_tcp learn them as they run. */
+static int proc_recv = 1, proc_send = 1;
+
+static void choose_proc_programs(struct bpf_object *obj)
+{
+	const struct prog_choice progs[] = {
+		{ "ns_recv_len", proc_recv },
+		{ "ns_send_len", proc_send },
+	};
+	choose_programs(obj, progs, sizeof(progs) / sizeof(progs[0]));
 }
 
 /* Opens, loads and attaches one object; shared maps reuse the first object's fds. */
@@ -219,6 +237,8 @@ static int load_object(const char *dir, const char *name, int cg_fd)
 	}
 	if (strcmp(name, "ns_l7") == 0)
 		choose_l7_programs(obj);
+	if (strcmp(name, "ns_proc") == 0)
+		choose_proc_programs(obj);
 	int err = bpf_object__load(obj);
 	if (err) {
 		warn("%s: kernel rejected the programs (%s); rerun with --verbose for the verifier log",
@@ -500,7 +520,6 @@ int main(int argc, char **argv)
 	} else {
 		warn("TCP connection events not observed");
 	}
-	int l7_owners = 0; /* ns_l7's send/recv programs learn processes too */
 	if (cg_fd >= 0) {
 		n = load_object(dir, "ns_l7", cg_fd);
 		if (n <= 0 && l7_tx_tracepoints == 1) {
@@ -515,13 +534,14 @@ int main(int argc, char **argv)
 		}
 		if (n > 0) {
 			total += n;
-			l7_owners = l7_rx_tracepoints == 1;
+			proc_recv = l7_rx_tracepoints != 1;
+			proc_send = l7_tx_tracepoints != 1;
 			/* Held pairs of long connections are written by the open scan. */
 			set_flag(objs[n_objs - 1], !all_opens && open_scan, "request records");
 		} else
 			warn("HTTP, DNS and request latency not observed");
 	}
-	if (!l7_owners) {
+	if (proc_recv || proc_send) {
 		if ((n = load_object(dir, "ns_proc", -1)) > 0)
 			total += n;
 		else
