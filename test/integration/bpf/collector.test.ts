@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import type { Subscription } from 'rxjs';
 import { Lab, REPO_ROOT, leftoverNamespaces } from '../../lab/lab.ts';
+import { isLabFlow } from '../../lab/collect.ts';
 import { createLocalSource } from '../../../src/sources/local.ts';
 import type { Flow } from '../../../src/model/flow.ts';
 import type { SourceEvent } from '../../../src/model/source.ts';
@@ -50,7 +51,7 @@ function allIds(kind: 'prog' | 'map'): Set<number> {
 }
 
 const flows = (): Flow[] => events.flatMap((e) => (e.kind === 'flow' ? [e.flow] : []));
-const labFlows = (): Flow[] => flows().filter((f) => f.IP?.source?.startsWith('10.231.0.') && f.IP?.destination?.startsWith('10.231.0.'));
+const labFlows = (): Flow[] => flows().filter(isLabFlow);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 before(async () => {

@@ -10,11 +10,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { Lab, REPO_ROOT, leftoverNamespaces } from '../../lab/lab.ts';
-import { runCollector, type CollectorOptions } from '../../../src/bpf-bridge/loader-process.ts';
+import type { CollectorOptions } from '../../../src/bpf-bridge/loader-process.ts';
+import { collectAround } from '../../lab/collect.ts';
 import type { Flow } from '../../../src/model/flow.ts';
 
 let lab: Lab;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface Run {
   flows: Flow[];
@@ -27,44 +27,21 @@ interface Run {
 
 /** Runs the collector around the same exchanges; returns the flows between lab addresses. */
 async function run(l7Ingress: CollectorOptions['l7Ingress'], l7Egress: CollectorOptions['l7Egress']): Promise<Run> {
-  const flows: Flow[] = [];
-  let attached = '';
-  let ready!: () => void;
-  const connected = new Promise<void>((r) => (ready = r));
-  let finished!: (err?: unknown) => void;
-  const done = new Promise<unknown>((r) => (finished = r));
-  const sub = runCollector({ l7Ingress, l7Egress, noDrops: true }).subscribe({
-    next: (e) => {
-      if (e.kind === 'status' && e.state === 'connected') {
-        attached = e.message ?? '';
-        ready();
-      }
-      if (e.kind === 'flow' && e.flow.IP?.source?.startsWith('10.231.0.') && e.flow.IP.destination?.startsWith('10.231.0.')) flows.push(e.flow);
-    },
-    error: (err: unknown) => {
-      ready();
-      finished(err);
-    },
-    complete: () => finished(),
+  const { flows, attached, result } = await collectAround({ l7Ingress, l7Egress, noDrops: true }, async () => {
+    const web = lab.pod('web').ip;
+    const h = await lab.runAgent('client', 'http-client', [web, '8080', '/hello/a', '/missing']);
+    const e = await lab.runAgent('client', 'tcp-client', [lab.pod('echo').ip, '7000', '2', '100', '0', '2']);
+    const n = await lab.runAgent('client', 'http-noread', [web, '8080', '/hello/unread']);
+    const hu = await lab.runAgent('client', 'tcp-client', [lab.pod('echo').ip, '7001', '2', '100', '0', '1']);
+    await lab.runAgent('client', 'dns-client', [lab.pod('dns').ip, 'web.lab', 'nope.lab']);
+    return {
+      http: (JSON.parse(h.stdout) as { results: Run['http'] }).results,
+      echoPorts: (JSON.parse(e.stdout) as { ports: number[] }).ports,
+      noReadPort: (JSON.parse(n.stdout) as { localPort: number }).localPort,
+      hangupPorts: (JSON.parse(hu.stdout) as { ports: number[] }).ports,
+    };
   });
-  await connected;
-  const web = lab.pod('web').ip;
-  const h = await lab.runAgent('client', 'http-client', [web, '8080', '/hello/a', '/missing']);
-  const e = await lab.runAgent('client', 'tcp-client', [lab.pod('echo').ip, '7000', '2', '100', '0', '2']);
-  const n = await lab.runAgent('client', 'http-noread', [web, '8080', '/hello/unread']);
-  const hu = await lab.runAgent('client', 'tcp-client', [lab.pod('echo').ip, '7001', '2', '100', '0', '1']);
-  await lab.runAgent('client', 'dns-client', [lab.pod('dns').ip, 'web.lab', 'nope.lab']);
-  await sleep(400); // the loader reads every 50 ms
-  sub.unsubscribe();
-  await Promise.race([done, sleep(2000)]);
-  return {
-    flows,
-    attached,
-    http: (JSON.parse(h.stdout) as { results: Run['http'] }).results,
-    echoPorts: (JSON.parse(e.stdout) as { ports: number[] }).ports,
-    noReadPort: (JSON.parse(n.stdout) as { localPort: number }).localPort,
-    hangupPorts: (JSON.parse(hu.stdout) as { ports: number[] }).ports,
-  };
+  return { flows, attached, ...result };
 }
 
 const runs = new Map<string, Run>();

@@ -9,37 +9,15 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { Lab, REPO_ROOT, leftoverNamespaces } from '../../lab/lab.ts';
-import { runCollector, type CollectorOptions } from '../../../src/bpf-bridge/loader-process.ts';
+import type { CollectorOptions } from '../../../src/bpf-bridge/loader-process.ts';
+import { collectAround } from '../../lab/collect.ts';
 import type { Flow } from '../../../src/model/flow.ts';
 
 let lab: Lab;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Runs the collector around `work` and returns the flows between lab addresses. */
-async function collect(opts: CollectorOptions, work: () => Promise<void>): Promise<Flow[]> {
-  const flows: Flow[] = [];
-  let ready!: () => void;
-  const attached = new Promise<void>((r) => (ready = r));
-  let finished!: (err?: unknown) => void;
-  const done = new Promise<unknown>((r) => (finished = r));
-  const sub = runCollector(opts).subscribe({
-    next: (e) => {
-      if (e.kind === 'status' && e.state === 'connected') ready();
-      if (e.kind === 'flow' && e.flow.IP?.source?.startsWith('10.231.0.') && e.flow.IP.destination?.startsWith('10.231.0.')) flows.push(e.flow);
-    },
-    error: (err: unknown) => {
-      ready();
-      finished(err);
-    },
-    complete: () => finished(),
-  });
-  await attached;
-  await work();
-  await sleep(400); // the loader reads every 50 ms
-  sub.unsubscribe();
-  await Promise.race([done, sleep(2000)]);
-  return flows;
-}
+/** The flows between lab addresses while `work` runs. */
+const collect = async (opts: CollectorOptions, work: () => Promise<void>): Promise<Flow[]> => (await collectAround(opts, work)).flows;
 
 const ms = (f: Flow): number => Date.parse(f.time!);
 
