@@ -2,7 +2,9 @@
 // Prints transactions/s and P50/P95/P99 per run (also with only the kernel programs and
 // loader, records discarded), medians and ratios, then searches
 // the highest paced connection rate the collector records with zero lost events.
-//   node bench/bpf-crr.ts [--runs 3] [--seconds 5] [--threads 2] [--rates 2000,5000,10000,...] [--no-l7]
+//   node bench/bpf-crr.ts [--runs 9] [--seconds 3] [--threads 2] [--rates 2000,5000,10000,...] [--no-l7]
+// Many short runs rather than a few long ones: the machine's speed drifts by 10-20%
+// within a minute, and only runs close in time compare well.
 // --no-l7: the collector without its payload programs (cgroup_skb: HTTP, DNS, request
 // latency), i.e. connections, drops and processes only.
 // Needs root. Creates and removes its own namespaces (nsl-<pid>-...).
@@ -41,8 +43,8 @@ function arg(name: string, def: string): string {
   const i = process.argv.indexOf(name);
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : def;
 }
-const RUNS = Number(arg('--runs', '3'));
-const SECONDS = Number(arg('--seconds', '5'));
+const RUNS = Number(arg('--runs', '9'));
+const SECONDS = Number(arg('--seconds', '3'));
 const THREADS = Number(arg('--threads', '2'));
 const NO_L7 = process.argv.includes('--no-l7');
 const RATES = arg('--rates', '2000,5000,8000,10000,12000,15000,20000,25000').split(',').map(Number);
@@ -168,10 +170,11 @@ console.log(`P95 latency with/without: ${(m(coll, 'p95_us') / m(base, 'p95_us'))
 console.log(`P50 ${pct(m(coll, 'p50_us'), m(base, 'p50_us'))}, P99 ${pct(m(coll, 'p99_us'), m(base, 'p99_us'))}`);
 console.log(`collector processes' CPU per transaction (medians): node ${median(cpu.map((c) => c.node)).toFixed(1)} us, loader ${median(cpu.map((c) => c.loader)).toFixed(1)} us`);
 console.log(`kernel+loader only: throughput ${pct(m(kern, 'tps'), m(base, 'tps'))}, P95 ${pct(m(kern, 'p95_us'), m(base, 'p95_us'))}`);
-/** Median and range of the per-run ratios a[i]/b[i] - 1, in %. */
+/** Median, middle half and range of the per-run ratios a[i]/b[i] - 1, in %. */
 const paired = (a: Result[], b: Result[], k: 'tps' | 'p95_us'): string => {
-  const r = a.map((x, i) => (x[k] / b[i]![k] - 1) * 100);
-  return `${median(r).toFixed(1)}% (runs ${Math.min(...r).toFixed(1)}% .. ${Math.max(...r).toFixed(1)}%)`;
+  const r = a.map((x, i) => (x[k] / b[i]![k] - 1) * 100).sort((x, y) => x - y);
+  const q = (f: number): string => r[Math.round((r.length - 1) * f)]!.toFixed(1);
+  return `${median(r).toFixed(1)}% (middle half ${q(0.25)}% .. ${q(0.75)}%, runs ${r[0]!.toFixed(1)}% .. ${r.at(-1)!.toFixed(1)}%)`;
 };
 console.log(`per-run ratios, median: full collector throughput ${paired(coll, base, 'tps')}, P95 ${paired(coll, base, 'p95_us')}`);
 console.log(`per-run ratios, median: kernel+loader   throughput ${paired(kern, base, 'tps')}, P95 ${paired(kern, base, 'p95_us')}`);
