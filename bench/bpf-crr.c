@@ -4,7 +4,11 @@
  *   client HOST PORT THREADS SECONDS [RATE]
  * The client prints one JSON line: transactions, seconds, tps, p50/p95/p99 (us),
  * errors. Without RATE it runs closed-loop (as fast as it can); with RATE it paces
- * connection starts to RATE per second in total (open loop). */
+ * connection starts to RATE per second in total (open loop). With CRR_TIMELINE=FILE
+ * it also writes every transaction to FILE as two little-endian u32s, its end (us
+ * after start) and its latency (us), and adds start_ns (CLOCK_MONOTONIC) to the
+ * JSON: the bench places transactions in time against when it attached and
+ * detached the collector. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -64,6 +68,8 @@ struct client_arg {
 	uint64_t end_ns;
 	double rate; /* per thread, 0 = closed loop */
 	uint32_t *lat_us;
+	uint32_t *end_us; /* NULL without CRR_TIMELINE */
+	uint64_t start_ns;
 	size_t cap, n;
 	uint64_t errors;
 };
@@ -109,9 +115,13 @@ static void *client(void *p)
 			a->errors++;
 			continue;
 		}
-		uint64_t us = (now_ns() - t0) / 1000;
-		if (a->n < a->cap)
+		uint64_t t1 = now_ns();
+		uint64_t us = (t1 - t0) / 1000;
+		if (a->n < a->cap) {
+			if (a->end_us)
+				a->end_us[a->n] = (uint32_t)((t1 - a->start_ns) / 1000);
 			a->lat_us[a->n++] = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+		}
 	}
 	return NULL;
 }
@@ -150,6 +160,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bpf-crr: bad client arguments\n");
 			return 2;
 		}
+		const char *timeline = getenv("CRR_TIMELINE");
 		struct client_arg args[64];
 		pthread_t t[64];
 		uint64_t start = now_ns();
@@ -162,6 +173,8 @@ int main(int argc, char **argv)
 			args[i].rate = rate / threads;
 			args[i].cap = 4u << 20;
 			args[i].lat_us = malloc(args[i].cap * sizeof(uint32_t));
+			args[i].start_ns = start;
+			args[i].end_us = timeline ? malloc(args[i].cap * sizeof(uint32_t)) : NULL;
 			pthread_create(&t[i], NULL, client, &args[i]);
 		}
 		size_t total = 0;
@@ -172,6 +185,22 @@ int main(int argc, char **argv)
 			errors += args[i].errors;
 		}
 		double elapsed = (double)(now_ns() - start) / 1e9;
+		if (timeline) {
+			FILE *f = fopen(timeline, "wb");
+			if (!f) {
+				perror(timeline);
+				return 1;
+			}
+			for (int i = 0; i < threads; i++)
+				for (size_t j = 0; j < args[i].n; j++) {
+					uint32_t pair[2] = { args[i].end_us[j], args[i].lat_us[j] };
+					fwrite(pair, sizeof(pair), 1, f);
+				}
+			if (fclose(f)) {
+				perror(timeline);
+				return 1;
+			}
+		}
 		uint32_t *all = malloc((total ? total : 1) * sizeof(uint32_t));
 		size_t k = 0;
 		for (int i = 0; i < threads; i++) {
@@ -180,8 +209,9 @@ int main(int argc, char **argv)
 		}
 		qsort(all, total, sizeof(uint32_t), cmp_u32);
 #define PCT(p) (total ? all[(size_t)((double)(total - 1) * (p))] : 0)
-		printf("{\"transactions\":%zu,\"seconds\":%.3f,\"tps\":%.1f,\"p50_us\":%u,\"p95_us\":%u,\"p99_us\":%u,\"errors\":%llu}\n",
-		       total, elapsed, (double)total / elapsed, PCT(0.50), PCT(0.95), PCT(0.99), (unsigned long long)errors);
+		printf("{\"transactions\":%zu,\"seconds\":%.3f,\"tps\":%.1f,\"p50_us\":%u,\"p95_us\":%u,\"p99_us\":%u,\"errors\":%llu,\"start_ns\":%llu}\n",
+		       total, elapsed, (double)total / elapsed, PCT(0.50), PCT(0.95), PCT(0.99), (unsigned long long)errors,
+		       (unsigned long long)start);
 		return 0;
 	}
 	fprintf(stderr, "usage: bpf-crr server PORT THREADS | client HOST PORT THREADS SECONDS [RATE]\n");
