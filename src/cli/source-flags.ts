@@ -1,5 +1,5 @@
 // Where flows come from, as flags shared by commands that read flows: --demo (with
-// --seed, --rate) or --input-file. Produces the SourceOptions that openSource() takes.
+// --seed, --rate), --local or --input-file (also --file, as the TUI spells it). Produces the SourceOptions that openSource() takes.
 import { CliError } from './exit-codes.ts';
 import { flagValue, intValue, matchFlag, positiveNumber } from './flag-values.ts';
 import type { SourceOptions } from '../sources/open.ts';
@@ -45,9 +45,9 @@ export function consumeSourceFlag(argv: readonly string[], i: number, into: Sour
     into.rate = positiveNumber('--rate', v, 10_000_000);
     return next;
   }
-  if ((hit = matchFlag(arg, ['--input-file']))) {
+  if ((hit = matchFlag(arg, ['--input-file', '--file']))) {
     const [v, next] = flagValue(argv, i, hit);
-    if (v === '') throw new CliError(`invalid argument "" for "--input-file" flag: want a file path or -`);
+    if (v === '') throw new CliError(`invalid argument "" for "${hit.flag}" flag: want a file path or -`);
     into.inputFile = v;
     return next;
   }
@@ -64,7 +64,8 @@ export function consumeSourceFlag(argv: readonly string[], i: number, into: Sour
 export function sourceFlagsHelp(): string {
   return [
     'Source (one of):',
-    '      --input-file FILE   read a Hubble JSON export (hubble observe -o json); - reads stdin',
+    '      --input-file, --file FILE',
+    '                          read a Hubble JSON export (hubble observe -o json); - reads stdin',
     '      --demo              the embedded demo cluster (Online Boutique, simulated traffic)',
     '      --local             this machine\'s eBPF collector (needs root or CAP_BPF,',
     '                          CAP_PERFMON and CAP_NET_ADMIN); always follows',
@@ -99,5 +100,5 @@ export function sourceOptionsFrom(
   if (flags.local) return kube ? { kind: 'cluster', kube, flows: { kind: 'local' }, follow: true } : { kind: 'local' };
   // kubectl's rule: a kubeconfig present makes the cluster the default.
   if (kube || hasClusterConfig()) return { kind: 'cluster', kube: kube ?? {}, follow: extra.follow };
-  throw new CliError('no flow source: use --input-file FILE (or - for stdin) or --demo');
+  throw new CliError('no flow source: use --input-file FILE (or - for stdin), --demo or --local');
 }

@@ -60,6 +60,10 @@ test('-o json output read back from stdin prints the same bytes', () => {
   assert.equal(second.stdout, first.stdout);
   const compact = run(['--input-file', '-'], { input: first.stdout });
   assert.equal(compact.stdout, golden('hubble-compact.txt'));
+  // --file, as the TUI spells it, is the same flag
+  const alias = run(['--file=-'], { input: first.stdout });
+  assert.equal(alias.status, 0, alias.stderr);
+  assert.equal(alias.stdout, golden('hubble-compact.txt'));
 });
 
 test('malformed lines: reported as file:line, skipped, counted, exit 3, the rest printed', () => {
@@ -99,7 +103,7 @@ test('usage errors: one line naming the culprit, exit 2', () => {
     [['--input-file', FLOWS, '--since', 'last tuesday'], 'netscope: invalid argument "last tuesday" for "--since" flag: want a duration (5m, 1h30m) or an RFC 3339 time\n'],
     [['--demo', '-f', '-o', 'table'], 'netscope: table output format is not compatible with follow mode\n'],
     [['--input-file', FLOWS, '--demo'], 'netscope: cannot use --demo and --input-file together\n'],
-    [[], 'netscope: no flow source: use --input-file FILE (or - for stdin) or --demo\n'],
+    [[], 'netscope: no flow source: use --input-file FILE (or - for stdin), --demo or --local\n'],
   ];
   for (const [args, want] of cases) {
     const r = run(args);
