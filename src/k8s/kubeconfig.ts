@@ -47,8 +47,10 @@ function loadFile(file: string): KubeConfig {
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    const line = e.linePos?.[0]?.line;
-    throw new KubeConfigError(`kubeconfig ${file}${line !== undefined ? `:${line}` : ''}: invalid YAML: ${oneLine(e.message)}`);
+    const pos = e.linePos?.[0];
+    // The parser's message ends with " at line L, column C:" ahead of a code frame; the position goes up front instead.
+    const what = oneLine(e.message).replace(/ at line \d+, column \d+:?$/, '');
+    throw new KubeConfigError(`kubeconfig ${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${what}`);
   }
   const root: unknown = doc.toJS();
   if (root !== null && root !== undefined && (typeof root !== 'object' || Array.isArray(root))) {
