@@ -3,12 +3,13 @@
 // loader, records discarded), medians and ratios, then searches
 // the highest paced connection rate the collector records with zero lost events.
 //   node bench/bpf-crr.ts [--runs 9] [--seconds 3] [--threads 2] [--interleaved 60]
-//                         [--rates 2000,5000,10000,...] [--no-l7]
+//                         [--interleaved-kernel 0] [--rates 2000,5000,10000,...] [--no-l7]
 // Many short runs rather than a few long ones: the machine's speed drifts by 10-20%
 // within a minute, and only runs close in time compare well. --interleaved N (0: skip)
 // then runs one load for N seconds while the collector is attached and detached in
 // turn, 2.5 s each, and compares each attached window with the detached ones on either
 // side (the transitions, and the first second after attaching, are left out).
+// --interleaved-kernel N does the same with the kernel programs and loader only.
 // --no-l7: the collector without its payload programs (cgroup_skb: HTTP, DNS, request
 // latency), i.e. connections, drops and processes only.
 // Needs root. Creates and removes its own namespaces (nsl-<pid>-...).
@@ -54,6 +55,7 @@ const SECONDS = Number(arg('--seconds', '3'));
 const THREADS = Number(arg('--threads', '2'));
 const NO_L7 = process.argv.includes('--no-l7');
 const INTERLEAVED = Number(arg('--interleaved', '60'));
+const INTERLEAVED_KERNEL = Number(arg('--interleaved-kernel', '0'));
 const RATES = arg('--rates', '2000,5000,8000,10000,12000,15000,20000,25000').split(',').map(Number);
 process.on('SIGINT', () => process.exit(130));
 const { lab, serverIp, server, clientArgs } = await startCrrLab();
@@ -135,8 +137,48 @@ async function withLoaderOnly(seconds: number): Promise<Result> {
   return result;
 }
 
-/** One load of `seconds`, the full collector attached and detached in turn around it. */
-async function interleaved(seconds: number): Promise<void> {
+/** Attaches the full collector; resolves once it is attached, to a function that detaches it. */
+async function attachCollector(onLost: (n: number) => void): Promise<() => Promise<void>> {
+  let ready!: () => void;
+  const attached = new Promise<void>((r) => (ready = r));
+  let finished!: () => void;
+  const done = new Promise<void>((r) => (finished = r));
+  let pid = 0;
+  runCollector({ onSpawn: (p) => (pid = p), noL7: NO_L7 }).subscribe({
+    next: (e) => {
+      if (e.kind === 'status' && e.state === 'connected') ready();
+      if (e.kind === 'lost') onLost(e.lost.num_events_lost ?? 0);
+    },
+    error: (err: unknown) => {
+      console.error(`collector failed: ${String(err)}`);
+      process.exit(1);
+    },
+    complete: () => finished(),
+  });
+  await attached;
+  return async () => {
+    process.kill(pid, 'SIGTERM'); // the loader detaches and exits; the stream completes
+    await done;
+  };
+}
+
+/** Attaches the kernel programs and loader only (records discarded), as withLoaderOnly does. */
+async function attachLoaderOnly(): Promise<() => Promise<void>> {
+  const { loaderPath, objDir } = collectorPaths();
+  const loader = spawn(loaderPath, NO_L7 ? [objDir, '--no-l7'] : [objDir], { stdio: ['pipe', 'ignore', 'inherit'] });
+  await new Promise((r) => setTimeout(r, 300)); // attaching takes ~0.2 s; the settle time follows
+  return async () => {
+    loader.kill('SIGTERM');
+    await new Promise((r) => loader.once('exit', r));
+  };
+}
+
+/**
+ * One load of `seconds`, the collector attached and detached in turn around it: the
+ * full collector, or with kernelOnly its kernel programs and loader only (records
+ * discarded), which splits the cost between the kernel and the decoding in node.
+ */
+async function interleaved(seconds: number, kernelOnly: boolean): Promise<void> {
   const HOLD_MS = 2500;
   // Left out after 'connected': the first second costs more than the rest (300 ms
   // left out gave -15% to -17% throughput where 1.5 s gave -7%; connections already
@@ -161,28 +203,11 @@ async function interleaved(seconds: number): Promise<void> {
     await sleep(HOLD_MS);
     off.push({ from: offFrom, to: now() });
     if (!running) break;
-    let ready!: () => void;
-    const attached = new Promise<void>((r) => (ready = r));
-    let finished!: () => void;
-    const done = new Promise<void>((r) => (finished = r));
-    let pid = 0;
-    runCollector({ onSpawn: (p) => (pid = p), noL7: NO_L7 }).subscribe({
-      next: (e) => {
-        if (e.kind === 'status' && e.state === 'connected') ready();
-        if (e.kind === 'lost') lost += e.lost.num_events_lost ?? 0;
-      },
-      error: (err: unknown) => {
-        console.error(`collector failed: ${String(err)}`);
-        process.exit(1);
-      },
-      complete: () => finished(),
-    });
-    await attached;
+    const detach = kernelOnly ? await attachLoaderOnly() : await attachCollector((n) => (lost += n));
     const onFrom = now() + ms(SETTLE_ON_MS);
     await sleep(SETTLE_ON_MS + HOLD_MS);
     on.push({ from: onFrom, to: now() });
-    process.kill(pid, 'SIGTERM'); // the loader detaches and exits; the stream completes
-    await done;
+    await detach();
     offFrom = now() + ms(SETTLE_OFF_MS);
     await sleep(SETTLE_OFF_MS);
   }
@@ -207,7 +232,9 @@ async function interleaved(seconds: number): Promise<void> {
     return `${median(xs).toFixed(1)}% (middle half ${q(0.25)}% .. ${q(0.75)}%)`;
   };
   console.log('');
-  console.log(`Interleaved: one ${seconds}s load, collector attached and detached in turn (${onS.length} attached windows, ${offS.length} detached, ${HOLD_MS / 1000}s each; ${lost} events lost)`);
+  const what = kernelOnly ? 'kernel programs and loader' : 'collector';
+  const loss = kernelOnly ? 'records discarded' : `${lost} events lost`;
+  console.log(`Interleaved: one ${seconds}s load, ${what} attached and detached in turn (${onS.length} attached windows, ${offS.length} detached, ${HOLD_MS / 1000}s each; ${loss})`);
   const meanOf = (ws: typeof onS, k: 'tps' | 'p95_us'): string => (ws.reduce((s, w) => s + w[k], 0) / Math.max(1, ws.length)).toFixed(0);
   console.log(`  mean tps detached ${meanOf(offS, 'tps')}, attached ${meanOf(onS, 'tps')}; mean P95 detached ${meanOf(offS, 'p95_us')} us, attached ${meanOf(onS, 'p95_us')} us`);
   console.log(`  attached vs the detached windows on either side, median: throughput ${spread(tps)}, P95 ${spread(p95)}, P50 ${spread(p50)}`);
@@ -270,7 +297,8 @@ console.log(
   `machine CPU per transaction (medians): without ${busy(base).toFixed(1)} us, kernel+loader ${busy(kern).toFixed(1)} us (+${(busy(kern) - busy(base)).toFixed(1)}, ${pct(busy(kern), busy(base))}), full collector ${busy(coll).toFixed(1)} us (+${(busy(coll) - busy(base)).toFixed(1)}, ${pct(busy(coll), busy(base))})`,
 );
 
-if (INTERLEAVED > 0) await interleaved(INTERLEAVED);
+if (INTERLEAVED > 0) await interleaved(INTERLEAVED, false);
+if (INTERLEAVED_KERNEL > 0) await interleaved(INTERLEAVED_KERNEL, true);
 
 console.log('');
 console.log('Paced connection rates with the collector attached (3 s each):');
