@@ -32,7 +32,7 @@ export const FILTER_FLAGS: ReadonlyArray<FilterFlag> = [
   { name: 'namespace', short: 'n', takesValue: true, completes: 'namespace', help: 'Show flows with source or destination in this namespace' },
   { name: 'from-namespace', takesValue: true, completes: 'namespace', help: 'Show flows from this namespace' },
   { name: 'to-namespace', takesValue: true, completes: 'namespace', help: 'Show flows to this namespace' },
-  { name: 'all-namespaces', short: 'A', takesValue: false, help: 'No namespace restriction (overrides a default namespace)' },
+  { name: 'all-namespaces', short: 'A', takesValue: false, help: 'Show all flows in any Kubernetes namespace (no namespace restriction)' },
   { name: 'pod', takesValue: true, completes: 'pod', help: 'Show flows from or to pods with this [namespace/]name prefix' },
   { name: 'from-pod', takesValue: true, completes: 'pod', help: 'Show flows from pods with this [namespace/]name prefix' },
   { name: 'to-pod', takesValue: true, completes: 'pod', help: 'Show flows to pods with this [namespace/]name prefix' },
