@@ -21,6 +21,7 @@ import { CRR_PORT as PORT, startCrrLab } from './crr-lab.ts';
 import { neighbourRatios, windowStats, type Window } from './crr-timeline.ts';
 import { collectorPaths, runCollector } from '../src/bpf-bridge/loader-process.ts';
 import type { Flow } from '../src/model/flow.ts';
+import type { SourceEvent } from '../src/model/source.ts';
 
 interface Result {
   transactions: number;
@@ -83,30 +84,16 @@ function cpuSeconds(pid: number): number {
 
 /** Runs the client with the collector attached; counts client-side close summaries it recorded. */
 async function withCollector(seconds: number, rate?: number): Promise<Collected> {
-  let pid = 0;
   let lost = 0;
   let recorded = 0;
   let kernelEvents = 0;
-  let ready!: () => void;
-  const attached = new Promise<void>((r) => (ready = r));
-  let finished!: () => void;
-  const done = new Promise<void>((r) => (finished = r));
   const isClose = (f: Flow): boolean =>
     f.Type === 'L3_L4' && f.is_reply === false && f.IP?.destination === serverIp && f.l4?.TCP?.destination_port === PORT && (f.l4.TCP.flags?.FIN === true || f.l4.TCP.flags?.RST === true);
-  runCollector({ onSpawn: (p) => (pid = p), noL7: NO_L7 }).subscribe({
-    next: (e) => {
-      if (e.kind === 'status' && e.state === 'connected') ready();
-      if (e.kind === 'status' && e.state === 'done') kernelEvents = Number(/(\d+) kernel events/.exec(e.message ?? '')?.[1] ?? 0);
-      if (e.kind === 'lost') lost += e.lost.num_events_lost ?? 0;
-      if (e.kind === 'flow' && isClose(e.flow)) recorded++;
-    },
-    error: (err: unknown) => {
-      console.error(`collector failed: ${String(err)}`);
-      process.exit(1);
-    },
-    complete: () => finished(),
+  const { pid, detach } = await attachCollector((e) => {
+    if (e.kind === 'status' && e.state === 'done') kernelEvents = Number(/(\d+) kernel events/.exec(e.message ?? '')?.[1] ?? 0);
+    if (e.kind === 'lost') lost += e.lost.num_events_lost ?? 0;
+    if (e.kind === 'flow' && isClose(e.flow)) recorded++;
   });
-  await attached;
   const node0 = process.cpuUsage();
   const loader0 = cpuSeconds(pid);
   // The client blocks this thread; run it in a child so the collector's stream keeps flowing.
@@ -120,25 +107,28 @@ async function withCollector(seconds: number, rate?: number): Promise<Collected>
   await new Promise((r) => setTimeout(r, 300)); // let the last 50 ms poll batches arrive
   const node = process.cpuUsage(node0);
   const loaderS = cpuSeconds(pid) - loader0;
-  process.kill(pid, 'SIGTERM');
-  await done;
+  await detach();
   const tx = Math.max(1, result.transactions);
   return { result, lost, recorded, kernelEvents, nodeUsPerTx: (node.user + node.system) / tx, loaderUsPerTx: (loaderS * 1e6) / tx };
 }
 
 /** Kernel programs + loader only, records thrown away: separates kernel cost from decoding. */
 async function withLoaderOnly(seconds: number): Promise<Result> {
-  const { loaderPath, objDir } = collectorPaths();
-  const loader = spawn(loaderPath, NO_L7 ? [objDir, '--no-l7'] : [objDir], { stdio: ['pipe', 'ignore', 'inherit'] });
-  await new Promise((r) => setTimeout(r, 1000)); // attaching takes ~0.2 s
+  const { detach } = await attachLoaderOnly();
+  await new Promise((r) => setTimeout(r, 700)); // a second after starting it, as the full collector gets
   const result = client(seconds);
-  loader.kill('SIGTERM');
-  await new Promise((r) => loader.once('exit', r));
+  await detach();
   return result;
 }
 
-/** Attaches the full collector; resolves once it is attached, to a function that detaches it. */
-async function attachCollector(onLost: (n: number) => void): Promise<() => Promise<void>> {
+interface Attached {
+  pid: number;
+  /** Stops the loader (it detaches its programs) and waits for it to exit. */
+  detach: () => Promise<void>;
+}
+
+/** Attaches the full collector, resolving once it is attached; its events go to onEvent. */
+async function attachCollector(onEvent: (e: SourceEvent) => void): Promise<Attached> {
   let ready!: () => void;
   const attached = new Promise<void>((r) => (ready = r));
   let finished!: () => void;
@@ -147,7 +137,7 @@ async function attachCollector(onLost: (n: number) => void): Promise<() => Promi
   runCollector({ onSpawn: (p) => (pid = p), noL7: NO_L7 }).subscribe({
     next: (e) => {
       if (e.kind === 'status' && e.state === 'connected') ready();
-      if (e.kind === 'lost') onLost(e.lost.num_events_lost ?? 0);
+      onEvent(e);
     },
     error: (err: unknown) => {
       console.error(`collector failed: ${String(err)}`);
@@ -156,20 +146,26 @@ async function attachCollector(onLost: (n: number) => void): Promise<() => Promi
     complete: () => finished(),
   });
   await attached;
-  return async () => {
-    process.kill(pid, 'SIGTERM'); // the loader detaches and exits; the stream completes
-    await done;
+  return {
+    pid,
+    detach: async () => {
+      process.kill(pid, 'SIGTERM'); // the loader detaches and exits; the stream completes
+      await done;
+    },
   };
 }
 
-/** Attaches the kernel programs and loader only (records discarded), as withLoaderOnly does. */
-async function attachLoaderOnly(): Promise<() => Promise<void>> {
+/** Starts the kernel programs and loader only, records discarded. */
+async function attachLoaderOnly(): Promise<Attached> {
   const { loaderPath, objDir } = collectorPaths();
   const loader = spawn(loaderPath, NO_L7 ? [objDir, '--no-l7'] : [objDir], { stdio: ['pipe', 'ignore', 'inherit'] });
-  await new Promise((r) => setTimeout(r, 300)); // attaching takes ~0.2 s; the settle time follows
-  return async () => {
-    loader.kill('SIGTERM');
-    await new Promise((r) => loader.once('exit', r));
+  await new Promise((r) => setTimeout(r, 300)); // attaching takes ~0.2 s
+  return {
+    pid: loader.pid ?? 0,
+    detach: async () => {
+      loader.kill('SIGTERM');
+      await new Promise((r) => loader.once('exit', r));
+    },
   };
 }
 
@@ -203,7 +199,11 @@ async function interleaved(seconds: number, kernelOnly: boolean): Promise<void> 
     await sleep(HOLD_MS);
     off.push({ from: offFrom, to: now() });
     if (!running) break;
-    const detach = kernelOnly ? await attachLoaderOnly() : await attachCollector((n) => (lost += n));
+    const { detach } = kernelOnly
+      ? await attachLoaderOnly()
+      : await attachCollector((e) => {
+          if (e.kind === 'lost') lost += e.lost.num_events_lost ?? 0;
+        });
     const onFrom = now() + ms(SETTLE_ON_MS);
     await sleep(SETTLE_ON_MS + HOLD_MS);
     on.push({ from: onFrom, to: now() });
