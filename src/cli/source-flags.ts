@@ -1,5 +1,6 @@
 // Where flows come from, as flags shared by commands that read flows: --demo (with
-// --seed, --rate), --local or --input-file (also --file, as the TUI spells it). Produces the SourceOptions that openSource() takes.
+// --seed, --rate), --local or --input-file (also --file, as the TUI spells it).
+// Produces the SourceOptions that openSource() takes.
 import { CliError } from './exit-codes.ts';
 import { flagValue, intValue, matchFlag, positiveNumber } from './flag-values.ts';
 import type { SourceOptions } from '../sources/open.ts';
