@@ -3,12 +3,14 @@
 // loader, records discarded), medians and ratios, then searches
 // the highest paced connection rate the collector records with zero lost events.
 //   node bench/bpf-crr.ts [--runs 9] [--seconds 3] [--threads 2] [--interleaved 60]
-//                         [--interleaved-kernel 0] [--rates 2000,5000,10000,...] [--no-l7]
+//                         [--interleaved-kernel 0] [--hold-ms 2500] [--settle-ms 1000]
+//                         [--rates 2000,5000,10000,...] [--no-l7]
 // Many short runs rather than a few long ones: the machine's speed drifts by 10-20%
 // within a minute, and only runs close in time compare well. --interleaved N (0: skip)
 // then runs one load for N seconds while the collector is attached and detached in
-// turn, 2.5 s each, and compares each attached window with the detached ones on either
-// side (the transitions, and the first second after attaching, are left out).
+// turn, 2.5 s each (--hold-ms), and compares each attached window with the detached ones
+// on either side (the transitions, and the first second after attaching, --settle-ms,
+// are left out).
 // --interleaved-kernel N does the same with the kernel programs and loader only.
 // --no-l7: the collector without its payload programs (cgroup_skb: HTTP, DNS, request
 // latency), i.e. connections, drops and processes only.
@@ -18,6 +20,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CRR_PORT as PORT, startCrrLab } from './crr-lab.ts';
+import { machineTicks, threadCpuNs } from './cpu-time.ts';
 import { neighbourRatios, windowStats, type Window } from './crr-timeline.ts';
 import { collectorPaths, runCollector } from '../src/bpf-bridge/loader-process.ts';
 import type { Flow } from '../src/model/flow.ts';
@@ -33,12 +36,6 @@ interface Result {
   errors: number;
   /** Busy CPU time of the whole machine (all cores, /proc/stat) per transaction, us. */
   busy_us?: number;
-}
-
-/** Busy and stolen jiffies of all CPUs so far (/proc/stat: user nice system idle iowait irq softirq steal). */
-function machineTicks(): { busy: number; steal: number } {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  return { busy: f[0]! + f[1]! + f[2]! + f[5]! + f[6]!, steal: f[7]! };
 }
 
 /** Adds busy_us to a run's result: the machine's CPU per transaction while it ran (USER_HZ = 100). */
@@ -57,6 +54,8 @@ const THREADS = Number(arg('--threads', '2'));
 const NO_L7 = process.argv.includes('--no-l7');
 const INTERLEAVED = Number(arg('--interleaved', '60'));
 const INTERLEAVED_KERNEL = Number(arg('--interleaved-kernel', '0'));
+const INTERLEAVED_HOLD_MS = Number(arg('--hold-ms', '2500'));
+const INTERLEAVED_SETTLE_MS = Number(arg('--settle-ms', '1000'));
 const RATES = arg('--rates', '2000,5000,8000,10000,12000,15000,20000,25000').split(',').map(Number);
 process.on('SIGINT', () => process.exit(130));
 const { lab, serverIp, server, clientArgs } = await startCrrLab();
@@ -76,12 +75,6 @@ interface Collected {
   loaderUsPerTx: number;
 }
 
-/** user+system CPU seconds of a process, from /proc (clock ticks are 1/100 s here). */
-function cpuSeconds(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
-
 /** Runs the client with the collector attached; counts client-side close summaries it recorded. */
 async function withCollector(seconds: number, rate?: number): Promise<Collected> {
   let lost = 0;
@@ -95,7 +88,7 @@ async function withCollector(seconds: number, rate?: number): Promise<Collected>
     if (e.kind === 'flow' && isClose(e.flow)) recorded++;
   });
   const node0 = process.cpuUsage();
-  const loader0 = cpuSeconds(pid);
+  const loader0 = threadCpuNs(pid);
   // The client blocks this thread; run it in a child so the collector's stream keeps flowing.
   const t0 = machineTicks();
   const result = await new Promise<Result>((resolve, reject) => {
@@ -106,10 +99,10 @@ async function withCollector(seconds: number, rate?: number): Promise<Collected>
   });
   await new Promise((r) => setTimeout(r, 300)); // let the last 50 ms poll batches arrive
   const node = process.cpuUsage(node0);
-  const loaderS = cpuSeconds(pid) - loader0;
+  const loaderNs = threadCpuNs(pid) - loader0;
   await detach();
   const tx = Math.max(1, result.transactions);
-  return { result, lost, recorded, kernelEvents, nodeUsPerTx: (node.user + node.system) / tx, loaderUsPerTx: (loaderS * 1e6) / tx };
+  return { result, lost, recorded, kernelEvents, nodeUsPerTx: (node.user + node.system) / tx, loaderUsPerTx: loaderNs / 1000 / tx };
 }
 
 /** Kernel programs + loader only, records thrown away: separates kernel cost from decoding. */
@@ -175,11 +168,11 @@ async function attachLoaderOnly(): Promise<Attached> {
  * discarded), which splits the cost between the kernel and the decoding in node.
  */
 async function interleaved(seconds: number, kernelOnly: boolean): Promise<void> {
-  const HOLD_MS = 2500;
+  const HOLD_MS = INTERLEAVED_HOLD_MS;
   // Left out after 'connected': the first second costs more than the rest (300 ms
   // left out gave -15% to -17% throughput where 1.5 s gave -7%; connections already
   // open have no state yet, and both processes' caches are cold).
-  const SETTLE_ON_MS = 1000;
+  const SETTLE_ON_MS = INTERLEAVED_SETTLE_MS;
   const SETTLE_OFF_MS = 500; // after the loader exits: detaching frees programs and maps
   const file = join(tmpdir(), `netscope-crr-${process.pid}.bin`);
   const now = (): bigint => process.hrtime.bigint();

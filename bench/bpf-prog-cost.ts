@@ -2,11 +2,20 @@
 // kernel's own accounting (sysctl kernel.bpf_stats_enabled: run_time_ns and
 // run_cnt per program). Much less sensitive to other load on the machine than
 // throughput, so it shows whether a program change made the hooks cheaper.
-//   node bench/bpf-prog-cost.ts [--seconds 5] [--threads 2]
+//   node bench/bpf-prog-cost.ts [--seconds 5] [--threads 2] [--collector]
+// --collector: the full collector (records decoded into flows in this process, as
+// `netscope --local` does) instead of the loader alone with its records discarded,
+// after a run without it. Then it also prints the collector's whole CPU per
+// transaction (programs, loader, decoding) next to the load's own CPU per
+// transaction, and the throughput share that CPU alone takes from a load that keeps
+// every core busy: a floor under the throughput loss bpf-crr.ts measures, which moves
+// far less from run to run (cache and scheduling effects come on top of it).
 // Needs root. Creates and removes its own namespaces; restores the sysctl.
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { collectorPaths } from '../src/bpf-bridge/loader-process.ts';
+import { cpus } from 'node:os';
+import { collectorPaths, runCollector } from '../src/bpf-bridge/loader-process.ts';
+import { machineTicks, threadCpuNs } from './cpu-time.ts';
 import { startCrrLab } from './crr-lab.ts';
 
 function arg(name: string, def: string): string {
@@ -15,6 +24,7 @@ function arg(name: string, def: string): string {
 }
 const SECONDS = Number(arg('--seconds', '5'));
 const THREADS = Number(arg('--threads', '2'));
+const COLLECTOR = process.argv.includes('--collector');
 
 const STATS = '/proc/sys/kernel/bpf_stats_enabled';
 const statsBefore = readFileSync(STATS, 'utf8').trim();
@@ -50,28 +60,111 @@ function progStats(ids: number[]): Map<number, ProgStat> {
   return out;
 }
 
+interface ClientResult {
+  transactions: number;
+  tps: number;
+}
+
+/** The load, in a child process so that this one stays free to decode. */
+function runClient(seconds = SECONDS): Promise<ClientResult> {
+  return new Promise((resolve, reject) => {
+    const c = spawn('ip', clientArgs(THREADS, seconds), { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as ClientResult) : reject(new Error(`client exited ${code}`))));
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+// Without the collector: the load's own CPU per transaction (the whole machine's busy time).
+let baseline: { tps: number; busyUs: number; busyShare: number } | undefined;
+if (COLLECTOR) {
+  const t0 = machineTicks();
+  const r = await runClient();
+  const ticks = machineTicks().busy - t0.busy; // USER_HZ = 100
+  baseline = { tps: r.tps, busyUs: (ticks * 1e4) / Math.max(1, r.transactions), busyShare: ticks / (100 * SECONDS * cpus().length) };
+}
+
 execFileSync('sysctl', ['-q', '-w', 'kernel.bpf_stats_enabled=1']);
-const { loaderPath, objDir } = collectorPaths();
-const loader = spawn(loaderPath, [objDir], { stdio: ['pipe', 'ignore', 'inherit'] });
-await new Promise((r) => setTimeout(r, 1000)); // attaching takes ~0.2 s
-const ids = progIds(loader.pid!);
+let loaderPid = 0;
+let stop: () => Promise<void>;
+let flows = 0;
+if (COLLECTOR) {
+  let ready!: () => void;
+  const connected = new Promise<void>((r) => (ready = r));
+  let finished!: () => void;
+  const done = new Promise<void>((r) => (finished = r));
+  runCollector({ onSpawn: (p) => (loaderPid = p) }).subscribe({
+    next: (e) => {
+      if (e.kind === 'status' && e.state === 'connected') ready();
+      if (e.kind === 'flow') flows++;
+    },
+    error: (err: unknown) => {
+      console.error(`collector failed: ${String(err)}`);
+      process.exit(1);
+    },
+    complete: () => finished(),
+  });
+  await connected;
+  stop = async () => {
+    process.kill(loaderPid, 'SIGTERM');
+    await done;
+  };
+} else {
+  const { loaderPath, objDir } = collectorPaths();
+  const loader = spawn(loaderPath, [objDir], { stdio: ['pipe', 'ignore', 'inherit'] });
+  loaderPid = loader.pid!;
+  stop = async () => {
+    loader.kill('SIGTERM');
+    await new Promise((r) => loader.once('exit', r));
+  };
+}
+await sleep(1000); // attaching takes ~0.2 s; the first second costs more than the rest
+// With the full collector, a first load before measuring: V8 compiles the decoder
+// while it runs (0.8 us per transaction of its helper threads' time in a first run,
+// 0.07 after), and a collector that stays attached pays that once.
+if (COLLECTOR) await runClient(2);
+const ids = progIds(loaderPid);
 const before = progStats(ids);
-const res = JSON.parse(
-  execFileSync('ip', clientArgs(THREADS, SECONDS), { encoding: 'utf8' }),
-) as { transactions: number; tps: number };
+const main0 = threadCpuNs(process.pid);
+const flows0 = flows;
+const node0 = process.cpuUsage();
+const loader0 = threadCpuNs(loaderPid);
+const res = await runClient();
+await sleep(300); // the last 50 ms poll batches
 const after = progStats(ids);
-loader.kill('SIGTERM');
-await new Promise((r) => loader.once('exit', r));
+const node = process.cpuUsage(node0);
+const mainNs = threadCpuNs(process.pid) - main0;
+const loaderNs = threadCpuNs(loaderPid) - loader0;
+await stop();
 
 console.log(`${res.transactions} transactions (${res.tps.toFixed(0)} tps); kernel time per transaction by program:`);
 let total = 0;
+let runs = 0;
 for (const [id, a] of after) {
   const b = before.get(id)!;
   const ns = a.run_time_ns - b.run_time_ns;
   const cnt = a.run_cnt - b.run_cnt;
   total += ns;
+  runs += cnt;
   console.log(`  ${a.name.padEnd(16)} ${(ns / res.transactions).toFixed(0).padStart(6)} ns/tx  ${(cnt / res.transactions).toFixed(1).padStart(5)} runs/tx  ${cnt ? (ns / cnt).toFixed(0) : '-'} ns/run`);
 }
-console.log(`  ${'total'.padEnd(16)} ${(total / res.transactions).toFixed(0).padStart(6)} ns/tx`);
+console.log(`  ${'total'.padEnd(16)} ${(total / res.transactions).toFixed(0).padStart(6)} ns/tx  ${(runs / res.transactions).toFixed(1).padStart(5)} runs/tx`);
+if (baseline) {
+  const tx = Math.max(1, res.transactions);
+  const kernelUs = total / 1000 / tx;
+  const loaderUs = loaderNs / 1000 / tx;
+  const nodeUs = (node.user + node.system) / tx;
+  const mainUs = mainNs / 1000 / tx;
+  const sum = kernelUs + loaderUs + nodeUs;
+  console.log(
+    `collector CPU per transaction: kernel programs ${kernelUs.toFixed(2)} us (bpf_stats, whose own clock reads are in it), loader ${loaderUs.toFixed(2)} us, decoding in node ${nodeUs.toFixed(2)} us (main thread ${mainUs.toFixed(2)}, V8's helper threads ${Math.max(0, nodeUs - mainUs).toFixed(2)}; ${((flows - flows0) / tx).toFixed(2)} flows per transaction): ${sum.toFixed(2)} us`,
+  );
+  console.log(`the load's own CPU per transaction, without the collector: ${baseline.busyUs.toFixed(1)} us (${baseline.tps.toFixed(0)} tps; the ${cpus().length} CPUs ${(baseline.busyShare * 100).toFixed(0)}% busy)`);
+  console.log(
+    `on a machine the load keeps busy, the collector's CPU alone takes ${((sum / (baseline.busyUs + sum)) * 100).toFixed(1)}% of throughput (target: loss <= 5%); this run, bpf_stats on: ${(((res.tps - baseline.tps) / baseline.tps) * 100).toFixed(1)}%`,
+  );
+}
 server.kill('SIGKILL');
 process.exit(0);
