@@ -20,11 +20,10 @@ import { readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CRR_PORT as PORT, startCrrLab } from './crr-lab.ts';
+import { attachCollector, attachLoaderOnly, runAsync } from './collector-attach.ts';
 import { machineTicks, threadCpuNs } from './cpu-time.ts';
 import { neighbourRatios, windowStats, type Window } from './crr-timeline.ts';
-import { collectorPaths, runCollector } from '../src/bpf-bridge/loader-process.ts';
 import type { Flow } from '../src/model/flow.ts';
-import type { SourceEvent } from '../src/model/source.ts';
 
 interface Result {
   transactions: number;
@@ -86,17 +85,12 @@ async function withCollector(seconds: number, rate?: number): Promise<Collected>
     if (e.kind === 'status' && e.state === 'done') kernelEvents = Number(/(\d+) kernel events/.exec(e.message ?? '')?.[1] ?? 0);
     if (e.kind === 'lost') lost += e.lost.num_events_lost ?? 0;
     if (e.kind === 'flow' && isClose(e.flow)) recorded++;
-  });
+  }, NO_L7);
   const node0 = process.cpuUsage();
   const loader0 = threadCpuNs(pid);
   // The client blocks this thread; run it in a child so the collector's stream keeps flowing.
   const t0 = machineTicks();
-  const result = await new Promise<Result>((resolve, reject) => {
-    const c = spawn('ip', clientArgs(THREADS, seconds, rate), { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    c.on('exit', (code) => (code === 0 ? resolve(withBusy(JSON.parse(out) as Result, t0)) : reject(new Error(`client exited ${code}`))));
-  });
+  const result = withBusy(JSON.parse(await runAsync(clientArgs(THREADS, seconds, rate))) as Result, t0);
   await new Promise((r) => setTimeout(r, 300)); // let the last 50 ms poll batches arrive
   const node = process.cpuUsage(node0);
   const loaderNs = threadCpuNs(pid) - loader0;
@@ -107,59 +101,11 @@ async function withCollector(seconds: number, rate?: number): Promise<Collected>
 
 /** Kernel programs + loader only, records thrown away: separates kernel cost from decoding. */
 async function withLoaderOnly(seconds: number): Promise<Result> {
-  const { detach } = await attachLoaderOnly();
+  const { detach } = await attachLoaderOnly(NO_L7);
   await new Promise((r) => setTimeout(r, 700)); // a second after starting it, as the full collector gets
   const result = client(seconds);
   await detach();
   return result;
-}
-
-interface Attached {
-  pid: number;
-  /** Stops the loader (it detaches its programs) and waits for it to exit. */
-  detach: () => Promise<void>;
-}
-
-/** Attaches the full collector, resolving once it is attached; its events go to onEvent. */
-async function attachCollector(onEvent: (e: SourceEvent) => void): Promise<Attached> {
-  let ready!: () => void;
-  const attached = new Promise<void>((r) => (ready = r));
-  let finished!: () => void;
-  const done = new Promise<void>((r) => (finished = r));
-  let pid = 0;
-  runCollector({ onSpawn: (p) => (pid = p), noL7: NO_L7 }).subscribe({
-    next: (e) => {
-      if (e.kind === 'status' && e.state === 'connected') ready();
-      onEvent(e);
-    },
-    error: (err: unknown) => {
-      console.error(`collector failed: ${String(err)}`);
-      process.exit(1);
-    },
-    complete: () => finished(),
-  });
-  await attached;
-  return {
-    pid,
-    detach: async () => {
-      process.kill(pid, 'SIGTERM'); // the loader detaches and exits; the stream completes
-      await done;
-    },
-  };
-}
-
-/** Starts the kernel programs and loader only, records discarded. */
-async function attachLoaderOnly(): Promise<Attached> {
-  const { loaderPath, objDir } = collectorPaths();
-  const loader = spawn(loaderPath, NO_L7 ? [objDir, '--no-l7'] : [objDir], { stdio: ['pipe', 'ignore', 'inherit'] });
-  await new Promise((r) => setTimeout(r, 300)); // attaching takes ~0.2 s
-  return {
-    pid: loader.pid ?? 0,
-    detach: async () => {
-      loader.kill('SIGTERM');
-      await new Promise((r) => loader.once('exit', r));
-    },
-  };
 }
 
 /**
@@ -193,10 +139,10 @@ async function interleaved(seconds: number, kernelOnly: boolean): Promise<void> 
     off.push({ from: offFrom, to: now() });
     if (!running) break;
     const { detach } = kernelOnly
-      ? await attachLoaderOnly()
+      ? await attachLoaderOnly(NO_L7)
       : await attachCollector((e) => {
           if (e.kind === 'lost') lost += e.lost.num_events_lost ?? 0;
-        });
+        }, NO_L7);
     const onFrom = now() + ms(SETTLE_ON_MS);
     await sleep(SETTLE_ON_MS + HOLD_MS);
     on.push({ from: onFrom, to: now() });

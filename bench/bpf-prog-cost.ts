@@ -11,10 +11,10 @@
 // every core busy: a floor under the throughput loss bpf-crr.ts measures, which moves
 // far less from run to run (cache and scheduling effects come on top of it).
 // Needs root. Creates and removes its own namespaces; restores the sysctl.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { collectorPaths, runCollector } from '../src/bpf-bridge/loader-process.ts';
+import { attachCollector, attachLoaderOnly, runAsync } from './collector-attach.ts';
 import { machineTicks, threadCpuNs } from './cpu-time.ts';
 import { startCrrLab } from './crr-lab.ts';
 
@@ -66,13 +66,8 @@ interface ClientResult {
 }
 
 /** The load, in a child process so that this one stays free to decode. */
-function runClient(seconds = SECONDS): Promise<ClientResult> {
-  return new Promise((resolve, reject) => {
-    const c = spawn('ip', clientArgs(THREADS, seconds), { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    c.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as ClientResult) : reject(new Error(`client exited ${code}`))));
-  });
+async function runClient(seconds = SECONDS): Promise<ClientResult> {
+  return JSON.parse(await runAsync(clientArgs(THREADS, seconds))) as ClientResult;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -87,39 +82,12 @@ if (COLLECTOR) {
 }
 
 execFileSync('sysctl', ['-q', '-w', 'kernel.bpf_stats_enabled=1']);
-let loaderPid = 0;
-let stop: () => Promise<void>;
 let flows = 0;
-if (COLLECTOR) {
-  let ready!: () => void;
-  const connected = new Promise<void>((r) => (ready = r));
-  let finished!: () => void;
-  const done = new Promise<void>((r) => (finished = r));
-  runCollector({ onSpawn: (p) => (loaderPid = p) }).subscribe({
-    next: (e) => {
-      if (e.kind === 'status' && e.state === 'connected') ready();
+const { pid: loaderPid, detach } = COLLECTOR
+  ? await attachCollector((e) => {
       if (e.kind === 'flow') flows++;
-    },
-    error: (err: unknown) => {
-      console.error(`collector failed: ${String(err)}`);
-      process.exit(1);
-    },
-    complete: () => finished(),
-  });
-  await connected;
-  stop = async () => {
-    process.kill(loaderPid, 'SIGTERM');
-    await done;
-  };
-} else {
-  const { loaderPath, objDir } = collectorPaths();
-  const loader = spawn(loaderPath, [objDir], { stdio: ['pipe', 'ignore', 'inherit'] });
-  loaderPid = loader.pid!;
-  stop = async () => {
-    loader.kill('SIGTERM');
-    await new Promise((r) => loader.once('exit', r));
-  };
-}
+    })
+  : await attachLoaderOnly();
 await sleep(1000); // attaching takes ~0.2 s; the first second costs more than the rest
 // With the full collector, a first load before measuring: V8 compiles the decoder
 // while it runs (0.8 us per transaction of its helper threads' time in a first run,
@@ -137,7 +105,7 @@ const after = progStats(ids);
 const node = process.cpuUsage(node0);
 const mainNs = threadCpuNs(process.pid) - main0;
 const loaderNs = threadCpuNs(loaderPid) - loader0;
-await stop();
+await detach();
 
 console.log(`${res.transactions} transactions (${res.tps.toFixed(0)} tps); kernel time per transaction by program:`);
 let total = 0;
