@@ -2,12 +2,11 @@
 // addresses: what the collector integration tests share.
 import { runCollector, type CollectorOptions } from '../../src/bpf-bridge/loader-process.ts';
 import type { Flow } from '../../src/model/flow.ts';
+import type { Lab } from './lab.ts';
 
-const LAB_NET = '10.231.0.'; // lab.ts: pods are 10.231.0.<n>/24
-
-/** A flow between two lab addresses (the host's own traffic is not the test's). */
-export function isLabFlow(f: Flow): boolean {
-  return (f.IP?.source?.startsWith(LAB_NET) ?? false) && (f.IP?.destination?.startsWith(LAB_NET) ?? false);
+/** A flow between two of the lab's addresses (the host's traffic, and other labs', is not the test's). */
+export function isLabFlow(lab: Lab, f: Flow): boolean {
+  return lab.owns(f.IP?.source) && lab.owns(f.IP?.destination);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -24,7 +23,7 @@ export interface Collected<T> {
  * last read batch, stops it; a collector that fails ends the wait for attachment
  * and its error is thrown after `work`.
  */
-export async function collectAround<T>(opts: CollectorOptions, work: () => Promise<T>): Promise<Collected<T>> {
+export async function collectAround<T>(lab: Lab, opts: CollectorOptions, work: () => Promise<T>): Promise<Collected<T>> {
   const flows: Flow[] = [];
   let attached = '';
   let failure: unknown;
@@ -38,7 +37,7 @@ export async function collectAround<T>(opts: CollectorOptions, work: () => Promi
         attached = e.message ?? '';
         ready();
       }
-      if (e.kind === 'flow' && isLabFlow(e.flow)) flows.push(e.flow);
+      if (e.kind === 'flow' && isLabFlow(lab, e.flow)) flows.push(e.flow);
     },
     error: (err: unknown) => {
       failure = err;

@@ -1,10 +1,12 @@
 // A network lab for tests and benchmarks: network namespaces as "pods" on a bridge
 // that lives in its own namespace, so nothing touches the host's interfaces or
-// addresses. Pod addresses are 10.231.0.<n>/24, which exist only inside the lab.
+// addresses. Pod addresses are 10.231.<k>.<n>/24, which exist only inside the lab.
 // Names are unique per process (nsl-<pid>-<k>-<pod>); destroy() removes everything
 // it created, and is safe to call after a partial setup.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,6 +15,42 @@ export const NODE = process.execPath;
 export const AGENTS = join(REPO_ROOT, 'test', 'lab', 'agents.ts');
 
 let labCounter = 0;
+
+/**
+ * Claims a /24 of 10.231.0.0/16 for one lab. Labs of test files that run at once
+ * (node --test runs two) must not share addresses: the collector sees every
+ * namespace's traffic, and each test keeps only its own lab's flows. A claim is a
+ * file made with O_EXCL holding the owner's pid; one whose owner is gone is taken over.
+ */
+export function claimSubnet(dir = tmpdir()): { third: number; release: () => void } {
+  for (let i = 0; i < 254; i++) {
+    const third = 1 + ((process.pid + labCounter + i) % 254);
+    const path = join(dir, `netscope-lab-10.231.${third}`);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        writeFileSync(path, String(process.pid), { flag: 'wx' });
+        return { third, release: () => unlinkSync(path) };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || ownerAlive(path)) break;
+        try {
+          unlinkSync(path); // its owner died without releasing it
+        } catch {
+          /* another process took it over first */
+        }
+      }
+    }
+  }
+  throw new Error('no free lab subnet in 10.231.1.0/24 .. 10.231.254.0/24');
+}
+
+function ownerAlive(path: string): boolean {
+  try {
+    process.kill(Number(readFileSync(path, 'utf8')), 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export interface Pod {
   name: string;
@@ -28,15 +66,26 @@ export class Lab {
   readonly prefix: string;
   readonly bridgeNs: string;
   readonly pods = new Map<string, Pod>();
+  /** This lab's addresses start with it: '10.231.<k>.'. */
+  readonly net: string;
   private readonly procs: ChildProcess[] = [];
   private readonly namespaces: string[] = [];
+  private releaseSubnet: (() => void) | undefined;
 
   constructor() {
+    const { third, release } = claimSubnet();
+    this.net = `10.231.${third}.`;
+    this.releaseSubnet = release;
     this.prefix = `nsl-${process.pid}-${labCounter++}`;
     this.bridgeNs = `${this.prefix}-br`;
   }
 
-  /** Creates the bridge namespace and one namespace per pod, in order 10.231.0.2, .3, ... */
+  /** Whether an address is one of this lab's pods'. */
+  owns(addr: string | undefined): boolean {
+    return addr?.startsWith(this.net) ?? false;
+  }
+
+  /** Creates the bridge namespace and one namespace per pod, in order <net>.2, .3, ... */
   static create(podNames: string[]): Lab {
     const lab = new Lab();
     try {
@@ -44,7 +93,7 @@ export class Lab {
       ip('-n', lab.bridgeNs, 'link', 'add', 'br0', 'type', 'bridge');
       ip('-n', lab.bridgeNs, 'link', 'set', 'br0', 'up');
       ip('-n', lab.bridgeNs, 'link', 'set', 'lo', 'up');
-      podNames.forEach((name, i) => lab.addPod(name, `10.231.0.${i + 2}`, i));
+      podNames.forEach((name, i) => lab.addPod(name, `${lab.net}${i + 2}`, i));
     } catch (err) {
       lab.destroy();
       throw err;
@@ -139,6 +188,8 @@ export class Lab {
       }
     }
     this.namespaces.length = 0;
+    this.releaseSubnet?.();
+    this.releaseSubnet = undefined;
   }
 }
 

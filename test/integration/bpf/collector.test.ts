@@ -51,7 +51,7 @@ function allIds(kind: 'prog' | 'map'): Set<number> {
 }
 
 const flows = (): Flow[] => events.flatMap((e) => (e.kind === 'flow' ? [e.flow] : []));
-const labFlows = (): Flow[] => flows().filter(isLabFlow);
+const labFlows = (): Flow[] => flows().filter((f) => isLabFlow(lab, f));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 before(async () => {

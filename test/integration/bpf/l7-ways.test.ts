@@ -27,7 +27,7 @@ interface Run {
 
 /** Runs the collector around the same exchanges; returns the flows between lab addresses. */
 async function run(l7Ingress: CollectorOptions['l7Ingress'], l7Egress: CollectorOptions['l7Egress']): Promise<Run> {
-  const { flows, attached, result } = await collectAround({ l7Ingress, l7Egress, noDrops: true }, async () => {
+  const { flows, attached, result } = await collectAround(lab, { l7Ingress, l7Egress, noDrops: true }, async () => {
     const web = lab.pod('web').ip;
     const h = await lab.runAgent('client', 'http-client', [web, '8080', '/hello/a', '/missing']);
     const e = await lab.runAgent('client', 'tcp-client', [lab.pod('echo').ip, '7000', '2', '100', '0', '2']);

@@ -17,7 +17,7 @@ let lab: Lab;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The flows between lab addresses while `work` runs. */
-const collect = async (opts: CollectorOptions, work: () => Promise<void>): Promise<Flow[]> => (await collectAround(opts, work)).flows;
+const collect = async (opts: CollectorOptions, work: () => Promise<void>): Promise<Flow[]> => (await collectAround(lab, opts, work)).flows;
 
 const ms = (f: Flow): number => Date.parse(f.time!);
 
