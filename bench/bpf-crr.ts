@@ -21,7 +21,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CRR_PORT as PORT, startCrrLab } from './crr-lab.ts';
 import { attachCollector, attachLoaderOnly, runAsync } from './collector-attach.ts';
-import { machineTicks, threadCpuNs } from './cpu-time.ts';
+import { busyUsPerTx, machineTicks, threadCpuNs } from './cpu-time.ts';
 import { neighbourRatios, windowStats, type Window } from './crr-timeline.ts';
 import type { Flow } from '../src/model/flow.ts';
 
@@ -39,7 +39,7 @@ interface Result {
 
 /** Adds busy_us to a run's result: the machine's CPU per transaction while it ran (USER_HZ = 100). */
 function withBusy(r: Result, t0: { busy: number }): Result {
-  r.busy_us = ((machineTicks().busy - t0.busy) * 1e4) / Math.max(1, r.transactions);
+  r.busy_us = busyUsPerTx(t0, r.transactions);
   return r;
 }
 

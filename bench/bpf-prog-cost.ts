@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { attachCollector, attachLoaderOnly, runAsync } from './collector-attach.ts';
-import { machineTicks, threadCpuNs } from './cpu-time.ts';
+import { busyUsPerTx, machineTicks, threadCpuNs } from './cpu-time.ts';
 import { startCrrLab } from './crr-lab.ts';
 
 function arg(name: string, def: string): string {
@@ -77,8 +77,8 @@ let baseline: { tps: number; busyUs: number; busyShare: number } | undefined;
 if (COLLECTOR) {
   const t0 = machineTicks();
   const r = await runClient();
-  const ticks = machineTicks().busy - t0.busy; // USER_HZ = 100
-  baseline = { tps: r.tps, busyUs: (ticks * 1e4) / Math.max(1, r.transactions), busyShare: ticks / (100 * SECONDS * cpus().length) };
+  const busyUs = busyUsPerTx(t0, r.transactions);
+  baseline = { tps: r.tps, busyUs, busyShare: (busyUs * r.transactions) / (SECONDS * 1e6 * cpus().length) };
 }
 
 execFileSync('sysctl', ['-q', '-w', 'kernel.bpf_stats_enabled=1']);

@@ -8,6 +8,11 @@ export function machineTicks(): { busy: number; steal: number } {
   return { busy: f[0]! + f[1]! + f[2]! + f[5]! + f[6]!, steal: f[7]! };
 }
 
+/** The whole machine's busy CPU per transaction since t0 (a machineTicks() reading), us. */
+export function busyUsPerTx(t0: { busy: number }, transactions: number): number {
+  return ((machineTicks().busy - t0.busy) * 1e4) / Math.max(1, transactions); // a tick is 10 ms
+}
+
 /**
  * CPU time of a process's main thread so far, in ns (/proc/PID/schedstat: the
  * scheduler's own clock, not ticks). The loader is single-threaded.

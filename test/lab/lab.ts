@@ -31,7 +31,8 @@ export function claimSubnet(dir = tmpdir()): { third: number; release: () => voi
         writeFileSync(path, String(process.pid), { flag: 'wx' });
         return { third, release: () => unlinkSync(path) };
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || ownerAlive(path)) break;
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // not a taken subnet: say so
+        if (ownerAlive(path)) break;
         try {
           unlinkSync(path); // its owner died without releasing it
         } catch {
