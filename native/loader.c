@@ -4,7 +4,7 @@
  * netscope. Every program is held through a bpf_link and nothing is pinned: on
  * exit, or if this process is killed, the kernel frees programs and maps.
  *
- * Usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--l7-ingress packets|sockets] [--l7-egress packets|sockets] [--no-drops] [--all-opens] [--slots N] [--verbose]
+ * Usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--l7-ingress packets|sockets] [--l7-egress packets|sockets] [--no-drops] [--all-opens] [--slots N] [--refuse PROG,...] [--verbose] | --kernel-state
  * --all-opens: write every connection's open record at establishment; by default
  * only connections still open 50 ms after it get one (from the open-scan
  * iterators, run every 200 ms), and the close summary stands for both otherwise.
@@ -12,6 +12,10 @@
  * into its close summary if it closes within 50 ms; --all-opens turns that off too.
  * --slots N: size of the socket-state table (a power of two, default 8192; sockets
  * that find their slot taken keep their state in socket-local storage instead).
+ * --refuse PROG,...: treat these programs as refused by the kernel (EPERM before
+ * verification), to see and test what each refusal degrades to.
+ * --kernel-state: print what the kernel allows BPF (lockdown, LSMs, capabilities,
+ * BTF, cgroup v2, memlock) and exit.
  * Exit: 0 stopped, 1 runtime failure, 3 missing privileges, 4 missing kernel feature. */
 #include <errno.h>
 #include <fcntl.h>
@@ -93,13 +97,26 @@ static void warn(const char *fmt, ...)
 		fprintf(stderr, "netscope-loader: warning: %s\n", buf);
 }
 
+/* libbpf's lines are always read (which program failed, how far the verifier got:
+ * refusal.c) but shown only with --verbose, and never its memlock guess. */
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (!verbose && level != LIBBPF_WARN)
-		return 0;
-	if (!verbose)
-		return 0; /* failures are reported as one-line warnings instead */
-	return vfprintf(stderr, fmt, ap);
+	char small[1024];
+	va_list cp;
+	va_copy(cp, ap);
+	int n = vsnprintf(small, sizeof(small), fmt, cp);
+	va_end(cp);
+	char *line = small;
+	if (n >= (int)sizeof(small) && (line = malloc((size_t)n + 1)) != NULL)
+		vsnprintf(line, (size_t)n + 1, fmt, ap);
+	if (!line)
+		line = small; /* truncated, still worth reading */
+	int hint = level == LIBBPF_WARN ? ns_refusal_note(line) : 0;
+	if (verbose && !hint)
+		fputs(line, stderr);
+	if (line != small)
+		free(line);
+	return 0;
 }
 
 static int shared_fd(const char *name)
@@ -107,19 +124,6 @@ static int shared_fd(const char *name)
 	for (int i = 0; i < n_shared; i++)
 		if (strcmp(shared[i].name, name) == 0)
 			return shared[i].fd;
-	return -1;
-}
-
-static int default_cgroup(char *out, size_t len)
-{
-	const char *cands[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
-	for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
-		struct statfs s;
-		if (statfs(cands[i], &s) == 0 && s.f_type == CGROUP2_SUPER_MAGIC) {
-			snprintf(out, len, "%s", cands[i]);
-			return 0;
-		}
-	}
 	return -1;
 }
 
@@ -210,19 +214,112 @@ static void choose_proc_programs(struct bpf_object *obj)
 	choose_programs(obj, progs, sizeof(progs) / sizeof(progs[0]));
 }
 
-/* Opens, loads and attaches one object; shared maps reuse the first object's fds. */
-static int load_object(const char *dir, const char *name, int cg_fd)
+/* Programs turned off because the kernel refused them (or --refuse named them). */
+#define MAX_OFF 16
+static const char *off_progs[MAX_OFF];
+static int n_off;
+static char refuse[256]; /* --refuse: comma-separated programs to treat as refused */
+
+static void turn_off(const char *prog)
 {
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s.bpf.o", dir, name);
-	if (access(path, R_OK) != 0) {
-		warn("%s: %s not readable: %s", name, path, strerror(errno));
-		return -1;
+	if (n_off < MAX_OFF)
+		off_progs[n_off++] = prog;
+}
+
+static int is_off(const char *prog)
+{
+	for (int i = 0; i < n_off; i++)
+		if (strcmp(off_progs[i], prog) == 0)
+			return 1;
+	return 0;
+}
+
+static int refused_on_request(const char *prog)
+{
+	size_t n = strlen(prog);
+	for (const char *p = refuse; (p = strstr(p, prog)) != NULL; p += n)
+		if ((p == refuse || p[-1] == ',') && (p[n] == ',' || p[n] == 0))
+			return 1;
+	return 0;
+}
+
+static void no_scan(void)
+{
+	turn_off("ns_open_scan_slots");
+	turn_off("ns_open_scan");
+}
+static void no_resets(void)
+{
+	turn_off("ns_rx_reset");
+	turn_off("ns_tx_reset");
+}
+static void l7_rx_packets(void)
+{
+	l7_rx_tracepoints = 0;
+	l7_tx_tracepoints = 0; /* the send tracepoints rely on the receive ones */
+}
+static void l7_tx_packets(void)
+{
+	l7_tx_tracepoints = 0;
+}
+static void proc_no_recv(void)
+{
+	proc_recv = 0;
+	turn_off("ns_recv_len");
+}
+static void proc_no_send(void)
+{
+	proc_send = 0;
+	turn_off("ns_send_len");
+}
+
+/* What a refused program costs and what replaces it. The programs of one entry are
+ * one feature and go together. A program listed nowhere is essential: refusing it
+ * loses its object's whole feature (load_object's `lost`). */
+struct optional_prog {
+	const char *obj;
+	const char *progs[2];
+	const char *lost;
+	const char *instead;
+	void (*degrade)(void);
+};
+static const struct optional_prog optional[] = {
+	{ "ns_conn", { "ns_open_scan_slots", "ns_open_scan" }, "the open-connection scan is off",
+	  "opens are written at establishment instead", no_scan },
+	{ "ns_conn", { "ns_rx_reset", "ns_tx_reset" }, "resets are not told apart from other closes",
+	  "connections are still reported", no_resets },
+	{ "ns_l7", { "ns_rx_ready", "ns_recv_l7" }, "HTTP and DNS are not read at the socket",
+	  "they are read from every packet instead (more CPU per packet)", l7_rx_packets },
+	{ "ns_l7", { "ns_tx_tcp", "ns_tx_udp" }, "sent HTTP and DNS are not read at send",
+	  "they are read from every sent packet instead (more CPU per packet)", l7_tx_packets },
+	{ "ns_proc", { "ns_recv_len", NULL }, "the process of an accepted connection is not learnt when it receives",
+	  "it is learnt when it sends", proc_no_recv },
+	{ "ns_proc", { "ns_send_len", NULL }, "the process of an accepted connection is not learnt when it sends",
+	  "it is learnt when it receives", proc_no_send },
+};
+
+static const struct optional_prog *optional_for(const char *obj, const char *prog)
+{
+	for (size_t i = 0; i < sizeof(optional) / sizeof(optional[0]); i++) {
+		const struct optional_prog *o = &optional[i];
+		if (strcmp(o->obj, obj) != 0)
+			continue;
+		for (size_t j = 0; j < 2 && o->progs[j]; j++)
+			if (strcmp(o->progs[j], prog) == 0)
+				return is_off(prog) ? NULL : o;
 	}
+	return NULL;
+}
+
+/* Opens an object and loads the programs chosen for this kernel into it; NULL when
+ * the kernel refused one (ns_refusal_last() says which and why). */
+static struct bpf_object *open_and_load(const char *path, const char *name)
+{
 	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	ns_refusal_reset();
 	if (!obj) {
 		warn("%s: cannot open %s: %s", name, path, strerror(errno));
-		return -1;
+		return NULL;
 	}
 	struct bpf_map *map;
 	bpf_object__for_each_map(map, obj) {
@@ -232,20 +329,63 @@ static int load_object(const char *dir, const char *name, int cg_fd)
 		if (fd >= 0 && bpf_map__reuse_fd(map, fd)) {
 			warn("%s: cannot share map %s", name, bpf_map__name(map));
 			bpf_object__close(obj);
-			return -1;
+			return NULL;
 		}
 	}
 	if (strcmp(name, "ns_l7") == 0)
 		choose_l7_programs(obj);
 	if (strcmp(name, "ns_proc") == 0)
 		choose_proc_programs(obj);
+	struct bpf_program *prog;
+	const char *simulated = NULL;
+	bpf_object__for_each_program(prog, obj) {
+		if (is_off(bpf_program__name(prog)))
+			bpf_program__set_autoload(prog, false);
+		if (bpf_program__autoload(prog) && !simulated && refused_on_request(bpf_program__name(prog)))
+			simulated = bpf_program__name(prog);
+	}
+	if (simulated) {
+		ns_refusal_simulate(simulated);
+		bpf_object__close(obj);
+		return NULL;
+	}
 	int err = bpf_object__load(obj);
 	if (err) {
-		warn("%s: kernel rejected the programs (%s); rerun with --verbose for the verifier log",
-		     name, strerror(-err));
+		ns_refusal_failed(-err);
 		bpf_object__close(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* Loads and attaches one object; shared maps reuse the first object's fds. A refused
+ * optional program is turned off with one line saying what that costs, and the
+ * object is loaded again without it; a refused essential one loses `lost`.
+ * Returns the programs attached, or -1 when the object did not load. */
+static int load_object(const char *dir, const char *name, int cg_fd, const char *lost)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s.bpf.o", dir, name);
+	if (access(path, R_OK) != 0) {
+		warn("%s: %s not readable: %s: %s", name, path, strerror(errno), lost);
 		return -1;
 	}
+	struct bpf_object *obj;
+	while ((obj = open_and_load(path, name)) == NULL) {
+		const struct ns_refusal *r = ns_refusal_last();
+		if (!r->err) /* not a refusal: open_and_load said why */
+			return -1;
+		char why[420];
+		ns_refusal_explain(r, why, sizeof(why));
+		const struct optional_prog *o = r->prog[0] ? optional_for(name, r->prog) : NULL;
+		if (!o) {
+			warn("%s: %s refused (%s): %s", name, r->prog[0] ? r->prog : "a program", why, lost);
+			return -1;
+		}
+		warn("%s: %s refused (%s): %s; %s", name, r->prog, why, o->lost, o->instead);
+		o->degrade();
+	}
+	struct bpf_map *map;
 	bpf_object__for_each_map(map, obj) {
 		const char *mn = bpf_map__name(map);
 		if (shared_fd(mn) < 0 && n_shared < MAX_SHARED && mn[0] != '.') {
@@ -463,6 +603,15 @@ int main(int argc, char **argv)
 			no_drops = 1;
 		else if (strcmp(argv[i], "--verbose") == 0)
 			verbose = 1;
+		else if (strcmp(argv[i], "--kernel-state") == 0) {
+			ns_print_kernel_state(stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--refuse") == 0 && i + 1 < argc) {
+			size_t l = strlen(refuse);
+			if (l + strlen(argv[i + 1]) + 2 > sizeof(refuse))
+				die(1, "--refuse: too many programs");
+			snprintf(refuse + l, sizeof(refuse) - l, "%s%s", l ? "," : "", argv[++i]);
+		}
 		else if (strcmp(argv[i], "--slots") == 0 && i + 1 < argc) {
 			char *end;
 			unsigned long n = strtoul(argv[++i], &end, 10);
@@ -476,10 +625,10 @@ int main(int argc, char **argv)
 		else if (argv[i][0] != '-' && !dir)
 			dir = argv[i];
 		else
-			die(1, "unknown argument \"%s\" (usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--l7-ingress packets|sockets] [--l7-egress packets|sockets] [--no-drops] [--all-opens] [--slots N] [--verbose])", argv[i]);
+			die(1, "unknown argument \"%s\" (usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--l7-ingress packets|sockets] [--l7-egress packets|sockets] [--no-drops] [--all-opens] [--slots N] [--refuse PROG,...] [--verbose] | --kernel-state)", argv[i]);
 	}
 	if (!dir)
-		die(1, "usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--l7-ingress packets|sockets] [--l7-egress packets|sockets] [--no-drops] [--all-opens] [--slots N] [--verbose]");
+		die(1, "usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--l7-ingress packets|sockets] [--l7-egress packets|sockets] [--no-drops] [--all-opens] [--slots N] [--refuse PROG,...] [--verbose] | --kernel-state");
 
 	if (access(dir, R_OK | X_OK) != 0)
 		die(1, "cannot read eBPF objects in %s: %s", dir, strerror(errno));
@@ -505,55 +654,62 @@ int main(int argc, char **argv)
 
 	int cg_fd = -1;
 	if (!no_l7) {
-		if (!cgroup[0] && default_cgroup(cgroup, sizeof(cgroup)))
+		if (!cgroup[0] && ns_cgroup2(cgroup, sizeof(cgroup)))
 			warn("no cgroup v2 hierarchy found: HTTP, DNS and request latency not observed");
 		else if ((cg_fd = open(cgroup, O_RDONLY | O_DIRECTORY)) < 0)
 			warn("cannot open cgroup %s: %s: HTTP, DNS and request latency not observed", cgroup, strerror(errno));
 	}
 
+	/* Each object's feature, lost if an essential program of it is refused (or
+	 * attaches nowhere); load_object says so itself for refusals. */
+	static const char lost_conn[] = "TCP connection events not observed";
+	static const char lost_l7[] = "HTTP, DNS and request latency not observed";
+	static const char lost_proc[] = "process of accepted connections not known";
+	static const char lost_drop[] = "packet drops not observed";
 	int total = 0, n;
-	if ((n = load_object(dir, "ns_conn", -1)) > 0) {
+	if ((n = load_object(dir, "ns_conn", -1, lost_conn)) > 0) {
 		total += n;
 		/* Without the iterator, opens are written at ESTABLISHED (and short ones
 		 * still merged here). */
 		set_flag(objs[n_objs - 1], all_opens || !open_scan, "open records");
-	} else {
-		warn("TCP connection events not observed");
+	} else if (n == 0) {
+		warn("%s", lost_conn);
 	}
 	if (cg_fd >= 0) {
-		n = load_object(dir, "ns_l7", cg_fd);
-		if (n <= 0 && l7_tx_tracepoints == 1) {
-			warn("HTTP and DNS from send tracepoints failed: falling back to a program per sent packet");
+		n = load_object(dir, "ns_l7", cg_fd, lost_l7);
+		/* Loaded but not attached: the tracepoints may exist and still not attach. */
+		if (n == 0 && l7_tx_tracepoints == 1) {
+			warn("HTTP and DNS from send tracepoints did not attach: falling back to a program per sent packet");
 			l7_tx_tracepoints = 0;
-			n = load_object(dir, "ns_l7", cg_fd);
+			n = load_object(dir, "ns_l7", cg_fd, lost_l7);
 		}
-		if (n <= 0 && l7_rx_tracepoints == 1) {
-			warn("HTTP and DNS from socket tracepoints failed: falling back to a program per received packet");
+		if (n == 0 && l7_rx_tracepoints == 1) {
+			warn("HTTP and DNS from socket tracepoints did not attach: falling back to a program per received packet");
 			l7_rx_tracepoints = 0;
-			n = load_object(dir, "ns_l7", cg_fd);
+			n = load_object(dir, "ns_l7", cg_fd, lost_l7);
 		}
 		if (n > 0) {
 			total += n;
-			proc_recv = l7_rx_tracepoints != 1;
-			proc_send = l7_tx_tracepoints != 1;
+			proc_recv = proc_recv && l7_rx_tracepoints != 1;
+			proc_send = proc_send && l7_tx_tracepoints != 1;
 			/* Held pairs of long connections are written by the open scan. */
 			set_flag(objs[n_objs - 1], !all_opens && open_scan, "request records");
-		} else
-			warn("HTTP, DNS and request latency not observed");
+		} else if (n == 0)
+			warn("%s", lost_l7);
 	}
 	if (proc_recv || proc_send) {
-		if ((n = load_object(dir, "ns_proc", -1)) > 0)
+		if ((n = load_object(dir, "ns_proc", -1, lost_proc)) > 0)
 			total += n;
-		else
-			warn("process of accepted connections not known (needs sock_send_length/sock_recv_length tracepoints, Linux 6.3+)");
+		else if (n == 0)
+			warn("%s (needs sock_send_length/sock_recv_length tracepoints, Linux 6.3+)", lost_proc);
 	}
 	if (!no_drops) {
 		if (ns_emit_drop_reasons() < 0)
 			warn("kernel BTF has no enum skb_drop_reason (Linux 5.17+ needed): drops not observed; connections, HTTP and DNS still work");
-		else if ((n = load_object(dir, "ns_drop", -1)) > 0)
+		else if ((n = load_object(dir, "ns_drop", -1, lost_drop)) > 0)
 			total += n;
-		else
-			warn("packet drops not observed");
+		else if (n == 0)
+			warn("%s", lost_drop);
 	}
 	if (total == 0) {
 		ns_out_flush();

@@ -46,6 +46,11 @@ export interface CollectorOptions {
    * this trades memory against cost, never against what is reported.
    */
   slots?: number;
+  /**
+   * Programs to treat as refused by the kernel (the loader's --refuse): what each
+   * refusal degrades to, shown and tested without a kernel that refuses it.
+   */
+  refuse?: string[];
   nodeName?: string;
   /** Name in status events. */
   sourceName?: string;
@@ -91,6 +96,7 @@ export function runCollector(opts: CollectorOptions = {}): Observable<SourceEven
     if (opts.noDrops) args.push('--no-drops');
     if (opts.allOpens) args.push('--all-opens');
     if (opts.slots !== undefined) args.push('--slots', String(opts.slots));
+    if (opts.refuse?.length) args.push('--refuse', opts.refuse.join(','));
     const mapper = new FlowMapper({ nodeName: opts.nodeName ?? hostname(), sourceName });
     const reader = new RecordReader();
     sub.next({ kind: 'status', source: sourceName, state: 'connecting', message: `starting eBPF collector (${loaderPath})` });
