@@ -17,6 +17,7 @@ import { FakeApiServer } from '../fake-apiserver/server.ts';
 import { namespace, node, pod, service } from '../fake-apiserver/fixtures.ts';
 import { writeKubeconfig } from '../fake-apiserver/kubeconfig.ts';
 import { makeSelfSignedCert } from '../fake-apiserver/tls.ts';
+import { until, within } from '../wait.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let work = '';
@@ -128,7 +129,7 @@ test('observe --demo --last 20 prints 20 demo flows', () => {
     const flow = (JSON.parse(l) as { flow?: { verdict?: string; source?: { namespace?: string } } }).flow;
     assert.ok(flow?.verdict, l);
   }
-  assert.match(run(['observe', '--demo', '--last', '3', '--color', 'never']).stdout, /^\w{3} \d\d \d\d:\d\d:\d\d\.\d{3}: \S+ .*(->|<-) /m);
+  assert.match(run(['observe', '--demo', '--last', '3', '--color', 'never']).stdout, /^\w{3} [ \d]\d \d\d:\d\d:\d\d\.\d{3}: \S+ .*(->|<-) /m);
 });
 
 // A private tmux server (socket file inside the test's own directory, removed with it) so
@@ -137,13 +138,7 @@ function tmux(socket: string, args: string[]): SpawnSyncReturns<string> {
   return spawnSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
 }
 
-async function waitFor(what: string, probe: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = (what: string, probe: () => boolean, ms = 15_000): Promise<void> => until(what, probe, ms, 50);
 
 /**
  * Runs the binary's TUI in a private tmux, waits until the screen matches every pattern,
@@ -360,15 +355,15 @@ test('embedded assets extract to a private 0700 dir with exact contents and are 
   // Killed by SIGTERM while holding extracted files: the directory still goes away.
   const child = spawn(probe, ['wait'], { cwd: probeDir, env, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  const dir = await new Promise<string>((resolve) =>
+  const dir = await within('the asset probe to print its private directory', 20_000, new Promise<string>((resolve) =>
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('\n')) resolve((JSON.parse(out) as { dir: string }).dir);
     }),
-  );
+  ));
   assert.equal(existsSync(dir), true);
   const ended = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_c, sig) => resolve(sig)));
   child.kill('SIGTERM');
-  assert.equal(await ended, 'SIGTERM');
+  assert.equal(await within('the asset probe to exit after SIGTERM', 20_000, ended), 'SIGTERM');
   assert.equal(existsSync(dir), false, 'private dir removed on SIGTERM');
 });

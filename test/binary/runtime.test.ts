@@ -12,6 +12,7 @@ import { privateDir, removePrivateDir, sweepStaleDirs } from '../../src/runtime/
 import { blessedUsrDir } from '../../src/runtime/blessed-data.ts';
 import { collectAssets, seaAssets } from '../../scripts/sea/assets.ts';
 import { MANIFEST_KEY } from '../../src/runtime/sea.ts';
+import { within } from '../wait.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -98,11 +99,11 @@ test('privateDir is removed on SIGTERM and the process still dies of the signal'
   const script = `import { privateDir } from ${JSON.stringify(privateDirModule)};
     console.log(privateDir()); setInterval(() => {}, 1000);`;
   const child = spawn(nodeBin, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const dir = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
+  const dir = await within('the child to print its private directory', 20_000, new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()))));
   assert.equal(existsSync(dir), true);
   const ended = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, sig) => resolve(sig)));
   child.kill('SIGTERM');
-  assert.equal(await ended, 'SIGTERM');
+  assert.equal(await within('the child to exit after SIGTERM', 20_000, ended), 'SIGTERM');
   assert.equal(existsSync(dir), false);
 });
 

@@ -3,6 +3,7 @@
 import { runCollector, type CollectorOptions } from '../../src/bpf-bridge/loader-process.ts';
 import type { Flow } from '../../src/model/flow.ts';
 import type { Lab } from './lab.ts';
+import { within } from '../wait.ts';
 
 /** A flow between two of the lab's addresses (the host's traffic, and other labs', is not the test's). */
 export function isLabFlow(lab: Lab, f: Flow): boolean {
@@ -15,6 +16,8 @@ export interface Collected<T> {
   flows: Flow[];
   /** The collector's 'connected' status message (names the attached programs). */
   attached: string;
+  /** Its warnings (features lost or degraded, each with why). */
+  warnings: string[];
   result: T;
 }
 
@@ -26,6 +29,7 @@ export interface Collected<T> {
 export async function collectAround<T>(lab: Lab, opts: CollectorOptions, work: () => Promise<T>): Promise<Collected<T>> {
   const flows: Flow[] = [];
   let attached = '';
+  const warnings: string[] = [];
   let failure: unknown;
   let ready!: () => void;
   const connected = new Promise<void>((r) => (ready = r));
@@ -37,6 +41,7 @@ export async function collectAround<T>(lab: Lab, opts: CollectorOptions, work: (
         attached = e.message ?? '';
         ready();
       }
+      if (e.kind === 'status' && e.state === 'warning') warnings.push(e.message ?? '');
       if (e.kind === 'flow' && isLabFlow(lab, e.flow)) flows.push(e.flow);
     },
     error: (err: unknown) => {
@@ -46,11 +51,22 @@ export async function collectAround<T>(lab: Lab, opts: CollectorOptions, work: (
     },
     complete: () => finished(),
   });
-  await connected;
+  try {
+    await within('the eBPF collector to attach (its connected status)', 30_000, connected);
+  } catch (e) {
+    sub.unsubscribe();
+    throw e;
+  }
   const result = await work();
   await sleep(400); // the loader reads every 50 ms
   sub.unsubscribe();
   await Promise.race([done, sleep(2000)]);
   if (failure !== undefined) throw failure instanceof Error ? failure : new Error(String(failure));
-  return { flows, attached, result };
+  return { flows, attached, warnings, result };
+}
+
+/** The programs named in the collector's connected status ("... N programs (a, b, c)"). */
+export function attachedPrograms(connectedMessage: string): string[] {
+  const m = /\((.*)\)$/.exec(connectedMessage);
+  return m ? m[1]!.split(', ') : [];
 }

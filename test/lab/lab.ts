@@ -9,6 +9,7 @@ import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { within } from '../wait.ts';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const NODE = process.execPath;
@@ -145,7 +146,7 @@ export class Lab {
     let out = '';
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    await new Promise<void>((resolve, reject) => {
+    const ready = new Promise<void>((resolve, reject) => {
       const onData = (d: Buffer): void => {
         out += d.toString();
         if (out.includes('ready')) {
@@ -156,11 +157,17 @@ export class Lab {
       child.stdout!.on('data', onData);
       child.once('exit', (code) => reject(new Error(`${mode} in ${pod} exited (${code}) before ready: ${err.trim()}`)));
     });
+    try {
+      await within(`${mode} in ${pod} to print "ready"`, 20_000, ready);
+    } catch (e) {
+      child.kill('SIGKILL');
+      throw e;
+    }
     return child;
   }
 
-  /** Runs an agent to completion in a pod; resolves with its pid and stdout. */
-  async runAgent(pod: string, mode: string, args: string[] = []): Promise<{ pid: number; stdout: string }> {
+  /** Runs an agent to completion in a pod (killed after `ms`); resolves with its pid and stdout. */
+  async runAgent(pod: string, mode: string, args: string[] = [], ms = 60_000): Promise<{ pid: number; stdout: string }> {
     const child = spawn('ip', ['netns', 'exec', this.pod(pod).netns, NODE, AGENTS, mode, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -169,7 +176,14 @@ export class Lab {
     let err = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    const [code] = (await once(child, 'exit')) as [number | null];
+    const exited = once(child, 'exit');
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, ms);
+    const [code] = (await exited.finally(() => clearTimeout(timer))) as [number | null];
+    if (timedOut) throw new Error(`${mode} ${args.join(' ')} in ${pod} did not finish within ${ms / 1000} s: ${err.trim()}`);
     if (code !== 0) throw new Error(`${mode} ${args.join(' ')} in ${pod} failed (${code}): ${err.trim()}`);
     return { pid: child.pid!, stdout: out };
   }

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { Lab, REPO_ROOT, leftoverNamespaces } from '../../lab/lab.ts';
 import type { CollectorOptions } from '../../../src/bpf-bridge/loader-process.ts';
-import { collectAround } from '../../lab/collect.ts';
+import { attachedPrograms, collectAround } from '../../lab/collect.ts';
 import type { Flow } from '../../../src/model/flow.ts';
 
 let lab: Lab;
@@ -65,7 +65,7 @@ after(() => {
 });
 
 test('each way attaches its own programs', () => {
-  const progs = (way: string): string[] => runs.get(way)!.attached.replace(/^.*\(/, '').replace(/\).*$/, '').split(', ');
+  const progs = (way: string): string[] => attachedPrograms(runs.get(way)!.attached);
   const l7 = ['ns_skb_ingress', 'ns_skb_egress', 'ns_rx_ready', 'ns_recv_l7', 'ns_tx_tcp', 'ns_tx_udp', 'ns_send_len', 'ns_recv_len'];
   const mine = (way: string): string[] => progs(way).filter((p) => l7.includes(p)).sort();
   assert.deepEqual(mine('sockets'), ['ns_recv_l7', 'ns_rx_ready', 'ns_tx_tcp', 'ns_tx_udp']);

@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { Lab, REPO_ROOT } from '../../lab/lab.ts';
+import { within } from '../../wait.ts';
 
 const NETSCOPE = join(REPO_ROOT, 'bin', 'netscope');
 let lab: Lab | undefined;
@@ -22,11 +23,16 @@ test('observe --local -o json prints the lab connection matching the filter, the
   cli.stdout.on('data', (d: Buffer) => (out += d.toString()));
   cli.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = once(cli, 'exit');
-  // The CLI gives no "attached" signal on stdout: keep connecting until it has printed one.
+  // The CLI gives no "attached" signal on stdout: keep connecting until it has printed
+  // one, for a bounded time (a collector that never reports a connection must fail the
+  // test, not hang the suite).
   let stop = false;
   void exited.then(() => (stop = true));
-  while (!stop) await lab.runAgent('client', 'tcp-client', [lab.pod('echo').ip, '7000', '1', '10']);
-  const [code] = (await exited) as [number];
+  const deadline = Date.now() + 30_000;
+  while (!stop && Date.now() < deadline) await lab.runAgent('client', 'tcp-client', [lab.pod('echo').ip, '7000', '1', '10']);
+  if (!stop) cli.kill('SIGTERM');
+  const [code] = (await within('observe --local to exit after SIGTERM', 10_000, exited)) as [number];
+  assert.ok(stop, `observe --local printed no flow to ${lab.pod('echo').ip}:7000 in 30 s of connections; stderr: ${err}`);
   assert.equal(code, 0, err);
   const lines = out.trim().split('\n');
   assert.equal(lines.length, 1);

@@ -9,6 +9,7 @@ import { firstValueFrom, toArray } from 'rxjs';
 import { REPO_ROOT } from '../../lab/lab.ts';
 import { collectorPaths, runCollector } from '../../../src/bpf-bridge/loader-process.ts';
 import type { SourceEvent } from '../../../src/model/source.ts';
+import { within } from '../../wait.ts';
 
 execFileSync('bash', [`${REPO_ROOT}/scripts/build-bpf.sh`], { stdio: 'inherit' });
 const { loaderPath, objDir } = collectorPaths();
@@ -65,9 +66,9 @@ test('a failing loader ends the source with its own one-line message', async () 
     writeFileSync(fake, '#!/bin/sh\necho "netscope-loader: missing capabilities: CAP_BPF (run as root)" >&2\nexit 3\n');
     chmodSync(fake, 0o755);
     const seen: SourceEvent[] = [];
-    const err = await new Promise<Error>((resolve) => {
+    const err = await within('the failing loader to end the source', 20_000, new Promise<Error>((resolve) => {
       runCollector({ loaderPath: fake, objDir }).subscribe({ next: (e) => seen.push(e), error: resolve, complete: () => resolve(new Error('completed')) });
-    });
+    }));
     assert.equal(err.message, 'eBPF collector lacks privileges: missing capabilities: CAP_BPF (run as root)');
     assert.deepEqual(seen.map((e) => e.kind === 'status' && e.state), ['connecting'], 'the error is reported once, by the error itself');
   } finally {
@@ -97,7 +98,7 @@ test('if netscope is killed, the loader sees stdin close and exits', async () =>
     runCollector({ onSpawn: (pid) => console.log(pid) }).subscribe({ error: () => {} });
   `;
   const parent = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const pid = await new Promise<number>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+  const pid = await within('the parent to print the loader pid', 20_000, new Promise<number>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())))));
   assert.ok(pid > 0);
   await sleep(300);
   parent.kill('SIGKILL');

@@ -4,19 +4,14 @@ import { rmSync } from 'node:fs';
 import { ClusterModel, type ClusterModelOptions } from '../../../src/k8s/cluster.ts';
 import { loadKubeConfig } from '../../../src/k8s/kubeconfig.ts';
 import { KubeTransport, type ApiTransport } from '../../../src/k8s/transport.ts';
+import { until } from '../../wait.ts';
 import { FakeApiServer, type FakeApiServerOptions } from '../../fake-apiserver/server.ts';
 import { tempDir, writeKubeconfig } from '../../fake-apiserver/kubeconfig.ts';
 
 export const FAST_BACKOFF = { initialMs: 20, maxMs: 200, jitter: 0 };
 
 /** Polls `cond` until true; fails with `what` after `ms` (generous: this is not a timing assertion). */
-export async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export const waitFor = (what: string, cond: () => boolean, ms = 10_000): Promise<void> => until(what, cond, ms, 10);
 
 export interface Harness {
   server: FakeApiServer;

@@ -5,6 +5,7 @@ import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { until, within } from '../../wait.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const BIN = path.join(ROOT, 'bin/netscope');
@@ -86,9 +87,9 @@ test('a closed pipe (| head) ends quietly with status 0', async () => {
   const child = spawn(BIN, ['observe', '--demo', '--rate', '500', '--all'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  await within('the first demo flow on stdout', 20_000, new Promise<void>((resolve) => child.stdout.once('data', () => resolve())));
   child.stdout.destroy();
-  const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const status = await within('observe to exit after its stdout closed', 20_000, new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code))));
   assert.equal(status, 0);
   assert.equal(stderr, '');
 });
@@ -193,15 +194,9 @@ test('demo --follow prints history then live flows and stops cleanly on SIGINT',
   const child = spawn(BIN, ['observe', '--demo', '--follow', '--last', '2', '--rate', '200'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TZ: 'UTC' } });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise<void>((resolve) => {
-    const check = (): void => {
-      if (out.split('\n').length > 12) resolve();
-      else setTimeout(check, 50);
-    };
-    check();
-  });
+  await until('12 lines of demo flows (history, then live)', () => out.split('\n').length > 12, 20_000, 50);
   child.kill('SIGINT');
-  const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const status = await within('observe to exit after SIGINT', 20_000, new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code))));
   assert.equal(status, 0);
   assert.ok(out.split('\n').length > 12);
 });
