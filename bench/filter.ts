@@ -1,10 +1,10 @@
 // Filter throughput: how many flows per second the compiled predicate handles,
 // alone and together with JSON.parse of Hubble export lines (what `netscope
 // observe --input-file` does per line), and with the codec's raw-line prefilter
-// in front (src/codec/line-prefilter.ts). Prints figures; asserts nothing.
+// in front (src/filter/line-prefilter.ts). Prints figures; asserts nothing.
 // Usage: node bench/filter.ts [flows=200000] [rounds=5]
 import { parseFilterArgs, compileFilterSet } from '../src/filter/index.ts';
-import { linePrefilter } from '../src/codec/line-prefilter.ts';
+import { linePrefilter } from '../src/filter/line-prefilter.ts';
 import type { Flow } from '../src/model/flow.ts';
 import { loadavg } from 'node:os';
 

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { filter as rxFilter, firstValueFrom, toArray } from 'rxjs';
 import { encodeEvent } from '../src/codec/hubble-json-encode.ts';
-import { linePrefilter } from '../src/codec/line-prefilter.ts';
+import { linePrefilter } from '../src/filter/line-prefilter.ts';
 import { FilterBuilder, compileFilterSet } from '../src/filter/index.ts';
 import type { SourceEvent } from '../src/model/source.ts';
 import { createDemoSource } from '../src/sources/demo/index.ts';

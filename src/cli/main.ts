@@ -18,7 +18,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   },
   cluster: {
     summary: 'check the cluster connection and list what the model sees',
-    load: async () => (await import('../k8s/cli/command.ts')).clusterCommand,
+    load: async () => (await import('./commands/cluster.ts')).clusterCommand,
   },
   version: { summary: versionCommand.summary, load: async () => versionCommand },
 };

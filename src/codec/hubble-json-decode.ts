@@ -18,7 +18,7 @@ import {
   TRAFFIC_DIRECTION_NAMES,
   VERDICT_NAMES,
   type EnumTable,
-} from './enum-names.ts';
+} from '../model/enum-names.ts';
 import { readNetscopeAny, readNetscopeFields } from './netscope-extension.ts';
 import { checkFlowShape, checkLostShape, checkNodeStatusShape, isObj, type Obj } from './shape.ts';
 import { isTimestamp } from './timestamp.ts';

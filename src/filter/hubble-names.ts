@@ -1,6 +1,6 @@
 // Names Hubble and Cilium use on the command line and in the API, so that values
 // typed for `hubble observe` mean the same here (pkg/monitor/api, flow.proto).
-import { DROP_REASON_NAMES } from '../codec/enum-names.ts';
+import { DROP_REASON_NAMES } from '../model/enum-names.ts';
 import { RESERVED_IDENTITY_NAMES } from '../model/identity.ts';
 
 /** Cilium monitor message types accepted by --type (name -> event_type.type). */

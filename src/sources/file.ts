@@ -11,7 +11,7 @@ export interface FileSourceOptions {
   /** Path of the export; `-` reads standard input. */
   path: string;
   /**
-   * A cheap test on the raw line bytes (see codec/line-prefilter.ts): false means the
+   * A cheap test on the raw line bytes (see filter/line-prefilter.ts): false means the
    * line cannot pass the filter, so it is not decoded.
    */
   linePrefilter?: (line: Buffer) => boolean;

@@ -51,7 +51,7 @@ export function openSource(opts: SourceOptions): Source {
     case 'cluster': {
       const flows = opts.flows ? openSource(opts.flows) : undefined;
       // Loaded on subscribe: the Kubernetes client takes long to import.
-      return defer(() => from(import('../k8s/source.ts'))).pipe(
+      return defer(() => from(import('./cluster.ts'))).pipe(
         switchMap((m) => m.createClusterSource({ kube: opts.kube, flows, follow: opts.follow })),
       );
     }

@@ -1,6 +1,6 @@
 // Extension point for views in the main area, reachable from the `:` palette.
 //
-//   import { registerView } from '../views/registry.ts';
+//   import { registerView } from './registry.ts';
 //   registerView({
 //     name: 'pods', aliases: ['po'], summary: 'Pods of the cluster',
 //     create: (ctx) => ({

@@ -1,7 +1,7 @@
 // `netscope observe`: print flows like `hubble observe` does, from a Hubble JSON
 // export or the demo cluster, with hubble's filters and output formats.
 import type { Subscription } from 'rxjs';
-import { linePrefilter } from '../../codec/line-prefilter.ts';
+import { linePrefilter } from '../../filter/line-prefilter.ts';
 import { timestampFromMs } from '../../codec/timestamp.ts';
 import { compileFilterSet, filterHelp, rawFiltersText } from '../../filter/index.ts';
 import type { SourceEvent } from '../../model/source.ts';

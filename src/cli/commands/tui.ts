@@ -10,7 +10,7 @@ import { splitFlag } from '../../filter/flags.ts';
 import { createDemoSource, demoClusterObjects } from '../../sources/demo/index.ts';
 import { openSource } from '../../sources/open.ts';
 import { hasClusterConfig } from '../../k8s/kubeconfig-files.ts';
-import { kubeConfigCliError } from '../../k8s/cli/errors.ts';
+import { kubeConfigCliError } from '../kube-errors.ts';
 import type { Source } from '../../model/source.ts';
 import { DEFAULT_BUFFER_SIZE } from '../../streams/flow-store.ts';
 import type { PaletteObjects } from '../../views/palette.ts';

@@ -3,7 +3,7 @@
 // reached through the view's ViewContext). The TUI builds one for the live cluster or for a snapshot (demo).
 import type { ResourceKind } from '../../k8s/resources.ts';
 import type { ClusterStore } from '../../k8s/store.ts';
-import type { ContextRow } from './kinds.ts';
+import type { ContextRow } from '../../tables/kinds.ts';
 
 export interface ResourceProvider {
   /** The current model, undefined until there is one. */

@@ -1,6 +1,6 @@
 // Registers :pods :svc :netpol :nodes :ns :ctx with the TUI's view registry.
 import { registerView } from '../registry.ts';
-import { RESOURCE_VIEWS, type ResourceViewDef } from './kinds.ts';
+import { RESOURCE_VIEWS, type ResourceViewDef } from '../../tables/kinds.ts';
 import type { ResourceProvider } from './provider.ts';
 import { createResourceView } from './view.ts';
 

@@ -2,7 +2,7 @@
 // its flows source, if any). Loads the Kubernetes client: import lazily.
 import type { Source } from '../../model/source.ts';
 import type { KubeConfigOptions } from '../../k8s/kubeconfig-files.ts';
-import { createClusterSource } from '../../k8s/source.ts';
+import { createClusterSource } from '../../sources/cluster.ts';
 import type { ClusterSession } from '../../k8s/session.ts';
 import { registerResourceViews } from './register.ts';
 import type { ResourceProvider } from './provider.ts';

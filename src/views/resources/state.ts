@@ -2,8 +2,8 @@
 // `/` filter, a detail page (Enter), a YAML page (y). Effects that reach outside
 // (fetch YAML, show flows, switch context) are returned, not performed.
 import { sanitize } from '../../model/sanitize.ts';
-import type { ResourceData, ResourceViewDef } from './kinds.ts';
-import { buildRows, filterRows, renderTable, sortRows, type Row, type SortState } from './table.ts';
+import type { ResourceData, ResourceViewDef } from '../../tables/kinds.ts';
+import { buildRows, filterRows, renderTable, sortRows, type Row, type SortState } from '../../tables/table.ts';
 
 export type Mode = 'list' | 'detail' | 'yaml';
 

@@ -3,11 +3,11 @@
 import type { MainView, ViewContext } from '../registry.ts';
 import { esc } from '../text.ts';
 import type { Theme } from '../theme.ts';
-import type { ResourceData, ResourceViewDef } from './kinds.ts';
+import type { ResourceData, ResourceViewDef } from '../../tables/kinds.ts';
 import type { ResourceProvider } from './provider.ts';
 import { initialState, onKey, renderView, visibleRows, type ViewState } from './state.ts';
-import type { Row } from './table.ts';
-import { yamlLines } from './yaml-text.ts';
+import type { Row } from '../../tables/table.ts';
+import { yamlLines } from '../../tables/yaml-text.ts';
 import type { ModelObject } from '../../k8s/objects.ts';
 
 export function createResourceView<T>(def: ResourceViewDef<T>, provider: ResourceProvider, ctx: ViewContext): MainView {

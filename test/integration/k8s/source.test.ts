@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import type { SourceEvent } from '../../../src/model/source.ts';
-import { createClusterSource } from '../../../src/k8s/source.ts';
+import { createClusterSource } from '../../../src/sources/cluster.ts';
 import { KubeConfigError } from '../../../src/k8s/kubeconfig.ts';
 import { FakeApiServer } from '../../fake-apiserver/server.ts';
 import { namespace, pod } from '../../fake-apiserver/fixtures.ts';

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClusterStore } from '../../../src/k8s/store.ts';
-import { contextsView, podsView, policiesView, servicesView, type ResourceData } from '../../../src/views/resources/kinds.ts';
+import { contextsView, podsView, policiesView, servicesView, type ResourceData } from '../../../src/tables/kinds.ts';
 import { initialState, onKey, renderView, visibleRows, type ViewState } from '../../../src/views/resources/state.ts';
-import { age, filterRows, buildRows, sortRows } from '../../../src/views/resources/table.ts';
-import { yamlLines } from '../../../src/views/resources/yaml-text.ts';
+import { age, filterRows, buildRows, sortRows } from '../../../src/tables/table.ts';
+import { yamlLines } from '../../../src/tables/yaml-text.ts';
 import { endpointSlice, networkPolicy, pod, service } from '../../fake-apiserver/fixtures.ts';
 
 const NOW = Date.parse('2026-01-10T00:00:00Z');
@@ -122,7 +122,7 @@ test('YAML view text drops managedFields and keeps the rest', () => {
 });
 
 test('namespaces: Enter selects (no details), d shows details', async () => {
-  const { namespacesView } = await import('../../../src/views/resources/kinds.ts');
+  const { namespacesView } = await import('../../../src/tables/kinds.ts');
   const d = data();
   d.store.replace('Namespace', [{ metadata: { name: 'shop' }, status: { phase: 'Active' } }]);
   const st = initialState();

@@ -1,6 +1,6 @@
 // Hubble proto enums by number, for inputs that carry enums as numbers (protojson
 // accepts both) and for the zero values protojson leaves out when writing.
-import { VERDICTS, FLOW_TYPES, TRAFFIC_DIRECTIONS, IP_VERSIONS, L7_FLOW_TYPES } from '../model/flow.ts';
+import { VERDICTS, FLOW_TYPES, TRAFFIC_DIRECTIONS, IP_VERSIONS, L7_FLOW_TYPES } from './flow.ts';
 
 export type EnumTable = Readonly<Record<number, string>>;
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { firstValueFrom, toArray, filter } from 'rxjs';
-import { linePrefilter } from '../../../src/codec/line-prefilter.ts';
+import { linePrefilter } from '../../../src/filter/line-prefilter.ts';
 import { decodeHubbleLine } from '../../../src/codec/hubble-json-decode.ts';
 import { encodeEvent } from '../../../src/codec/hubble-json-encode.ts';
 import { FilterBuilder, compileFilterSet } from '../../../src/filter/index.ts';

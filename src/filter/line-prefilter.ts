@@ -6,7 +6,7 @@
 // JSON: lines with escapes (`\`) and enums written as numbers always go to the parser,
 // and so does anything that does not look like one JSON object, so the decoder can
 // report it.
-import type { FilterSet, FlowFilter } from '../filter/flow-filter.ts';
+import type { FilterSet, FlowFilter } from './flow-filter.ts';
 
 /** One required fact: at least one alternative must be present (all of its substrings). */
 interface Group {

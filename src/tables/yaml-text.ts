@@ -1,7 +1,7 @@
 // The `y` view: an object as YAML, like `kubectl get -o yaml`, without the
 // managedFields noise. Pure: object in, lines out (sanitized by the renderer).
 import { stringify } from 'yaml';
-import { asObject } from '../../k8s/raw.ts';
+import { asObject } from '../k8s/raw.ts';
 
 export function yamlLines(raw: unknown): string[] {
   const o = { ...asObject(raw) };

@@ -1,10 +1,10 @@
 // The resource views: for each of :pods :svc :netpol :nodes :ns :ctx, which objects,
 // which columns, what Enter shows, and which flows filter a row stands for.
-import type { EndpointSliceView, NamespaceView, NodeView, PodView, PolicyView, ServiceView } from '../../k8s/objects.ts';
-import { nodeIPs } from '../../k8s/objects.ts';
-import { asArray, asObject, asString, asStringMap } from '../../k8s/raw.ts';
-import type { ResourceKind } from '../../k8s/resources.ts';
-import type { ClusterStore } from '../../k8s/store.ts';
+import type { EndpointSliceView, NamespaceView, NodeView, PodView, PolicyView, ServiceView } from '../k8s/objects.ts';
+import { nodeIPs } from '../k8s/objects.ts';
+import { asArray, asObject, asString, asStringMap } from '../k8s/raw.ts';
+import type { ResourceKind } from '../k8s/resources.ts';
+import type { ClusterStore } from '../k8s/store.ts';
 import { age, type Column } from './table.ts';
 
 export interface ContextRow {

@@ -6,8 +6,8 @@ import { Observable, Subscription, filter, take } from 'rxjs';
 import { sanitize } from '../model/sanitize.ts';
 import type { Source, SourceEvent } from '../model/source.ts';
 import { enrich } from '../streams/enrich.ts';
-import { loadKubeConfig, type KubeConfigOptions } from './kubeconfig.ts';
-import { ClusterSession, type ModelOptions } from './session.ts';
+import { loadKubeConfig, type KubeConfigOptions } from '../k8s/kubeconfig.ts';
+import { ClusterSession, type ModelOptions } from '../k8s/session.ts';
 
 export interface ClusterSourceOptions {
   kube: KubeConfigOptions;

@@ -1,6 +1,6 @@
 // Flags of `netscope cluster`: kubectl's connection flags plus what to show.
-import { CliError } from '../../cli/exit-codes.ts';
-import { flagValue, intValue, matchFlag } from '../../cli/flag-values.ts';
+import { CliError } from './exit-codes.ts';
+import { flagValue, intValue, matchFlag } from './flag-values.ts';
 
 export const CLUSTER_KINDS = ['pods', 'svc', 'netpol', 'nodes', 'ns', 'ctx'] as const;
 

@@ -1,18 +1,18 @@
 // `netscope cluster`: the cluster model from the command line. Useful on its own
 // (what can netscope see with these credentials?) and as an end-to-end check of
 // kubeconfig, list/watch and the resource views against a real API server.
-import type { Command } from '../../cli/command.ts';
-import { CliError, ExitCode } from '../../cli/exit-codes.ts';
+import type { Command } from '../command.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
 import { sanitize } from '../../model/sanitize.ts';
-import { RESOURCE_VIEWS, type ResourceData, type ResourceViewDef } from '../../views/resources/kinds.ts';
-import { buildRows, renderTable, sortRows } from '../../views/resources/table.ts';
-import { yamlLines } from '../../views/resources/yaml-text.ts';
-import { listContexts, loadKubeConfig, type KubeTarget } from '../kubeconfig.ts';
-import { RESOURCE_TYPES } from '../resources.ts';
-import { ClusterSession } from '../session.ts';
-import { ClusterStore } from '../store.ts';
-import { kubeConfigCliError } from './errors.ts';
-import { clusterHelp, parseClusterArgs, type ClusterArgs } from './args.ts';
+import { RESOURCE_VIEWS, type ResourceData, type ResourceViewDef } from '../../tables/kinds.ts';
+import { buildRows, renderTable, sortRows } from '../../tables/table.ts';
+import { yamlLines } from '../../tables/yaml-text.ts';
+import { listContexts, loadKubeConfig, type KubeTarget } from '../../k8s/kubeconfig.ts';
+import { RESOURCE_TYPES } from '../../k8s/resources.ts';
+import { ClusterSession } from '../../k8s/session.ts';
+import { ClusterStore } from '../../k8s/store.ts';
+import { kubeConfigCliError } from '../kube-errors.ts';
+import { clusterHelp, parseClusterArgs, type ClusterArgs } from '../cluster-args.ts';
 
 function loadTarget(a: ClusterArgs): KubeTarget {
   try {
