@@ -37,10 +37,28 @@ function topHelp(): string {
     'Commands:',
     ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)}${c.summary}`),
     '',
-    'Run `netscope <command> --help` for the flags of a command.',
+    'Run `netscope <command> --help` for the flags of a command, `netscope help filters` for',
+    'the filter language, `netscope help config` for the config file.',
     'Environment: KUBECONFIG, NO_COLOR.',
     '',
   ].join('\n');
+}
+
+/** `netscope help TOPIC`: the filter language, the config file, or a command's --help. */
+async function helpTopic(topic: string): Promise<number> {
+  if (topic === 'filters') {
+    process.stdout.write((await import('../filter/index.ts')).filterHelp());
+    return ExitCode.OK;
+  }
+  if (topic === 'config') {
+    const { configHelp } = await import('../config/help.ts');
+    const { configDir } = await import('../config/load.ts');
+    process.stdout.write(configHelp(`${configDir()}/config.yaml`));
+    return ExitCode.OK;
+  }
+  const entry = Object.hasOwn(COMMANDS, topic) ? COMMANDS[topic] : undefined;
+  if (!entry) throw new CliError(`no help topic "${topic}" (topics: filters, config, ${Object.keys(COMMANDS).join(', ')})`);
+  return (await entry.load()).run(['--help']);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -49,6 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(versionLines().join('\n') + '\n');
     return ExitCode.OK;
   }
+  if (first === 'help' && rest.length > 0) return helpTopic(rest[0]!);
   if (first === 'help' || (first === '--help' || first === '-h')) {
     process.stdout.write(topHelp());
     return ExitCode.OK;

@@ -12,3 +12,5 @@ export { filterSetToArgs } from './to-args.ts';
 export { tokenize, shellQuote } from './tokenize.ts';
 export { flowFilterToJSON, flowFilterToObject, rawFiltersText } from './json.ts';
 export { parseRawFilter, flowFilterFromObject } from './raw-filter.ts';
+export { expandAliases } from './aliases.ts';
+export type { Aliases } from './aliases.ts';

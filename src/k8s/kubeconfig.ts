@@ -8,6 +8,7 @@ import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/c
 import { parseDocument } from 'yaml';
 import { sanitize } from '../model/sanitize.ts';
 import { inClusterAvailable, kubeconfigFiles, SERVICE_ACCOUNT_DIR, type KubeConfigOptions } from './kubeconfig-files.ts';
+import { yamlSyntaxError } from '../model/yaml-errors.ts';
 
 export { hasClusterConfig, kubeconfigFiles, SERVICE_ACCOUNT_DIR, type KubeConfigOptions } from './kubeconfig-files.ts';
 
@@ -45,13 +46,8 @@ function loadFile(file: string): KubeConfig {
     throw new KubeConfigError(`kubeconfig ${file}: cannot read (${code})`);
   }
   const doc = parseDocument(text);
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const pos = e.linePos?.[0];
-    // The parser's message ends with " at line L, column C:" ahead of a code frame; the position goes up front instead.
-    const what = oneLine(e.message).replace(/ at line \d+, column \d+:?$/, '');
-    throw new KubeConfigError(`kubeconfig ${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${what}`);
-  }
+  const syntax = yamlSyntaxError(`kubeconfig ${file}`, doc);
+  if (syntax) throw new KubeConfigError(syntax);
   const root: unknown = doc.toJS();
   if (root !== null && root !== undefined && (typeof root !== 'object' || Array.isArray(root))) {
     throw new KubeConfigError(`kubeconfig ${file}: not a kubeconfig (expected a mapping with clusters, users, contexts)`);

@@ -6,7 +6,7 @@ import blessed from 'blessed';
 import type { Subscription } from 'rxjs';
 import type { Flow } from '../model/flow.ts';
 import type { Source } from '../model/source.ts';
-import { compileFilterSet, filterSetToArgs, parseFilterArgs, shellQuote, tokenize, type FilterSet } from '../filter/index.ts';
+import { compileFilterSet, expandAliases, filterSetToArgs, parseFilterArgs, shellQuote, tokenize, type Aliases, type FilterSet } from '../filter/index.ts';
 import type { Completion } from '../filter/index.ts';
 import { FlowStore } from '../streams/flow-store.ts';
 import { frames, ingestInto } from '../streams/frames.ts';
@@ -36,6 +36,10 @@ export interface AppOptions {
   filterArgs: string[];
   /** Namespace assumed by bare pod/service names in filters (the TUI's -n, the kube context's). */
   defaultNamespace?: string;
+  /** Named filters from the config file: `@name` in the filter bar. */
+  aliases?: Aliases;
+  /** Problems found at start (config file): shown in the bar until the first key. */
+  notices?: string[];
   /** Names of cluster objects (beyond those seen in flows) for completion and the palette. */
   clusterObjects?: () => PaletteObjects;
   /** The cluster model (demo snapshot or live cluster), when there is one: the map shows its idle services. */
@@ -62,8 +66,8 @@ type ViewOverlay = { kind: 'view'; view: MainView; name: string };
 type Overlay = { kind: 'help' | 'detail' | 'command'; title: string; lines: string[]; scroll: number; under?: ViewOverlay } | ViewOverlay;
 
 /** Parses filter flags the way `netscope observe` does; throws FilterError with one line. */
-export function parseFilterLine(text: string, defaultNamespace?: string): FilterSet {
-  return parseFilterArgs(tokenize(text), defaultNamespace ? { defaultNamespace } : {});
+export function parseFilterLine(text: string, defaultNamespace?: string, aliases: Aliases = {}): FilterSet {
+  return parseFilterArgs(expandAliases(tokenize(text), aliases), defaultNamespace ? { defaultNamespace } : {});
 }
 
 export function runApp(opts: AppOptions): Promise<number> {
@@ -71,7 +75,7 @@ export function runApp(opts: AppOptions): Promise<number> {
     const theme = opts.theme;
     const store = new FlowStore(opts.bufferSize);
     let filterText = opts.filterArgs.map(shellQuote).join(' ');
-    let filterSet = parseFilterLine(filterText, opts.defaultNamespace);
+    let filterSet = parseFilterLine(filterText, opts.defaultNamespace, opts.aliases);
     const matchesAll = (set: FilterSet) => set.allow.length === 0 && set.deny.length === 0;
     // The active filter's predicate (null: no filter), also applied to the model's idle nodes.
     let filterPred: ((f: Flow) => boolean) | null = matchesAll(filterSet) ? null : compileFilterSet(filterSet);
@@ -83,7 +87,8 @@ export function runApp(opts: AppOptions): Promise<number> {
     let focusPane: Pane = 'flows';
     let zoom: Pane | null = null;
     let bar: Bar = CLOSED;
-    let barMessage: { text: string; error: boolean } | null = null;
+    let barMessage: { text: string; error: boolean } | null =
+      opts.notices?.length ? { text: `${opts.notices[0]}${opts.notices.length > 1 ? ` (+${opts.notices.length - 1} more)` : ''}`, error: true } : null;
     let overlay: Overlay | null = null;
     let focus: Focus | null = null;
     let flowsSt: FlowsState = initialFlowsState();
@@ -299,7 +304,7 @@ export function runApp(opts: AppOptions): Promise<number> {
     // ---- filter, focus and palette ---------------------------------------------------
     const applyFilter = (text: string): boolean => {
       try {
-        const set = parseFilterLine(text, opts.defaultNamespace);
+        const set = parseFilterLine(text, opts.defaultNamespace, opts.aliases);
         const pred = compileFilterSet(set);
         filterSet = set;
         filterText = text.trim();

@@ -80,3 +80,45 @@ export function actionFor(pane: Pane, key: string): Action | undefined {
 }
 
 export const PANE_TITLES: Record<Pane, string> = { topology: 'Topology', flows: 'Flows', latency: 'Latency', detail: 'Detail' };
+
+/** The key names help prints: blessed's `C-x`/`S-x` as Ctrl-X/Shift-X. */
+function keyLabel(keys: string[]): string {
+  return keys.map((k) => k.replace(/^C-(.)$/, (_m, c: string) => `Ctrl-${c.toUpperCase()}`).replace(/^S-/, 'Shift-').replace(/^space$/, 'Space').replace(/^escape$/, 'Esc').replace(/^tab$/, 'Tab').replace(/^enter$/, 'Enter')).join(', ');
+}
+
+/**
+ * Rebinds actions to the keys the config file gives (each entry replaces that action's
+ * keys wherever it is bound; a key taken from another action of the same table leaves
+ * it). Run once at start, before the first key: the tables above are what the app
+ * dispatches from and what help prints, so both follow. Returns one line per problem.
+ */
+export function applyKeyRemaps(remaps: readonly { action: string; keys: string[]; at: string }[]): string[] {
+  const tables = [GLOBAL_KEYS, ...PANES.map((p) => PANE_KEYS[p])];
+  const known = new Set(tables.flat().map((b) => b.action));
+  const problems: string[] = [];
+  for (const r of remaps) {
+    if (!known.has(r.action as Action)) {
+      problems.push(`${r.at}: keys: unknown action "${r.action}" (known: ${[...known].sort().join(', ')})`);
+      continue;
+    }
+    for (const table of tables) {
+      if (!table.some((b) => b.action === r.action)) continue;
+      for (const b of table) {
+        if (b.action === r.action) {
+          b.keys = [...r.keys];
+          b.label = keyLabel(r.keys);
+        } else if (b.keys.some((k) => r.keys.includes(k))) {
+          b.keys = b.keys.filter((k) => !r.keys.includes(k));
+          b.label = keyLabel(b.keys);
+        }
+      }
+    }
+    if (GLOBAL_KEYS.some((b) => b.action === r.action)) {
+      for (const p of PANES) {
+        const shadow = PANE_KEYS[p].find((b) => b.action !== r.action && b.keys.some((k) => r.keys.includes(k)));
+        if (shadow) problems.push(`${r.at}: keys.${r.action}: ${keyLabel(r.keys)} means "${shadow.help}" in the ${PANE_TITLES[p]} pane, which wins there`);
+      }
+    }
+  }
+  return problems;
+}

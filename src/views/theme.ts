@@ -21,15 +21,19 @@ export interface Theme {
 
 const wrap = (open: string) => (s: string) => `{${open}}${s}{/${open}}`;
 
-export function makeTheme(opts: { color: boolean; unicode: boolean }): Theme {
+/** Colour names by role from a skin (src/config/skin.ts); unnamed roles keep the defaults. */
+export type ThemeColors = Partial<Record<'bad' | 'good' | 'warn' | 'dim' | 'accent' | 'header', string>>;
+
+export function makeTheme(opts: { color: boolean; unicode: boolean; colors?: ThemeColors }): Theme {
   const c = opts.color;
+  const col = { bad: 'red', good: 'green', warn: 'yellow', dim: 'gray', accent: 'cyan', header: 'blue', ...opts.colors };
   const bold = wrap('bold');
   const inverse = wrap('inverse');
   const fg = (name: string, mono: (s: string) => string) => (c ? wrap(`${name}-fg`) : mono);
   const plain = (s: string) => s;
-  const bad = fg('red', bold);
-  const good = fg('green', plain);
-  const warn = fg('yellow', bold);
+  const bad = fg(col.bad, bold);
+  const good = fg(col.good, plain);
+  const warn = fg(col.warn, bold);
   const glyph = opts.unicode
     ? { drop: '✖', arrow: '→', back: '←', node: '●', up: '▲', ramp: ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] }
     : { drop: 'X', arrow: '>', back: '<', node: '*', up: '^', ramp: ['_', '.', '-', '~', '=', '+', '*', '#'] };
@@ -57,11 +61,11 @@ export function makeTheme(opts: { color: boolean; unicode: boolean }): Theme {
     bad,
     good,
     warn,
-    dim: c ? wrap('gray-fg') : plain,
+    dim: c ? wrap(`${col.dim}-fg`) : plain,
     bold,
-    accent: c ? wrap('cyan-fg') : bold,
+    accent: c ? wrap(`${col.accent}-fg`) : bold,
     selected: inverse,
-    header: c ? (s) => `{bold}{blue-fg}${s}{/blue-fg}{/bold}` : bold,
+    header: c ? (s) => `{bold}{${col.header}-fg}${s}{/${col.header}-fg}{/bold}` : bold,
     glyph,
   };
 }

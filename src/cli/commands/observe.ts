@@ -16,6 +16,8 @@ import { DEFAULT_LAST, MAX_LAST, parseObserveArgs, type ObserveConfig } from '..
 import { Selection, type SelectionMode } from '../observe-selection.ts';
 import { OutputBuffer } from '../output-buffer.ts';
 import { sourceFlagsHelp, sourceOptionsFrom } from '../source-flags.ts';
+import { loadSettings } from '../../config/load.ts';
+import { expandAliasArgs } from '../alias-flag.ts';
 
 /** Malformed lines reported one by one before the rest are only counted. */
 const MAX_REPORTED_LINES = 20;
@@ -61,11 +63,19 @@ export function observeHelp(): string {
     '      --print-node-name   show the node each flow was observed on',
     '      --numeric           show IP addresses instead of pod, service and DNS names',
     '      --print-raw-filters print the filters as hubble would send them (YAML) and exit',
+    '      --alias NAME        add a named filter from the config file (netscope help config)',
     '  -h, --help              this help',
     '',
     filterHelp(),
     'Exit status: 0 ok, 1 runtime error (unreadable input), 2 bad usage,',
     '3 finished but skipped malformed input lines (each reported on stderr as file:line).',
+    '',
+    'Examples:',
+    '  hubble observe -o json > flows.json; netscope observe --input-file flows.json --verdict DROPPED',
+    '  netscope observe --demo --last 50 --from-pod shop/frontend -o table',
+    '  netscope observe --demo --follow --namespace shop --http-status 5+',
+    '  sudo netscope observe --local --to-port 8080 -o json | jq .flow.l7',
+    '  netscope observe --demo --alias drops        # named filter from config.yaml',
     '',
   ].join('\n');
 }
@@ -87,7 +97,10 @@ function demoHistorySeconds(cfg: ObserveConfig, nowMs: number): number | undefin
 
 export async function runObserve(argv: string[]): Promise<number> {
   const nowMs = Date.now();
-  const cfg = parseObserveArgs(argv, nowMs);
+  // The config file's named filters (--alias NAME); its other settings are the TUI's.
+  const settings = loadSettings();
+  for (const p of settings.problems) process.stderr.write(`netscope: warning: ${sanitize(p)}\n`);
+  const cfg = parseObserveArgs(expandAliasArgs(argv, settings.config.aliases), nowMs);
   if (cfg.help) {
     process.stdout.write(observeHelp());
     return ExitCode.OK;

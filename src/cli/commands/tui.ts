@@ -15,6 +15,8 @@ import type { Source } from '../../model/source.ts';
 import { DEFAULT_BUFFER_SIZE } from '../../streams/flow-store.ts';
 import type { PaletteObjects } from '../../views/palette.ts';
 import type { ClusterStore } from '../../k8s/store.ts';
+import { loadSettings } from '../../config/load.ts';
+import { expandAliasArgs } from '../alias-flag.ts';
 
 const USAGE = `Usage: netscope [flags] [filter flags]
 
@@ -38,7 +40,12 @@ Flags:
   --history SECONDS        demo: seconds of past traffic loaded at start (default 300)
   --buffer-size N          flows kept for scrolling and re-filtering (default ${DEFAULT_BUFFER_SIZE})
   --refresh N              screen redraws per second at most (default 10)
+  --alias NAME             add a named filter from the config file (also @NAME in the / bar)
   -h, --help               this help
+
+Config: $XDG_CONFIG_HOME/netscope/config.yaml (else ~/.config/netscope/config.yaml) sets
+defaults for --refresh and --buffer-size, a skin, key remaps and named filters; see
+netscope help config.
 
 Keys: ? shows the keys of the focused pane; q or Ctrl-C quits.
 Environment: NO_COLOR disables colours; TERM picks the terminal (xterm, xterm-256color,
@@ -72,8 +79,19 @@ function num(flag: string, v: string | undefined, min: number, max: number, inte
 }
 
 /** Splits argv into the TUI's flags and the filter flags; throws CliError on bad usage. */
-export function parseTuiArgs(argv: string[]): TuiArgs {
-  const a: TuiArgs = { demo: false, local: false, seed: 1, rate: 200, slowdownAfter: 60, history: 300, bufferSize: DEFAULT_BUFFER_SIZE, refresh: 10, filterArgs: [], help: false };
+export function parseTuiArgs(argv: string[], settings: { bufferSize?: number; refresh?: number } = {}): TuiArgs {
+  const a: TuiArgs = {
+    demo: false,
+    local: false,
+    seed: 1,
+    rate: 200,
+    slowdownAfter: 60,
+    history: 300,
+    bufferSize: settings.bufferSize ?? DEFAULT_BUFFER_SIZE,
+    refresh: settings.refresh ?? 10,
+    filterArgs: [],
+    help: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -164,7 +182,8 @@ export const tuiCommand: Command = {
   name: 'tui',
   summary: 'Open the terminal explorer (the default command)',
   async run(argv) {
-    const args = parseTuiArgs(argv);
+    const settings = loadSettings();
+    const args = parseTuiArgs(expandAliasArgs(argv, settings.config.aliases), { bufferSize: settings.config.bufferSize, refresh: settings.config.refreshRate });
     if (args.help) {
       process.stdout.write(USAGE + filterHelp());
       return ExitCode.OK;
@@ -222,7 +241,9 @@ export const tuiCommand: Command = {
     const { makeTheme, wantsColor } = await import('../../views/theme.ts');
     const { runApp } = await import('../../views/app.ts');
     const term = chooseTerminal(process.env.TERM);
-    const theme = makeTheme({ color: wantsColor(process.env, term.colors), unicode: utf8Locale(process.env) });
+    const theme = makeTheme({ color: wantsColor(process.env, term.colors), unicode: utf8Locale(process.env), colors: settings.skin });
+    const { applyKeyRemaps } = await import('../../views/keymap.ts');
+    const notices = [...settings.problems, ...applyKeyRemaps(settings.config.keys)];
     // Our own stream on fd 1, so a write error when the terminal disappears is handled by
     // the app (it quits) rather than by the process-wide stdout handler.
     const output = new tty.WriteStream(1);
@@ -240,6 +261,8 @@ export const tuiCommand: Command = {
       bufferSize: args.bufferSize,
       refreshHz: args.refresh,
       filterArgs: args.filterArgs,
+      aliases: settings.config.aliases,
+      notices,
       clusterObjects: objects,
       clusterModel: model,
       theme,

@@ -20,6 +20,7 @@ export const LAYERS: Record<string, number> = {
   printer: 2,
   'bpf-bridge': 2,
   tables: 2,
+  config: 2,
   policy: 2,
   streams: 3,
   grpc: 3,
