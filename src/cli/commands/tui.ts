@@ -48,6 +48,13 @@ defaults for --refresh and --buffer-size, a skin, key remaps and named filters; 
 netscope help config.
 
 Keys: ? shows the keys of the focused pane; q or Ctrl-C quits.
+
+Examples:
+  netscope --demo                            the demo cluster
+  netscope -n shop                           the current kube context's cluster, namespace shop
+  netscope --context prod --verdict DROPPED  only drops, in another context
+  netscope --file flows.json                 a Hubble JSON export
+  sudo netscope --local                      this machine's eBPF collector
 Environment: NO_COLOR disables colours; TERM picks the terminal (xterm, xterm-256color,
 screen-256color and tmux-256color are known to work).
 
