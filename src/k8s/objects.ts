@@ -19,6 +19,8 @@ export interface PodView extends ObjectMeta {
   serviceAccount: string;
   workload?: Workload;
   deleting: boolean;
+  /** Declared container ports: NetworkPolicies resolve named ports through them. */
+  containerPorts: { name: string; port: number; protocol: string }[];
 }
 
 export interface ServicePort {
@@ -123,10 +125,23 @@ function readPod(raw: Json): PodView {
     restarts,
     serviceAccount: asString(spec.serviceAccountName),
     deleting: asString(metaRaw.deletionTimestamp) !== '',
+    containerPorts: readContainerPorts(spec),
   };
   const workload = resolveWorkload(meta.labels, asArray(metaRaw.ownerReferences));
   if (workload) pod.workload = workload;
   return pod;
+}
+
+function readContainerPorts(spec: Record<string, unknown>): PodView['containerPorts'] {
+  const out: PodView['containerPorts'] = [];
+  for (const c of [...asArray(spec.containers), ...asArray(spec.initContainers)]) {
+    for (const p of asArray(asObject(c).ports)) {
+      const po = asObject(p);
+      const port = asNumber(po.containerPort);
+      if (port > 0) out.push({ name: asString(po.name), port, protocol: asString(po.protocol) || 'TCP' });
+    }
+  }
+  return out;
 }
 
 function readService(raw: Json): ServiceView {
