@@ -72,6 +72,8 @@ export interface NodeView extends ObjectMeta {
   roles: string[];
   kubeletVersion: string;
   unschedulable: boolean;
+  /** The node's own addresses on the pod network (Cilium's cilium_host, from its annotations): kubelet probes come from them. */
+  hostIPs: string[];
 }
 
 export interface NamespaceView extends ObjectMeta {
@@ -79,7 +81,12 @@ export interface NamespaceView extends ObjectMeta {
   phase: string;
 }
 
-export type PolicyKind = 'NetworkPolicy' | 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy';
+export type PolicyKind =
+  | 'NetworkPolicy'
+  | 'CiliumNetworkPolicy'
+  | 'CiliumClusterwideNetworkPolicy'
+  | 'AdminNetworkPolicy'
+  | 'BaselineAdminNetworkPolicy';
 
 export interface PolicyView extends ObjectMeta {
   kind: PolicyKind;
@@ -235,6 +242,9 @@ function readNode(raw: Json): NodeView {
     roles,
     kubeletVersion: asString(asObject(status.nodeInfo).kubeletVersion),
     unschedulable: spec.unschedulable === true,
+    hostIPs: ['network.cilium.io/ipv4-cilium-host', 'network.cilium.io/ipv6-cilium-host']
+      .map((k) => asString(asObject(asObject(o.metadata).annotations)[k]))
+      .filter((s) => s !== ''),
   };
 }
 
@@ -265,6 +275,8 @@ export function toView(kind: ResourceKind, raw: Json): ModelObject {
     case 'NetworkPolicy':
     case 'CiliumNetworkPolicy':
     case 'CiliumClusterwideNetworkPolicy':
+    case 'AdminNetworkPolicy':
+    case 'BaselineAdminNetworkPolicy':
       return readPolicy(raw, kind);
   }
 }

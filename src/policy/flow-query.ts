@@ -23,7 +23,15 @@ function endpointPeer(world: World, f: Flow, side: 'source' | 'destination'): Pe
     const pod = world.podByKey.get(`${ep.namespace}/${ep.pod_name}`);
     if (pod && !pod.hostNetwork) return { kind: 'pod', pod };
   }
-  return ip ? peerForIP(world, ip) : undefined;
+  if (!ip) return undefined;
+  const peer = peerForIP(world, ip);
+  // An address the model does not know but the source labelled as the host: the node
+  // that saw the flow (Hubble names cilium_host addresses `reserved:host`).
+  if (peer.kind === 'ip' && !peer.node && f.node_name && ep?.labels?.includes('reserved:host')) {
+    const node = world.nodeByName.get(f.node_name);
+    if (node) return { kind: 'ip', ip, node };
+  }
+  return peer;
 }
 
 /** The question a flow asks, or undefined when it has no addresses (not an IP flow). */

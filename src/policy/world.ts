@@ -1,7 +1,7 @@
 // The part of the cluster policies read, indexed: pods (by key and address),
 // namespaces' labels, nodes, the API server's addresses. Built from the cluster
 // model's store or from raw objects (offline files), then treated as a value.
-import type { NamespaceView, NodeView, PodView, ServiceView, EndpointSliceView } from '../k8s/objects.ts';
+import type { ModelObject, NamespaceView, NodeView, PodView, ServiceView, EndpointSliceView } from '../k8s/objects.ts';
 import { nodeIPs } from '../k8s/objects.ts';
 import type { Labels } from './label-selector.ts';
 import type { Peer, PolicyNode, PolicyPod } from './types.ts';
@@ -71,7 +71,7 @@ export function buildWorld(input: WorldInput): World {
 
 /** The part of ClusterStore a world is built from. */
 export interface WorldSource {
-  list<T>(kind: 'Pod' | 'Namespace' | 'Node' | 'Service' | 'EndpointSlice'): T[];
+  list<T extends ModelObject = ModelObject>(kind: 'Pod' | 'Namespace' | 'Node' | 'Service' | 'EndpointSlice'): T[];
 }
 
 export function podFromView(p: PodView): PolicyPod {
@@ -92,7 +92,7 @@ export function podFromView(p: PodView): PolicyPod {
 /** A world from the cluster model (live or snapshot): live pods only. */
 export function worldFromStore(store: WorldSource): World {
   const pods = store.list<PodView>('Pod').filter(isLive).map(podFromView);
-  const nodes = store.list<NodeView>('Node').map((n) => ({ name: n.name, ips: nodeIPs(n), labels: n.labels }));
+  const nodes = store.list<NodeView>('Node').map((n) => ({ name: n.name, ips: [...nodeIPs(n), ...n.hostIPs], labels: n.labels }));
   const api: string[] = [];
   for (const s of store.list<ServiceView>('Service')) if (s.namespace === 'default' && s.name === 'kubernetes') api.push(...s.clusterIPs);
   for (const sl of store.list<EndpointSliceView>('EndpointSlice')) {
