@@ -242,6 +242,7 @@ export const tuiCommand: Command = {
       filterArgs: args.filterArgs,
       clusterObjects: objects,
       clusterModel: model,
+      policyModel: model,
       theme,
       terminal: term.terminal,
     });
