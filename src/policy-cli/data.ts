@@ -20,6 +20,8 @@ export interface ClusterData {
   problems: string[];
   /** For messages: `demo cluster`, `objects from a.yaml`, `context kind-kind`. */
   label: string;
+  /** Namespace of bare pod names: -n, else the kubeconfig context's, else `default`. */
+  namespace: string;
 }
 
 function fileError(flag: string, file: string, err: unknown): CliError {
@@ -48,13 +50,13 @@ async function demoSnapshot(seed: number | undefined) {
 export async function loadCluster(a: PolicyArgs): Promise<ClusterData> {
   if (a.demo) {
     const store = loadSnapshot(await demoSnapshot(a.seed));
-    return { store, policies: policiesFromStore(store), problems: [], label: 'demo cluster' };
+    return { store, policies: policiesFromStore(store), problems: [], label: 'demo cluster', namespace: a.namespace ?? 'shop' };
   }
   if (a.objects.length > 0) {
     const loaded = loadFiles(a.objects, '--objects');
     const store = new ClusterStore();
     for (const [kind, items] of loaded.objects) store.replace(kind, items);
-    return { store, policies: loaded.policies, problems: loaded.errors, label: `objects from ${a.objects.join(', ')}` };
+    return { store, policies: loaded.policies, problems: loaded.errors, label: `objects from ${a.objects.join(', ')}`, namespace: a.namespace ?? 'default' };
   }
   return liveCluster(a);
 }
@@ -81,7 +83,7 @@ async function liveCluster(a: PolicyArgs): Promise<ClusterData> {
     const problems = line.state === 'warning' ? [line.message] : [];
     // A copy: the session stops below; the answers need a still picture.
     const store = session.store;
-    return { store, policies: policiesFromStore(store), problems, label: `context ${target.contextName}` };
+    return { store, policies: policiesFromStore(store), problems, label: `context ${target.contextName}`, namespace: a.namespace ?? target.namespace ?? 'default' };
   } finally {
     await session.stop();
   }

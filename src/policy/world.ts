@@ -3,6 +3,7 @@
 // model's store or from raw objects (offline files), then treated as a value.
 import type { ModelObject, NamespaceView, NodeView, PodView, ServiceView, EndpointSliceView } from '../k8s/objects.ts';
 import { nodeIPs } from '../k8s/objects.ts';
+import { parseIPPrefix } from '../filter/ip-match.ts';
 import type { Labels } from './label-selector.ts';
 import type { Peer, PolicyNode, PolicyPod } from './types.ts';
 
@@ -105,7 +106,7 @@ export function worldFromStore(store: WorldSource): World {
 export function resolvePeer(world: World, text: string): Peer | undefined {
   const pod = world.podByKey.get(text);
   if (pod) return pod.hostNetwork ? hostPeer(world, pod) : { kind: 'pod', pod };
-  if (text.includes('/')) return undefined;
+  if (text.includes('/') || typeof parseIPPrefix(text) === 'string' || text.includes('/')) return undefined;
   return peerForIP(world, text);
 }
 

@@ -13,6 +13,7 @@ import { resolvePeer, worldFromStore, type World } from '../../policy/world.ts';
 import type { Peer } from '../../policy/types.ts';
 import { parsePolicyArgs, policyHelp, splitPort, type PolicyArgs } from '../../policy-cli/args.ts';
 import { loadCluster, loadFiles, loadFlows } from '../../policy-cli/data.ts';
+import { parseIPPrefix } from '../../filter/ip-match.ts';
 import { problemLines } from '../../policy-cli/objects-file.ts';
 
 function out(lines: string[]): void {
@@ -23,8 +24,8 @@ function warn(lines: readonly string[]): void {
   for (const l of lines) process.stderr.write(`netscope: ${sanitize(l)}\n`);
 }
 
-function peer(world: World, text: string, flag: string, namespace: string | undefined): Peer {
-  const name = !text.includes('/') && namespace !== undefined && !/^[0-9.:a-fA-F]+$/.test(text) ? `${namespace}/${text}` : text;
+function peer(world: World, text: string, flag: string, namespace: string): Peer {
+  const name = !text.includes('/') && typeof parseIPPrefix(text) === 'string' ? `${namespace}/${text}` : text;
   let p = resolvePeer(world, name);
   if (!p && name.includes('/')) {
     // `shop/frontend`: the pods of a workload share their policies; take the first by name.
@@ -52,7 +53,7 @@ async function why(a: PolicyArgs): Promise<number> {
   const world = worldFromStore(data.store);
   const engine = engineFor(world, data.policies, problems);
   const to = splitPort(a.to!, '--to');
-  const q = { from: peer(world, a.from!, '--from', a.namespace), to: peer(world, to.peer, '--to', a.namespace), port: to.port, protocol: a.protocol };
+  const q = { from: peer(world, a.from!, '--from', data.namespace), to: peer(world, to.peer, '--to', data.namespace), port: to.port, protocol: a.protocol };
   const answer = engine.evaluate(q);
   warn(problems);
   if (a.output === 'json') process.stdout.write(JSON.stringify(answerJson(q, answer)) + '\n');
