@@ -22,18 +22,24 @@ interface PodPolicies {
 }
 
 const MAX_CACHE = 200_000;
+const PROTO_INDEX: Record<Protocol, number> = { TCP: 0, UDP: 1, SCTP: 2, ICMP: 3, ANY: 4 };
 
 export class PolicyEngine {
   readonly world: World;
   readonly policies: PolicySet;
   readonly #netpolByNs = new Map<string, CompiledNetpol[]>();
   readonly #podPolicies = new WeakMap<PolicyPod, PodPolicies>();
-  readonly #peers = new Map<string, PeerInfo>();
-  readonly #answers = new Map<string, Answer>();
+  readonly #podPeers = new WeakMap<PolicyPod, PeerInfo>();
+  readonly #ipPeers = new Map<string, PeerInfo>();
+  /** from (pod object or address) -> to -> port*8+protocol -> answer: no key string per lookup. */
+  #answers = new Map<PolicyPod | string, Map<PolicyPod | string, Map<number, Answer>>>();
+  #cachedCount = 0;
+  readonly #cilium: boolean;
 
   constructor(world: World, policies: PolicySet) {
     this.world = world;
     this.policies = policies;
+    this.#cilium = policies.cilium.length > 0;
     for (const p of policies.netpols) {
       const list = this.#netpolByNs.get(p.ref.namespace) ?? [];
       list.push(p);
@@ -43,16 +49,28 @@ export class PolicyEngine {
 
   /** Number of cached answers (bench, tests). */
   get cached(): number {
-    return this.#answers.size;
+    return this.#cachedCount;
   }
 
   evaluate(q: Query): Answer {
-    const key = `${peerKey(q.from)}>${peerKey(q.to)}>${q.port}>${q.protocol}`;
-    const hit = this.#answers.get(key);
+    const fk = q.from.kind === 'pod' ? q.from.pod : q.from.ip;
+    const tk = q.to.kind === 'pod' ? q.to.pod : q.to.ip;
+    const pk = q.port * 8 + PROTO_INDEX[q.protocol];
+    let byTo = this.#answers.get(fk);
+    let byPort = byTo?.get(tk);
+    const hit = byPort?.get(pk);
     if (hit !== undefined) return hit;
     const a = this.evaluateUncached(q);
-    if (this.#answers.size >= MAX_CACHE) this.#answers.clear();
-    this.#answers.set(key, a);
+    if (this.#cachedCount >= MAX_CACHE) {
+      this.#answers = new Map();
+      this.#cachedCount = 0;
+      byTo = undefined;
+      byPort = undefined;
+    }
+    if (!byTo) this.#answers.set(fk, (byTo = new Map()));
+    if (!byPort) byTo.set(tk, (byPort = new Map()));
+    byPort.set(pk, a);
+    this.#cachedCount++;
     return a;
   }
 
@@ -80,12 +98,18 @@ export class PolicyEngine {
   }
 
   #peer(p: Query['from']): PeerInfo {
+    if (p.kind === 'pod') {
+      let info = this.#podPeers.get(p.pod);
+      if (info === undefined) this.#podPeers.set(p.pod, (info = peerInfo(this.world, p, this.#cilium)));
+      return info;
+    }
     const key = peerKey(p);
-    let info = this.#peers.get(key);
-    if (info === undefined || info.peer !== p) {
-      info = peerInfo(this.world, p);
-      if (this.#peers.size >= MAX_CACHE) this.#peers.clear();
-      this.#peers.set(key, info);
+    let info = this.#ipPeers.get(key);
+    // The same address may stand for a host-network pod or its node: keep the richer peer.
+    if (info === undefined || (info.peer !== p && (p.hostPod !== undefined) !== (info.peer.kind === 'ip' && info.peer.hostPod !== undefined))) {
+      info = peerInfo(this.world, p, this.#cilium);
+      if (this.#ipPeers.size >= MAX_CACHE) this.#ipPeers.clear();
+      this.#ipPeers.set(key, info);
     }
     return info;
   }

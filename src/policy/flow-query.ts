@@ -19,11 +19,14 @@ function isReply(f: Flow): boolean {
 function endpointPeer(world: World, f: Flow, side: 'source' | 'destination'): Peer | undefined {
   const ep = f[side];
   const ip = side === 'source' ? f.IP?.source : f.IP?.destination;
+  if (!ip) return undefined;
+  // The address first (one map lookup); the names only when the address is not a pod's.
+  const byIP = world.podByIP.get(ip);
+  if (byIP && (!ep?.pod_name || ep.pod_name === byIP.name)) return { kind: 'pod', pod: byIP };
   if (ep?.namespace && ep.pod_name) {
     const pod = world.podByKey.get(`${ep.namespace}/${ep.pod_name}`);
     if (pod && !pod.hostNetwork) return { kind: 'pod', pod };
   }
-  if (!ip) return undefined;
   const peer = peerForIP(world, ip);
   // An address the model does not know but the source labelled as the host: the node
   // that saw the flow (Hubble names cilium_host addresses `reserved:host`).

@@ -33,7 +33,10 @@ export function peerKey(p: Peer): string {
   return p.kind === 'pod' ? `${p.pod.namespace}/${p.pod.name}` : p.ip;
 }
 
-export function peerInfo(world: World, peer: Peer): PeerInfo {
+const NO_LABELS: Labels = Object.freeze({});
+
+/** `cilium`: work out Cilium's label set (only needed when Cilium policies exist). */
+export function peerInfo(world: World, peer: Peer, cilium = true): PeerInfo {
   const key = peerKey(peer);
   if (peer.kind === 'pod') {
     const nsLabels = world.namespaces.get(peer.pod.namespace) ?? { 'kubernetes.io/metadata.name': peer.pod.namespace };
@@ -41,7 +44,7 @@ export function peerInfo(world: World, peer: Peer): PeerInfo {
       peer,
       pod: peer.pod,
       nsLabels,
-      cilium: ciliumPodLabels(peer.pod, nsLabels),
+      cilium: cilium ? ciliumPodLabels(peer.pod, nsLabels) : NO_LABELS,
       ips: peer.pod.ips,
       world: false,
       apiServer: peer.pod.ips.some((ip) => world.apiServerIPs.has(ip)),

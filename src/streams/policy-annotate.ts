@@ -62,6 +62,8 @@ function crossCheck(flow: Flow, decidedBy: string[]): string | undefined {
 
 export class PolicyAnnotator {
   readonly #notes = new WeakMap<Flow, PolicyNote>();
+  /** Answers are shared by every flow of a connection: their deciding names too. */
+  readonly #decided = new WeakMap<Answer, string[]>();
   readonly #model: () => PolicyModel | undefined;
   readonly #minRebuildMs: number;
   #engine: PolicyEngine | undefined;
@@ -103,14 +105,15 @@ export class PolicyAnnotator {
     const q = flowQuery(engine.world, flow);
     if (!q) return undefined;
     const answer = engine.evaluate(q);
-    const decidedBy = decidingPolicies(answer);
+    let decidedBy = this.#decided.get(answer);
+    if (decidedBy === undefined) this.#decided.set(answer, (decidedBy = decidingPolicies(answer)));
     const note: PolicyNote = { query: q, answer, decidedBy };
     const mismatch = mismatchOf(flow, q, answer);
     if (mismatch) {
       note.mismatch = mismatch;
       this.mismatches++;
     }
-    const hubble = crossCheck(flow, decidedBy);
+    const hubble = flow.ingress_denied_by || flow.egress_denied_by || flow.ingress_allowed_by || flow.egress_allowed_by ? crossCheck(flow, decidedBy) : undefined;
     if (hubble) note.hubble = hubble;
     this.#notes.set(flow, note);
     this.#count(answer);
