@@ -46,10 +46,13 @@ test('w on the selected topology node explains its edges', async () => {
     assert.match(screen, /isolated by NetworkPolicy shop\/(paymentservice|redis-cart)-ingress/);
   }, 'the why overlay for the selected node');
   s.keys('Escape');
+  // Wait: a key typed right after Esc would arrive as Alt-<key>.
+  await s.waitFor((x) => !x.includes('Why: shop/toolbox'), 'the why overlay closed');
 });
 
 test(':netpol lists each policy with the pods it selects and its live hits', async () => {
   s.type(':');
+  await s.waitFor((x) => /^:/m.test(x) || x.includes('palette'), 'the palette');
   s.type('netpol');
   s.keys('Enter');
   await s.expect((screen) => {
