@@ -20,6 +20,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'check the cluster connection and list what the model sees',
     load: async () => (await import('./commands/cluster.ts')).clusterCommand,
   },
+  policy: {
+    summary: 'which policy allows or denies a connection; what-if tests; suggested policies',
+    load: async () => (await import('./commands/policy.ts')).policyCommand,
+  },
   version: { summary: versionCommand.summary, load: async () => versionCommand },
 };
 

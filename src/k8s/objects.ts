@@ -19,6 +19,8 @@ export interface PodView extends ObjectMeta {
   serviceAccount: string;
   workload?: Workload;
   deleting: boolean;
+  /** Declared container ports: NetworkPolicies resolve named ports through them. */
+  containerPorts: { name: string; port: number; protocol: string }[];
 }
 
 export interface ServicePort {
@@ -70,6 +72,8 @@ export interface NodeView extends ObjectMeta {
   roles: string[];
   kubeletVersion: string;
   unschedulable: boolean;
+  /** The node's own addresses on the pod network (Cilium's cilium_host, from its annotations): kubelet probes come from them. */
+  hostIPs: string[];
 }
 
 export interface NamespaceView extends ObjectMeta {
@@ -77,7 +81,12 @@ export interface NamespaceView extends ObjectMeta {
   phase: string;
 }
 
-export type PolicyKind = 'NetworkPolicy' | 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy';
+export type PolicyKind =
+  | 'NetworkPolicy'
+  | 'CiliumNetworkPolicy'
+  | 'CiliumClusterwideNetworkPolicy'
+  | 'AdminNetworkPolicy'
+  | 'BaselineAdminNetworkPolicy';
 
 export interface PolicyView extends ObjectMeta {
   kind: PolicyKind;
@@ -123,10 +132,23 @@ function readPod(raw: Json): PodView {
     restarts,
     serviceAccount: asString(spec.serviceAccountName),
     deleting: asString(metaRaw.deletionTimestamp) !== '',
+    containerPorts: readContainerPorts(spec),
   };
   const workload = resolveWorkload(meta.labels, asArray(metaRaw.ownerReferences));
   if (workload) pod.workload = workload;
   return pod;
+}
+
+function readContainerPorts(spec: Record<string, unknown>): PodView['containerPorts'] {
+  const out: PodView['containerPorts'] = [];
+  for (const c of [...asArray(spec.containers), ...asArray(spec.initContainers)]) {
+    for (const p of asArray(asObject(c).ports)) {
+      const po = asObject(p);
+      const port = asNumber(po.containerPort);
+      if (port > 0) out.push({ name: asString(po.name), port, protocol: asString(po.protocol) || 'TCP' });
+    }
+  }
+  return out;
 }
 
 function readService(raw: Json): ServiceView {
@@ -220,6 +242,9 @@ function readNode(raw: Json): NodeView {
     roles,
     kubeletVersion: asString(asObject(status.nodeInfo).kubeletVersion),
     unschedulable: spec.unschedulable === true,
+    hostIPs: ['network.cilium.io/ipv4-cilium-host', 'network.cilium.io/ipv6-cilium-host']
+      .map((k) => asString(asObject(asObject(o.metadata).annotations)[k]))
+      .filter((s) => s !== ''),
   };
 }
 
@@ -250,6 +275,8 @@ export function toView(kind: ResourceKind, raw: Json): ModelObject {
     case 'NetworkPolicy':
     case 'CiliumNetworkPolicy':
     case 'CiliumClusterwideNetworkPolicy':
+    case 'AdminNetworkPolicy':
+    case 'BaselineAdminNetworkPolicy':
       return readPolicy(raw, kind);
   }
 }

@@ -11,6 +11,8 @@ export const RESOURCE_KINDS = [
   'NetworkPolicy',
   'CiliumNetworkPolicy',
   'CiliumClusterwideNetworkPolicy',
+  'AdminNetworkPolicy',
+  'BaselineAdminNetworkPolicy',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
@@ -59,6 +61,23 @@ export const RESOURCE_TYPES: Record<ResourceKind, ResourceType> = {
     group: 'cilium.io',
     version: 'v2',
     plural: 'ciliumclusterwidenetworkpolicies',
+    namespaced: false,
+    optional: true,
+  },
+  // sig-network's network-policy-api CRDs; listed only when discovery says they are served.
+  AdminNetworkPolicy: {
+    kind: 'AdminNetworkPolicy',
+    group: 'policy.networking.k8s.io',
+    version: 'v1alpha1',
+    plural: 'adminnetworkpolicies',
+    namespaced: false,
+    optional: true,
+  },
+  BaselineAdminNetworkPolicy: {
+    kind: 'BaselineAdminNetworkPolicy',
+    group: 'policy.networking.k8s.io',
+    version: 'v1alpha1',
+    plural: 'baselineadminnetworkpolicies',
     namespaced: false,
     optional: true,
   },

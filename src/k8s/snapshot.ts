@@ -14,6 +14,8 @@ export interface ClusterSnapshot {
   networkPolicies?: readonly Json[];
   ciliumNetworkPolicies?: readonly Json[];
   ciliumClusterwideNetworkPolicies?: readonly Json[];
+  adminNetworkPolicies?: readonly Json[];
+  baselineAdminNetworkPolicies?: readonly Json[];
 }
 
 const FIELDS: [keyof ClusterSnapshot, ResourceKind][] = [
@@ -25,6 +27,8 @@ const FIELDS: [keyof ClusterSnapshot, ResourceKind][] = [
   ['networkPolicies', 'NetworkPolicy'],
   ['ciliumNetworkPolicies', 'CiliumNetworkPolicy'],
   ['ciliumClusterwideNetworkPolicies', 'CiliumClusterwideNetworkPolicy'],
+  ['adminNetworkPolicies', 'AdminNetworkPolicy'],
+  ['baselineAdminNetworkPolicies', 'BaselineAdminNetworkPolicy'],
 ];
 
 /** Loads (replaces) every kind present in `snap` into `store` (a new one by default). */

@@ -9,6 +9,8 @@ import { Counters } from './counters.ts';
 import { RingBuffer } from './ring-buffer.ts';
 import { RedAggregator } from './red.ts';
 import { TopologyAggregator } from './topology.ts';
+import type { PolicyAnnotator } from './policy-annotate.ts';
+import { TopologyPolicy } from './topology-policy.ts';
 
 export const DEFAULT_BUFFER_SIZE = 20_000;
 /** Names remembered for completion; bounded so pod churn cannot grow memory forever. */
@@ -38,6 +40,9 @@ export class FlowStore {
   #filteredTopology: TopologyAggregator | null = null;
   #filteredRed: RedAggregator | null = null;
   readonly counters = new Counters();
+  /** Expected policy verdicts (when there is a cluster model with policies) and their per-edge summary. */
+  policy: PolicyAnnotator | null = null;
+  readonly topologyPolicy = new TopologyPolicy();
   readonly names: Names = { namespaces: new Set(), pods: new Set(), services: new Set() };
   status: SourceStatus = { source: '-', state: 'connecting' };
   /** Bumped on every change; a frame is drawn only when it moved. */
@@ -120,6 +125,10 @@ export class FlowStore {
     this.#remember(flow);
     this.#allTopology.add(flow, t);
     this.#allRed.add(flow, t);
+    if (this.policy) {
+      const note = this.policy.annotate(flow);
+      if (note) this.topologyPolicy.add(flow, note);
+    }
     if (this.#filteredTopology === null) {
       if (this.focused && this.#focus?.(flow)) this.focused.push(flow);
     } else if (this.#predicate(flow)) this.#accept(flow, t);

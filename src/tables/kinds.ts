@@ -6,6 +6,8 @@ import { asArray, asObject, asString, asStringMap } from '../k8s/raw.ts';
 import type { ResourceKind } from '../k8s/resources.ts';
 import type { ClusterStore } from '../k8s/store.ts';
 import { age, type Column } from './table.ts';
+import { policyStats } from './policy-stats.ts';
+import { hitKey } from '../../streams/policy-annotate.ts';
 
 export interface ContextRow {
   name: string;
@@ -164,6 +166,10 @@ function policySelector(p: PolicyView): string {
   if (p.kind === 'NetworkPolicy') return selectorText(spec.podSelector);
   const first = asObject(p.specs.length > 0 ? p.specs[0] : p.spec);
   if (first.nodeSelector !== undefined) return `node: ${selectorText(first.nodeSelector)}`;
+  if (p.kind === 'AdminNetworkPolicy' || p.kind === 'BaselineAdminNetworkPolicy') {
+    const subj = asObject(first.subject);
+    return subj.pods !== undefined ? `pods: ${selectorText(asObject(subj.pods).podSelector)}` : `namespaces: ${selectorText(subj.namespaces)}`;
+  }
   return selectorText(first.endpointSelector);
 }
 
@@ -180,6 +186,17 @@ function policyDirections(p: PolicyView): string {
   return [...dirs].sort().reverse().join(',');
 }
 
+function policyRef(p: PolicyView) {
+  return { kind: p.kind, namespace: p.namespace, name: p.name };
+}
+
+/** Pods the policy selects, per the engine (undefined without one). */
+function selectedPods(p: PolicyView): string[] | undefined {
+  const engine = policyStats()?.engine();
+  if (!engine) return undefined;
+  return engine.selectedPods(policyRef(p)).map((x) => `${x.namespace}/${x.name}`);
+}
+
 export const policiesView: ResourceViewDef<PolicyView> = {
   name: 'netpol',
   aliases: ['networkpolicies', 'np', 'cnp', 'policies'],
@@ -190,15 +207,35 @@ export const policiesView: ResourceViewDef<PolicyView> = {
     ...d.store.list<PolicyView>('NetworkPolicy', ns),
     ...d.store.list<PolicyView>('CiliumNetworkPolicy', ns),
     ...d.store.list<PolicyView>('CiliumClusterwideNetworkPolicy'),
+    ...d.store.list<PolicyView>('AdminNetworkPolicy'),
+    ...d.store.list<PolicyView>('BaselineAdminNetworkPolicy'),
   ],
-  columns: (d) => [
-    nsCol(),
-    nameCol(),
-    { name: 'KIND', value: (p) => p.kind },
-    { name: 'SELECTOR', value: policySelector },
-    { name: 'DIRECTION', value: policyDirections },
-    ageCol(d.nowMs),
-  ],
+  columns: (d) => {
+    const stats = policyStats();
+    const hits = (p: PolicyView) => stats?.hits.get(hitKey(policyRef(p)));
+    const cols: Column<PolicyView>[] = [
+      nsCol(),
+      nameCol(),
+      { name: 'KIND', value: (p) => p.kind },
+      { name: 'SELECTOR', value: policySelector },
+      { name: 'DIRECTION', value: policyDirections },
+    ];
+    if (stats) {
+      const counts = new Map<PolicyView, number>();
+      const pods = (p: PolicyView): number => {
+        let n = counts.get(p);
+        if (n === undefined) counts.set(p, (n = selectedPods(p)?.length ?? 0));
+        return n;
+      };
+      cols.push(
+        { name: 'PODS', value: (p) => String(pods(p)), sortValue: pods, right: true },
+        { name: 'ALLOWED', value: (p) => String(hits(p)?.allowed ?? 0), sortValue: (p) => hits(p)?.allowed ?? 0, right: true },
+        { name: 'DENIED', value: (p) => String(hits(p)?.denied ?? 0), sortValue: (p) => hits(p)?.denied ?? 0, right: true },
+      );
+    }
+    cols.push(ageCol(d.nowMs));
+    return cols;
+  },
   key: (p) => `${p.kind}:${qualified(p)}`,
   detail: (p) => [
     ['Name', p.name],
@@ -206,6 +243,11 @@ export const policiesView: ResourceViewDef<PolicyView> = {
     ['Kind', p.kind],
     ['Selects', policySelector(p)],
     ['Directions', policyDirections(p)],
+    ['Selected pods', selectedPods(p)?.join(', ') || (policyStats() ? '<none>' : '<no policy engine>')],
+    ['Live hits', (() => {
+      const h = policyStats()?.hits.get(hitKey(policyRef(p)));
+      return h ? `${h.allowed} allowed, ${h.denied} denied` : '0 allowed, 0 denied';
+    })()],
     ['Labels', labelText(p.labels)],
     ['Created', p.creationTimestamp],
   ],

@@ -13,7 +13,13 @@ import { frames, ingestInto } from '../streams/frames.ts';
 import { nodeId, serviceOf, type Level } from '../streams/flow-keys.ts';
 import { modelNodesCache, type VersionedModel } from '../streams/topology-model.ts';
 import { CLOSED, barKey, barLine, filterRejected, openFilterBar, openPalette, type Bar } from './bar.ts';
-import { flowDetailLines } from './flow-detail.ts';
+import { flowDetailLines, policyWhyLines } from './flow-detail.ts';
+import { PolicyAnnotator, type PolicyModel } from '../streams/policy-annotate.ts';
+import { registerView } from './registry.ts';
+import { whatIfView } from './whatif-view.ts';
+import { setPolicyStats } from './resources/policy-stats.ts';
+import { newEditor } from './line-editor.ts';
+import { paletteMatches } from './palette.ts';
 import { flowsView, initialFlowsState, pendingWhilePaused, selectedFlow, togglePause, type FlowsState } from './flows-view.ts';
 import { paneKey } from './pane-keys.ts';
 import { helpLines } from './help-view.ts';
@@ -44,6 +50,8 @@ export interface AppOptions {
   clusterObjects?: () => PaletteObjects;
   /** The cluster model (demo snapshot or live cluster), when there is one: the map shows its idle services. */
   clusterModel?: () => VersionedModel | undefined;
+  /** The same model with its policies: flows get expected verdicts, "why" and what-if. */
+  policyModel?: () => PolicyModel | undefined;
   theme: Theme;
   terminal: string;
   input?: NodeJS.ReadableStream;
@@ -74,6 +82,17 @@ export function runApp(opts: AppOptions): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const theme = opts.theme;
     const store = new FlowStore(opts.bufferSize);
+    if (opts.policyModel) {
+      const policyModel = opts.policyModel;
+      const annotator = new PolicyAnnotator(policyModel);
+      store.policy = annotator;
+      setPolicyStats({ engine: () => annotator.engine(), hits: annotator.hits });
+      registerView({
+        name: 'whatif',
+        summary: 'replay the buffer against a draft policy file: :whatif FILE (--delete FILE removes)',
+        create: (ctx) => whatIfView(ctx.arg, () => store.all.toArray(), policyModel, () => annotator.engine()),
+      });
+    }
     let filterText = opts.filterArgs.map(shellQuote).join(' ');
     let filterSet = parseFilterLine(filterText, opts.defaultNamespace, opts.aliases);
     const matchesAll = (set: FilterSet) => set.allow.length === 0 && set.deny.length === 0;
@@ -221,7 +240,8 @@ export function runApp(opts: AppOptions): Promise<number> {
       const edges = store.topology.snapshot(topoSt.level, now);
       const known = modelNodes(opts.clusterModel?.(), topoSt.level, filterPred);
       if (lay.panes.topology) {
-        const v = topologyView(edges, topoSt, inner(lay.panes.topology), theme, store.names.namespaces, known);
+        const level = topoSt.level;
+        const v = topologyView(edges, topoSt, inner(lay.panes.topology), theme, store.names.namespaces, known, (from, to) => store.topologyPolicy.get(level, from, to));
         topoSt = { ...topoSt, scrollTop: v.scrollTop };
         lastNodes = v.nodes;
         setPane('topology', v.title, v.lines, lay.panes.topology.width);
@@ -250,7 +270,7 @@ export function runApp(opts: AppOptions): Promise<number> {
       // Detail of the selected flow
       if (lay.panes.detail) {
         const flow = selectedFlow(ring, flowsSt);
-        const all = flow ? flowDetailLines(flow, theme) : [theme.dim('select a flow (2, then j/k)')];
+        const all = flow ? flowDetailLines(flow, theme, store.policy?.annotate(flow)) : [theme.dim('select a flow (2, then j/k)')];
         const h = inner(lay.panes.detail).height;
         detailScroll = Math.min(detailScroll, Math.max(0, all.length - h));
         setPane('detail', 'Detail', all.slice(detailScroll, detailScroll + h), lay.panes.detail.width);
@@ -463,7 +483,7 @@ export function runApp(opts: AppOptions): Promise<number> {
       const r = paneKey(focusPane, action, { flows: flowsSt, topo: topoSt, lat: latSt, detailScroll }, { ring, nodes: lastNodes, services: lastServicesOrdered, pageSize });
       ({ flows: flowsSt, topo: topoSt, lat: latSt, detailScroll } = r.st);
       const e = r.effect;
-      if (e?.type === 'flow-detail') overlay = { kind: 'detail', title: 'Flow detail', lines: flowDetailLines(e.flow, theme), scroll: 0 };
+      if (e?.type === 'flow-detail') overlay = { kind: 'detail', title: 'Flow detail', lines: flowDetailLines(e.flow, theme, store.policy?.annotate(e.flow)), scroll: 0 };
       else if (e?.type === 'focus-node') focusOnNode(e.id, e.level);
       else if (e?.type === 'focus-service') focusOnService(e.service);
     };
@@ -518,6 +538,28 @@ export function runApp(opts: AppOptions): Promise<number> {
         case 'pause':
           flowsSt = togglePause(store.focused ?? store.shown, flowsSt);
           return true;
+        case 'what-if':
+          bar = { mode: 'palette', editor: newEditor('whatif ', paletteHistory), matches: paletteMatches('whatif ', objects()), index: 0 };
+          barMessage = null;
+          return true;
+        case 'why': {
+          if (focusPane !== 'topology') return false;
+          const id = topoSt.selected;
+          if (!store.policy) barMessage = { text: 'why: no cluster model with policies (use --demo or a cluster)', error: true };
+          else if (id === null) barMessage = { text: 'why: select a node first (j/k)', error: true };
+          else {
+            const edges = store.topologyPolicy.edgesOf(topoSt.level, id);
+            const lines: string[] = [];
+            for (const e of edges) {
+              lines.push(theme.header(esc(`${e.from} -> ${e.to}`)) + theme.dim(esc(`  ${e.allowed} allowed, ${e.denied} denied${e.mismatches ? `, ${e.mismatches} disagree with the flows` : ''}; the latest flow:`)));
+              lines.push(...policyWhyLines(e.lastNote, theme));
+              lines.push('');
+            }
+            if (lines.length === 0) lines.push(theme.dim(esc(`no flows of ${id} were evaluated against policies yet`)));
+            overlay = { kind: 'detail', title: `Why: ${id}`, lines, scroll: 0 };
+          }
+          return true;
+        }
         case 'escape':
           if (focus) setFocus(null);
           else if (zoom) zoom = null;

@@ -2,6 +2,8 @@
 // drop reason, policies, L7, endpoints with labels, node), then every field of the flow
 // flattened as `path: value`, so nothing the source sent is hidden.
 import type { Endpoint, Flow, Policy } from '../model/flow.ts';
+import { explainLines } from '../policy/explain.ts';
+import type { PolicyNote } from '../streams/policy-annotate.ts';
 import { endpointLabel, flowSummary, protocolOf } from './flow-format.ts';
 import { esc } from './text.ts';
 import type { Theme } from './theme.ts';
@@ -32,7 +34,19 @@ export function flatten(value: unknown, prefix = ''): string[] {
   return [`${prefix}: ${String(value)}`];
 }
 
-export function flowDetailLines(flow: Flow, theme: Theme): string[] {
+/** "why": the verdict the policies give this flow's connection, each side's reasons, disagreements. */
+export function policyWhyLines(note: PolicyNote, theme: Theme): string[] {
+  const l: string[] = [];
+  const v = note.answer.verdict;
+  const head = `expected: ${v.toUpperCase()}${note.decidedBy.length ? ` by ${note.decidedBy.join(', ')}` : ''}${note.query.reply ? ' (a reply: answered as its connection)' : ''}`;
+  l.push(v === 'denied' ? theme.bad(esc(head)) : esc(head));
+  if (note.mismatch) l.push(theme.bad(esc(`MISMATCH: ${note.mismatch}`)));
+  if (note.hubble) l.push(esc(note.hubble));
+  for (const s of explainLines(note.query, note.answer).slice(1)) l.push(esc(`  ${s}`));
+  return l;
+}
+
+export function flowDetailLines(flow: Flow, theme: Theme, note?: PolicyNote): string[] {
   const l: string[] = [];
   const push = (s: string) => l.push(esc(s));
   l.push(theme.header('Flow'));
@@ -48,6 +62,10 @@ export function flowDetailLines(flow: Flow, theme: Theme): string[] {
   if (flow.egress_allowed_by?.length) pol.push(`egress allowed by ${policies(flow.egress_allowed_by)}`);
   push(`policy match: ${pol.length ? pol.join('; ') : flow.policy_match_type ? `type ${flow.policy_match_type}` : '-'}`);
   for (const s of flow.policy_log ?? []) push(`policy log: ${s}`);
+  if (note) {
+    l.push(theme.header('Why (policies)'));
+    l.push(...policyWhyLines(note, theme));
+  }
   if (flow.l7) {
     const h = flow.l7.http;
     push(`l7: ${flow.l7.type ?? '-'} latency ${flow.l7.latency_ns !== undefined ? (flow.l7.latency_ns / 1e6).toFixed(3) + 'ms' : '-'}${h ? ` ${h.protocol ?? ''} ${h.method ?? ''} ${h.url ?? ''} ${h.code ?? ''}` : ''}${flow.l7.dns ? ` dns ${flow.l7.dns.query ?? ''}` : ''}`);

@@ -10,7 +10,8 @@ export type Action =
   | 'down' | 'up' | 'page-down' | 'page-up' | 'top' | 'bottom' | 'enter'
   | 'pause' | 'order'
   | 'level' | 'drops-only' | 'hide-infra'
-  | 'sort-name' | 'sort-rate' | 'sort-errors' | 'sort-latency' | 'percentile';
+  | 'sort-name' | 'sort-rate' | 'sort-errors' | 'sort-latency' | 'percentile'
+  | 'why' | 'what-if';
 
 export interface Binding {
   /** blessed key names (`key.full`). */
@@ -32,6 +33,7 @@ export const GLOBAL_KEYS: Binding[] = [
   { keys: ['3'], label: '3', help: 'focus latency', action: 'focus-3' },
   { keys: ['4'], label: '4', help: 'focus detail', action: 'focus-4' },
   { keys: ['c'], label: 'c', help: 'show the equivalent netscope observe / hubble observe command', action: 'command-line' },
+  { keys: ['S-w', 'W'], label: 'W', help: 'what-if: replay the buffer against a draft policy file (:whatif FILE, :whatif --delete FILE)', action: 'what-if' },
   { keys: ['z'], label: 'z', help: 'zoom the focused pane (again to restore)', action: 'zoom' },
   { keys: ['space'], label: 'Space', help: 'pause / resume the flows pane (nothing is lost)', action: 'pause' },
   { keys: ['escape'], label: 'Esc', help: 'close dialog / clear the focused service', action: 'escape' },
@@ -54,6 +56,7 @@ export const PANE_KEYS: Record<Pane, Binding[]> = {
     { keys: ['l'], label: 'l', help: 'level: namespace / workload / pod', action: 'level' },
     { keys: ['d'], label: 'd', help: 'only edges with drops or errors', action: 'drops-only' },
     { keys: ['i'], label: 'i', help: 'hide infrastructure (DNS, API server, health checks, metrics)', action: 'hide-infra' },
+    { keys: ['w'], label: 'w', help: 'why: which policies allow or deny the selected node\'s edges', action: 'why' },
   ],
   flows: [
     ...MOVE,

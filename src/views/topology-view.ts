@@ -5,6 +5,7 @@
 // this file only decides what is shown.
 import type { Edge } from '../streams/topology.ts';
 import type { ModelNode } from '../streams/topology-model.ts';
+import type { EdgePolicy } from '../streams/topology-policy.ts';
 import type { Level } from '../streams/flow-keys.ts';
 import { LEVELS } from '../streams/flow-keys.ts';
 import { esc, fit, fitRight, formatRate } from './text.ts';
@@ -159,9 +160,13 @@ export interface TopologyView {
   nodes: MapNode[];
 }
 
-function edgeMark(e: Edge, theme: Theme): { plain: string; tagged: string } {
+function edgeMark(e: Edge, theme: Theme, policy?: EdgePolicy): { plain: string; tagged: string } {
   const bits: string[] = [];
-  if (e.recentDrops > 0) bits.push(`${e.recentDrops} drop${e.recentDrops === 1 ? '' : 's'}`);
+  const denied = policy?.deniedBy ?? [];
+  // A denied edge names its deciding policy (the latest one, +N for more), short enough for the list.
+  const by = denied.length > 0 ? `denied by ${denied[denied.length - 1]!.replace(/^[^/]*\//, '')}${denied.length > 1 ? ` +${denied.length - 1}` : ''}` : '';
+  if (e.recentDrops > 0) bits.push(by ? `${e.recentDrops} ${by}` : `${e.recentDrops} drop${e.recentDrops === 1 ? '' : 's'}`);
+  else if (by) bits.push(by);
   const errs = e.recentErrors - e.recentDrops;
   if (errs > 0) bits.push(`${errs} err`);
   if (bits.length === 0) return { plain: '', tagged: '' };
@@ -176,6 +181,8 @@ export function topologyView(
   theme: Theme,
   namespaces?: Set<string>,
   model?: ModelNode[],
+  /** Per-edge policy data (src/streams/topology-policy.ts): marks denied edges with the deciding policy. */
+  policy?: (from: string, to: string) => EdgePolicy | undefined,
 ): TopologyView {
   const nodes = mapNodes(edges, st, namespaces, model);
   const w = size.width;
@@ -220,7 +227,7 @@ export function topologyView(
       rows.push({
         text: () => {
           const name = nameIn(other, n.group);
-          const m = edgeMark(e, theme);
+          const m = edgeMark(e, theme, policy?.(e.from, e.to));
           const rate = `${formatRate(e.rate)}/s`;
           const nameW = Math.max(4, w - 6 - 9 - m.plain.length);
           return `    ${arrow} ${esc(fit(name, nameW))}${fitRight(rate, 9)}${m.tagged}`;

@@ -47,7 +47,7 @@ test('a filter changes the flows to matching ones and keeps topology and latency
     // Every edge on the map now carries drops, and every service row is 100% errors.
     const edges = paneLines(screen, 'Topology').filter((l) => l.includes('→'));
     assert.ok(edges.length > 0);
-    for (const e of edges) assert.match(e, /✖ \d+ drop/);
+    for (const e of edges) assert.match(e, /✖ \d+ (drop|denied by)/);
     const rows = paneLines(screen, 'Latency').slice(1).filter((l) => /shop\//.test(l));
     assert.ok(rows.length > 0);
     for (const r of rows) assert.match(r, / 100\.0 /);

@@ -33,6 +33,8 @@ export const FAKE_RESOURCES: FakeResource[] = [
     kind: 'CiliumClusterwideNetworkPolicy',
     namespaced: false,
   },
+  { group: 'policy.networking.k8s.io', version: 'v1alpha1', plural: 'adminnetworkpolicies', kind: 'AdminNetworkPolicy', namespaced: false },
+  { group: 'policy.networking.k8s.io', version: 'v1alpha1', plural: 'baselineadminnetworkpolicies', kind: 'BaselineAdminNetworkPolicy', namespaced: false },
 ];
 
 type Obj = { metadata: { name: string; namespace?: string; resourceVersion?: string; uid?: string; [k: string]: unknown }; [k: string]: unknown };
@@ -59,6 +61,8 @@ export interface FakeApiServerOptions {
   token?: string;
   /** Serve the cilium.io group (CRDs installed). */
   cilium?: boolean;
+  /** Serve policy.networking.k8s.io (AdminNetworkPolicy CRDs installed). */
+  adminPolicies?: boolean;
   /** User name used in 403 messages. */
   user?: string;
 }
@@ -88,11 +92,13 @@ export class FakeApiServer {
   private readonly access = new Map<string, Access>();
   private port = 0;
   cilium: boolean;
+  adminPolicies: boolean;
   readonly requests: RecordedRequest[] = [];
 
   constructor(opts: FakeApiServerOptions = {}) {
     this.opts = opts;
     this.cilium = opts.cilium ?? false;
+    this.adminPolicies = opts.adminPolicies ?? false;
     for (const r of FAKE_RESOURCES) this.stores.set(r.plural, new Map());
   }
 
@@ -334,7 +340,9 @@ export class FakeApiServer {
     } else {
       return this.fail(res, 404, 'NotFound', 'the server could not find the requested resource');
     }
-    const served = FAKE_RESOURCES.filter((r) => r.group === group && r.version === version && (r.group !== 'cilium.io' || this.cilium));
+    const served = FAKE_RESOURCES.filter(
+      (r) => r.group === group && r.version === version && (r.group !== 'cilium.io' || this.cilium) && (r.group !== 'policy.networking.k8s.io' || this.adminPolicies),
+    );
     if (served.length === 0) return this.fail(res, 404, 'NotFound', 'the server could not find the requested resource');
     if (rest.length === 0) {
       return this.send(res, 200, {

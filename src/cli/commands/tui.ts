@@ -272,6 +272,7 @@ export const tuiCommand: Command = {
       notices,
       clusterObjects: objects,
       clusterModel: model,
+      policyModel: model,
       theme,
       terminal: term.terminal,
     });
