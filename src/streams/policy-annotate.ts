@@ -12,6 +12,8 @@ import { flowQuery, type FlowQuery } from '../policy/flow-query.ts';
 import { policiesFromStore } from '../policy/from-store.ts';
 import { compilePolicies } from '../policy/policy-set.ts';
 import { refText, type Answer, type PolicyRef } from '../policy/types.ts';
+import { hitKey, type HitCount } from '../policy/hits.ts';
+export { hitKey, type HitCount } from '../policy/hits.ts';
 import { worldFromStore } from '../policy/world.ts';
 
 export interface PolicyNote {
@@ -31,10 +33,6 @@ export interface PolicyModel {
   list<T extends ModelObject = ModelObject>(kind: ResourceKind): T[];
 }
 
-export interface HitCount {
-  allowed: number;
-  denied: number;
-}
 
 function hubbleNames(list: Policy[] | undefined): string[] {
   return (list ?? []).map((p) => `${p.namespace ? p.namespace + '/' : ''}${p.name ?? '?'}`);
@@ -136,6 +134,3 @@ export class PolicyAnnotator {
   }
 }
 
-export function hitKey(r: { kind: string; namespace: string; name: string }): string {
-  return `${r.kind}|${refText(r as PolicyRef)}`;
-}

@@ -7,7 +7,7 @@ import type { ResourceKind } from '../k8s/resources.ts';
 import type { ClusterStore } from '../k8s/store.ts';
 import { age, type Column } from './table.ts';
 import { policyStats } from './policy-stats.ts';
-import { hitKey } from '../../streams/policy-annotate.ts';
+import { hitKey } from '../policy/hits.ts';
 
 export interface ContextRow {
   name: string;
@@ -246,7 +246,7 @@ export const policiesView: ResourceViewDef<PolicyView> = {
     ['Selected pods', selectedPods(p)?.join(', ') || (policyStats() ? '<none>' : '<no policy engine>')],
     ['Live hits', (() => {
       const h = policyStats()?.hits.get(hitKey(policyRef(p)));
-      return h ? `${h.allowed} allowed, ${h.denied} denied` : '0 allowed, 0 denied';
+      return h ? `${h.allowed} allowed, ${h.denied} denied` : policyStats() ? '0 allowed, 0 denied' : '<no policy engine>';
     })()],
     ['Labels', labelText(p.labels)],
     ['Created', p.creationTimestamp],

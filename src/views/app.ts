@@ -17,7 +17,7 @@ import { flowDetailLines, policyWhyLines } from './flow-detail.ts';
 import { PolicyAnnotator, type PolicyModel } from '../streams/policy-annotate.ts';
 import { registerView } from './registry.ts';
 import { whatIfView } from './whatif-view.ts';
-import { setPolicyStats } from './resources/policy-stats.ts';
+import { setPolicyStats } from '../tables/policy-stats.ts';
 import { newEditor } from './line-editor.ts';
 import { paletteMatches } from './palette.ts';
 import { flowsView, initialFlowsState, pendingWhilePaused, selectedFlow, togglePause, type FlowsState } from './flows-view.ts';

@@ -7,8 +7,7 @@ import { PolicyEngine } from '../policy/engine.ts';
 import { compilePolicies } from '../policy/policy-set.ts';
 import { applyDraft, changeLine, whatIf } from '../policy/whatif.ts';
 import { policiesFromStore } from '../policy/from-store.ts';
-import { loadFiles } from '../policy-cli/data.ts';
-import { problemLines } from '../policy-cli/objects-file.ts';
+import { loadObjectsFiles, problemLines } from '../policy/objects-file.ts';
 import type { PolicyModel } from '../streams/policy-annotate.ts';
 import type { MainView } from './registry.ts';
 import { esc } from './text.ts';
@@ -22,7 +21,7 @@ export function whatIfLines(arg: string, flows: readonly Flow[], model: PolicyMo
   if (!model || !engine) return { title: 'What if', lines: (t) => [t.bad('no cluster model with policies: what-if needs --demo or a cluster')] };
   let loaded;
   try {
-    loaded = loadFiles(files, 'draft');
+    loaded = loadObjectsFiles(files);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     return { title: 'What if', lines: (t) => [t.bad(esc(msg))] };

@@ -11,10 +11,10 @@ import { suggestPolicies } from '../../policy/suggest.ts';
 import { applyDraft, changeLine, whatIf } from '../../policy/whatif.ts';
 import { resolvePeer, worldFromStore, type World } from '../../policy/world.ts';
 import type { Peer } from '../../policy/types.ts';
-import { parsePolicyArgs, policyHelp, splitPort, type PolicyArgs } from '../../policy-cli/args.ts';
-import { loadCluster, loadFiles, loadFlows } from '../../policy-cli/data.ts';
+import { parsePolicyArgs, policyHelp, splitPort, type PolicyArgs } from '../policy/args.ts';
+import { loadCluster, loadFiles, loadFlows } from '../policy/data.ts';
 import { parseIPPrefix } from '../../filter/ip-match.ts';
-import { problemLines } from '../../policy-cli/objects-file.ts';
+import { problemLines } from '../../policy/objects-file.ts';
 
 function out(lines: string[]): void {
   process.stdout.write(lines.map((l) => sanitize(l)).join('\n') + '\n');

@@ -19,7 +19,7 @@ export const LAYERS: Record<string, number> = {
   runtime: 1,
   printer: 2,
   'bpf-bridge': 2,
-  tables: 2,
+  tables: 3,
   config: 2,
   policy: 2,
   streams: 3,

@@ -6,7 +6,7 @@ import type { Flow } from '../../../src/model/flow.ts';
 import { flowQuery } from '../../../src/policy/flow-query.ts';
 import { PolicyAnnotator } from '../../../src/streams/policy-annotate.ts';
 import { ClusterStore } from '../../../src/k8s/store.ts';
-import { parseObjects, problemLines } from '../../../src/policy-cli/objects-file.ts';
+import { parseObjects, problemLines } from '../../../src/policy/objects-file.ts';
 import { compilePolicies } from '../../../src/policy/policy-set.ts';
 import { engine, makeWorld, np } from './helpers.ts';
 

@@ -1,17 +1,17 @@
 // Where `netscope policy` gets its cluster (objects files, the demo, the live cluster)
 // and its flows (a file, the demo's traffic). Effects live here; the answers are pure.
 import { lastValueFrom, toArray, filter, map } from 'rxjs';
-import { CliError, ExitCode } from '../cli/exit-codes.ts';
-import type { Flow } from '../model/flow.ts';
-import type { SourceEvent } from '../model/source.ts';
-import { sanitize } from '../model/sanitize.ts';
-import { ClusterStore } from '../k8s/store.ts';
-import { loadSnapshot } from '../k8s/snapshot.ts';
-import { enrich } from '../streams/enrich.ts';
-import { policiesFromStore } from '../policy/from-store.ts';
-import type { RawPolicy } from '../policy/policy-set.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
+import type { Flow } from '../../model/flow.ts';
+import type { SourceEvent } from '../../model/source.ts';
+import { sanitize } from '../../model/sanitize.ts';
+import { ClusterStore } from '../../k8s/store.ts';
+import { loadSnapshot } from '../../k8s/snapshot.ts';
+import { enrich } from '../../streams/enrich.ts';
+import { policiesFromStore } from '../../policy/from-store.ts';
+import type { RawPolicy } from '../../policy/policy-set.ts';
 import type { PolicyArgs } from './args.ts';
-import { emptyObjects, loadObjectsFile, type LoadedObjects } from './objects-file.ts';
+import { loadObjectsFiles, readProblem, type LoadedObjects } from '../../policy/objects-file.ts';
 
 export interface ClusterData {
   store: ClusterStore;
@@ -24,26 +24,17 @@ export interface ClusterData {
   namespace: string;
 }
 
-function fileError(flag: string, file: string, err: unknown): CliError {
-  const code = (err as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : err instanceof Error ? err.message : String(err);
-  return new CliError(`${flag} ${file}: ${why}`, ExitCode.ERROR);
-}
-
+/** The objects files of a flag; one that cannot be read is a runtime error naming the flag and file. */
 export function loadFiles(files: readonly string[], flag: string): LoadedObjects {
-  const into = emptyObjects();
-  for (const f of files) {
-    try {
-      loadObjectsFile(f, into);
-    } catch (err) {
-      throw fileError(flag, f, err);
-    }
+  try {
+    return loadObjectsFiles(files);
+  } catch (err) {
+    throw new CliError(`${flag} ${err instanceof Error ? err.message : String(err)}`, ExitCode.ERROR);
   }
-  return into;
 }
 
 async function demoSnapshot(seed: number | undefined) {
-  const { demoClusterObjects } = await import('../sources/demo/index.ts');
+  const { demoClusterObjects } = await import('../../sources/demo/index.ts');
   return demoClusterObjects({ seed });
 }
 
@@ -62,9 +53,9 @@ export async function loadCluster(a: PolicyArgs): Promise<ClusterData> {
 }
 
 async function liveCluster(a: PolicyArgs): Promise<ClusterData> {
-  const { loadKubeConfig } = await import('../k8s/kubeconfig.ts');
-  const { ClusterSession } = await import('../k8s/session.ts');
-  const { kubeConfigCliError } = await import('../k8s/cli/errors.ts');
+  const { loadKubeConfig } = await import('../../k8s/kubeconfig.ts');
+  const { ClusterSession } = await import('../../k8s/session.ts');
+  const { kubeConfigCliError } = await import('../kube-errors.ts');
   let target;
   try {
     target = loadKubeConfig({ kubeconfig: a.kubeconfig, context: a.context, namespace: a.namespace });
@@ -110,15 +101,15 @@ export async function loadFlows(a: PolicyArgs, store: ClusterStore): Promise<Loa
       ),
     );
   if (a.demo) {
-    const { createDemoSource } = await import('../sources/demo/index.ts');
+    const { createDemoSource } = await import('../../sources/demo/index.ts');
     return { flows: await collect(createDemoSource({ seed: a.seed, historySeconds: a.history, follow: false })), problems };
   }
   if (a.inputFile !== undefined) {
-    const { createFileSource } = await import('../sources/file.ts');
+    const { createFileSource } = await import('../../sources/file.ts');
     try {
       return { flows: await collect(createFileSource({ path: a.inputFile })), problems };
     } catch (err) {
-      throw fileError('--input-file', a.inputFile, err);
+      throw new CliError(`--input-file ${a.inputFile}: ${readProblem(err)}`, ExitCode.ERROR);
     }
   }
   throw new CliError(`policy ${a.action} needs flows: --input-file FILE (a Hubble JSON export) or --demo; in the TUI, the what-if key replays the buffer`);

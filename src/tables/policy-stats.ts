@@ -1,8 +1,8 @@
 // What `:netpol` shows beyond the objects: the pods each policy selects and its live
 // hits (flows it allowed / denied), from the TUI's policy annotator. Set by the app
 // when it has one; the view reads it when it renders.
-import type { PolicyEngine } from '../../policy/engine.ts';
-import type { HitCount } from '../../streams/policy-annotate.ts';
+import type { PolicyEngine } from '../policy/engine.ts';
+import type { HitCount } from '../policy/hits.ts';
 
 export interface PolicyStats {
   engine(): PolicyEngine | undefined;

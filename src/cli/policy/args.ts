@@ -1,7 +1,7 @@
 // Flags of `netscope policy why|test|suggest`.
-import { CliError } from '../cli/exit-codes.ts';
-import { flagValue, intValue, matchFlag } from '../cli/flag-values.ts';
-import type { Protocol } from '../policy/types.ts';
+import { CliError } from '../exit-codes.ts';
+import { flagValue, intValue, matchFlag } from '../flag-values.ts';
+import type { Protocol } from '../../policy/types.ts';
 
 export interface PolicyArgs {
   action: 'why' | 'test' | 'suggest' | 'help';

@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import type { ResourceKind } from '../k8s/resources.ts';
-import { pathText, type IssuePath } from '../policy/issues.ts';
-import { isPolicyKind, type ObjectProblem, type RawPolicy } from '../policy/policy-set.ts';
-import { refText } from '../policy/types.ts';
+import { pathText, type IssuePath } from './issues.ts';
+import { isPolicyKind, type ObjectProblem, type RawPolicy } from './policy-set.ts';
+import { refText } from './types.ts';
 
 export interface ObjectOrigin {
   file: string;
@@ -107,4 +107,23 @@ export function problemLines(problems: readonly ObjectProblem[]): string[] {
     }
   }
   return out;
+}
+
+/** Why a file could not be read, in a few words. */
+export function readProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : err instanceof Error ? err.message : String(err);
+}
+
+/** Reads objects files into one set; a file that cannot be read is an Error: "FILE: why". */
+export function loadObjectsFiles(files: readonly string[]): LoadedObjects {
+  const into = emptyObjects();
+  for (const f of files) {
+    try {
+      loadObjectsFile(f, into);
+    } catch (err) {
+      throw new Error(`${f}: ${readProblem(err)}`);
+    }
+  }
+  return into;
 }
