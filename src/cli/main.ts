@@ -20,6 +20,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'check the cluster connection and list what the model sees',
     load: async () => (await import('../k8s/cli/command.ts')).clusterCommand,
   },
+  agent: {
+    summary: 'the node agent: `agent manifest` prints its DaemonSet and RBAC',
+    load: async () => (await import('./commands/agent.ts')).agentCommand,
+  },
   version: { summary: versionCommand.summary, load: async () => versionCommand },
 };
 
