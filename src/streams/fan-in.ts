@@ -2,7 +2,7 @@
 //
 // Each node's stream (an agent read over gRPC, one per DaemonSet pod) is only roughly in
 // time order and the nodes deliver with different delays, so flows are held in a reorder
-// buffer (a min-heap on flow time) and released in order once they are safe to release:
+// buffer (a k-way merge of per-node queues, reorder-buffer.ts) and released in order once they are safe to release:
 //   - event time: a flow more than `windowMs` older than the newest flow seen from any
 //     node is released (no node is expected to deliver something older any more);
 //   - wall time: no flow waits longer than `windowMs` (a quiet cluster still shows its
@@ -28,7 +28,7 @@ import { backoffDelay, delayText, type BackoffOptions } from '../k8s/backoff.ts'
 import type { Flow } from '../model/flow.ts';
 import { sanitize } from '../model/sanitize.ts';
 import type { SourceEvent, SourceState } from '../model/source.ts';
-import { MinHeap } from './min-heap.ts';
+import { NodeQueue, ReorderBuffer, type Keyed } from './reorder-buffer.ts';
 import { keyLess, timeKey, type TimeKey } from './flow-time-key.ts';
 
 /** Where a reconnecting stream should start: after the last flow received from the node. */
@@ -141,22 +141,65 @@ export class FanInStats {
   }
 }
 
-interface Entry {
-  key: TimeKey;
-  seq: number;
+interface Entry extends Keyed {
   /** Wall-clock time it was buffered (scheduler.now()). */
   arrival: number;
   ev: SourceEvent;
   released: boolean;
 }
 
-const lessEntry = (a: Entry, b: Entry): boolean => keyLess(a.key, b.key) || (a.key.ms === b.key.ms && a.key.ns === b.key.ns && a.seq < b.seq);
-
 /** What is remembered about a node across its streams (retries, pod recreated). */
 interface NodeMemory {
   lastTime?: string;
   lastKey?: TimeKey;
-  seen: Set<string>;
+  seen: RecentFlows;
+  /** Its flows waiting in the reorder buffer. */
+  queue: NodeQueue<Entry>;
+}
+
+/**
+ * The last `capacity` flows' (uuid, time) of one node, written to a ring (two array
+ * stores per flow). Only a reconnect can bring duplicates, so the lookup table is built
+ * then (`arm`), from the ring, and dropped once the node delivers flows newer than any
+ * seen before the reconnect: the steady state pays for no hashing at all.
+ */
+class RecentFlows {
+  readonly #uuids: (string | undefined)[];
+  readonly #times: (string | undefined)[];
+  #next = 0;
+  #lookup: Map<string, string> | undefined;
+
+  constructor(capacity: number) {
+    this.#uuids = new Array<string | undefined>(Math.max(1, capacity));
+    this.#times = new Array<string | undefined>(Math.max(1, capacity));
+  }
+
+  get armed(): boolean {
+    return this.#lookup !== undefined;
+  }
+
+  arm(): void {
+    const m = new Map<string, string>();
+    for (let i = 0; i < this.#uuids.length; i++) {
+      const u = this.#uuids[i];
+      if (u !== undefined) m.set(u, this.#times[i]!);
+    }
+    this.#lookup = m;
+  }
+
+  disarm(): void {
+    this.#lookup = undefined;
+  }
+
+  has(uuid: string, time: string): boolean {
+    return this.#lookup !== undefined && this.#lookup.get(uuid) === time;
+  }
+
+  add(uuid: string, time: string): void {
+    this.#uuids[this.#next] = uuid;
+    this.#times[this.#next] = time;
+    this.#next = (this.#next + 1) % this.#uuids.length;
+  }
 }
 
 interface Run {
@@ -179,13 +222,15 @@ export function fanIn(targets: Observable<TargetChange>, options: Partial<FanInO
   const o: FanInOptions = { ...DEFAULT_FAN_IN, scheduler: asyncScheduler, random: Math.random, ...options };
   return new Observable<SourceEvent>((out) => {
     const stats = o.stats ?? new FanInStats();
-    const heap = new MinHeap<Entry>(lessEntry);
+    const heap = new ReorderBuffer<Entry>();
     /** Buffered entries in arrival order, for the wall-time bound. */
     let fifo: Entry[] = [];
     let fifoHead = 0;
     let seq = 0;
     let newest: TimeKey | undefined;
-    let lastOut: TimeKey | undefined;
+    /** Key of the newest flow released so far (-Infinity: none yet). */
+    let lastOutMs = Number.NEGATIVE_INFINITY;
+    let lastOutNs = 0;
     let timer: Subscription | undefined;
     const runs = new Map<string, Run>();
     const memory = new Map<string, NodeMemory>();
@@ -224,7 +269,10 @@ export function fanIn(targets: Observable<TargetChange>, options: Partial<FanInO
     const releaseMin = (): void => {
       const e = heap.pop()!;
       e.released = true;
-      if (lastOut === undefined || keyLess(lastOut, e.key)) lastOut = e.key;
+      if (e.ms > lastOutMs || (e.ms === lastOutMs && e.ns > lastOutNs)) {
+        lastOutMs = e.ms;
+        lastOutNs = e.ns;
+      }
       out.next(e.ev);
     };
 
@@ -240,13 +288,12 @@ export function fanIn(targets: Observable<TargetChange>, options: Partial<FanInO
       }, Math.max(0, head.arrival + o.windowMs - now()));
     };
 
-    const release = (): void => {
+    const release = (t: number = now()): void => {
       while (heap.size > o.maxBuffered) releaseMin();
       if (newest) {
         const limitMs = newest.ms - o.windowMs;
-        while (heap.size > 0 && heap.peek()!.key.ms <= limitMs) releaseMin();
+        while (heap.size > 0 && heap.peek()!.ms <= limitMs) releaseMin();
       }
-      const t = now();
       while (fifoHead < fifo.length) {
         const head = fifo[fifoHead]!;
         if (head.released) {
@@ -283,31 +330,33 @@ export function fanIn(targets: Observable<TargetChange>, options: Partial<FanInO
         return;
       }
       const mem = run.memory;
-      if (flow.uuid) {
-        const k = `${flow.time}|${flow.uuid}`;
-        if (mem.seen.has(k)) {
+      const newer = mem.lastKey === undefined || keyLess(mem.lastKey, key);
+      if (mem.seen.armed) {
+        // Replaying after a reconnect: only a flow no newer than the newest seen before can be a duplicate.
+        if (newer) mem.seen.disarm();
+        else if (flow.uuid && mem.seen.has(flow.uuid, flow.time!)) {
           run.stats.duplicates++;
           return;
         }
-        mem.seen.add(k);
-        if (mem.seen.size > o.dedupePerNode) mem.seen.delete(mem.seen.values().next().value!);
       }
+      if (flow.uuid) mem.seen.add(flow.uuid, flow.time!);
       run.stats.flows++;
-      if (mem.lastKey === undefined || keyLess(mem.lastKey, key)) {
+      if (newer) {
         mem.lastKey = key;
         mem.lastTime = flow.time;
       }
-      if (lastOut !== undefined && keyLess(key, lastOut)) {
+      if (key.ms < lastOutMs || (key.ms === lastOutMs && key.ns < lastOutNs)) {
         run.stats.late++;
         out.next(ev);
         emitStatus(false);
         return;
       }
-      const e: Entry = { key, seq: seq++, arrival: now(), ev, released: false };
-      heap.push(e);
+      const t = now();
+      const e: Entry = { ms: key.ms, ns: key.ns, seq: seq++, arrival: t, ev, released: false };
+      heap.push(mem.queue, e);
       fifo.push(e);
       if (newest === undefined || keyLess(newest, key)) newest = key;
-      release();
+      release(t);
     };
 
     const connected = (run: Run): void => {
@@ -350,6 +399,8 @@ export function fanIn(targets: Observable<TargetChange>, options: Partial<FanInO
     const start = (run: Run): void => {
       if (closed) return;
       const resume: ResumeFrom = run.memory.lastTime !== undefined ? { since: run.memory.lastTime } : {};
+      // Whatever this node sent before may come again.
+      if (run.memory.lastTime !== undefined) run.memory.seen.arm();
       let stream: Observable<SourceEvent>;
       try {
         stream = run.target.connect(resume);
@@ -419,7 +470,7 @@ export function fanIn(targets: Observable<TargetChange>, options: Partial<FanInO
       if (runs.has(target.id)) remove(target.id);
       let mem = memory.get(target.node);
       if (!mem) {
-        mem = { seen: new Set() };
+        mem = { seen: new RecentFlows(o.dedupePerNode), queue: new NodeQueue<Entry>() };
         memory.set(target.node, mem);
       }
       const st: NodeStats = { id: target.id, node: target.node, state: 'connecting', flows: 0, late: 0, duplicates: 0, lost: 0, retries: 0 };
