@@ -1,12 +1,15 @@
 // The TUI fed by the fan-in of N simulated agents (run inside tmux by bench/fan-in.ts).
 // Each simulated agent emits RATE flows/s in 20 ms batches, in its own time order but
 // delivered with a per-node delay (0-200 ms, so the fan-in has to reorder), and now and
-// then "loses" a few flows the way an agent's ring buffer does: they are not sent, a
-// lost event says how many. Flows are shallow copies of demo-cluster flows (real shapes,
-// cheap to make), each with its own time, uuid and node name.
+// then "loses" a few flows the way an agent's ring buffer does: they are not sent, a lost
+// event says how many. A node more than 100 ms behind (the TUI process too busy to take
+// its batches) skips ahead and reports the skipped flows lost, as a Hubble agent does when
+// a slow reader falls behind its ring buffer. Flows are shallow copies of demo-cluster
+// flows (real shapes, cheap to make), each with its own time, uuid and node name.
 //
-// Env: NODES (50), RATE (2000 per node), LOSS (0.001 of flows), STATS_FILE (JSON written
-// on SIGUSR2: generators stop, the window drains, then the counts are written).
+// Env: NODES (50), RATE (2000 per node), LOSS (0.001 of flows), WINDOW_MS and MAX_BUFFERED
+// (default: the fan-in's), STATS_FILE (JSON written on SIGUSR2: the simulators stop, the
+// window drains, then the counts are written).
 import { writeFileSync } from 'node:fs';
 import * as tty from 'node:tty';
 import v8 from 'node:v8';
@@ -23,6 +26,8 @@ const NODES = Number(process.env.NODES ?? 50);
 const RATE = Number(process.env.RATE ?? 2000);
 const LOSS = Number(process.env.LOSS ?? 0.001);
 const STATS_FILE = process.env.STATS_FILE ?? '';
+const WINDOW_MS = Number(process.env.WINDOW_MS ?? DEFAULT_FAN_IN.windowMs);
+const MAX_BUFFERED = Number(process.env.MAX_BUFFERED ?? DEFAULT_FAN_IN.maxBuffered);
 const BATCH_MS = 20;
 
 // Templates: a few seconds of the demo cluster's traffic (HTTP, DNS, TCP, drops).
@@ -34,7 +39,7 @@ const templates = (
   )
 ).flat();
 
-const counts = { generated: 0, notSent: 0, delivered: 0, lostReported: 0 };
+const counts = { generated: 0, notSent: 0, readerLost: 0, delivered: 0, lostReported: 0 };
 let stopped = false;
 
 function simulatedAgent(node: string, index: number): Observable<SourceEvent> {
@@ -52,8 +57,18 @@ function simulatedAgent(node: string, index: number): Observable<SourceEvent> {
       const startMs = lastMs;
       lastMs = endMs;
       owedFlows += (RATE * (endMs - startMs)) / 1000;
-      const perBatch = Math.floor(owedFlows);
+      let perBatch = Math.floor(owedFlows);
       owedFlows -= perBatch;
+      // A reader that falls behind loses what the agent's ring buffer overwrote meanwhile, as
+      // with Hubble (HUBBLE_RING_BUFFER): more than 5 batches behind is not sent but reported.
+      const maxBatch = Math.ceil((RATE * BATCH_MS * 5) / 1000);
+      if (perBatch > maxBatch) {
+        const over = perBatch - maxBatch;
+        counts.generated += over;
+        counts.readerLost += over;
+        perBatch = maxBatch;
+        sub.next({ kind: 'lost', lost: { source: 'HUBBLE_RING_BUFFER', num_events_lost: over } });
+      }
       let lost = 0;
       for (let i = 0; i < perBatch; i++) {
         counts.generated++;
@@ -83,7 +98,7 @@ const targets: TargetChange[] = Array.from({ length: NODES }, (_, i) => {
   const target: NodeTarget = { id: `netscope/netscope-agent-${i}`, node, connect: () => simulatedAgent(node, i) };
   return { type: 'add', target };
 });
-const source = fanIn(from(targets), { stats }).pipe(
+const source = fanIn(from(targets), { stats, windowMs: WINDOW_MS, maxBuffered: MAX_BUFFERED }).pipe(
   tap((ev) => {
     if (ev.kind === 'flow') counts.delivered++;
     else if (ev.kind === 'lost') counts.lostReported += ev.lost.num_events_lost ?? 0;
@@ -99,13 +114,13 @@ process.on('SIGUSR2', () => {
         STATS_FILE,
         JSON.stringify({
           ...counts,
-          windowMs: DEFAULT_FAN_IN.windowMs,
-          maxBuffered: DEFAULT_FAN_IN.maxBuffered,
+          windowMs: WINDOW_MS,
+          maxBuffered: MAX_BUFFERED,
           fanIn: { flows: stats.total('flows'), late: stats.total('late'), duplicates: stats.total('duplicates'), lost: stats.total('lost') },
         }),
       );
     }
-  }, DEFAULT_FAN_IN.windowMs * 2 + 200);
+  }, WINDOW_MS * 2 + 200);
 });
 
 // As `netscope` itself sets them (src/cli/commands/tui.ts).
