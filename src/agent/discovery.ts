@@ -35,6 +35,11 @@ export interface AgentSourceOptions {
   labels?: Readonly<Record<string, string>>;
   connect: AgentConnector;
   fanIn?: Partial<FanInOptions>;
+  /**
+   * Also watch the nodes, to report a node without an agent pod (default true). Needs
+   * list/watch on nodes; without it (forbidden) such nodes are simply not reported.
+   */
+  watchNodes?: boolean;
   /** Backoff of the pod list/watch itself. */
   backoff?: BackoffOptions;
   recheckMs?: number;
@@ -61,6 +66,20 @@ export function podTarget(raw: Json, labels: Readonly<Record<string, string>>): 
   // A pod that is not ready (starting, crash-looping) is still a target: its stream fails
   // and retries, and its node shows as unavailable with the reason, rather than vanishing.
   return { id: `${meta.namespace}/${meta.name}`, uid: meta.uid, namespace: meta.namespace, pod: meta.name, node, podIP: asString(status.podIP) };
+}
+
+/** A node the DaemonSet would run on (its nodeSelector is `kubernetes.io/os: linux`), or undefined. */
+export function agentNode(raw: Json): string | undefined {
+  const m = readMeta(raw);
+  const os = m.labels['kubernetes.io/os'];
+  return m.name !== '' && (os === undefined || os === 'linux') ? m.name : undefined;
+}
+
+/** Nodes with no target (pure). */
+export function nodesWithoutAgent(nodes: ReadonlySet<string>, targets: Iterable<AgentTarget>): Set<string> {
+  const have = new Set<string>();
+  for (const t of targets) have.add(t.node);
+  return new Set([...nodes].filter((n) => !have.has(n)));
 }
 
 const same = (a: AgentTarget, b: AgentTarget): boolean => a.uid === b.uid && a.node === b.node;
@@ -122,6 +141,33 @@ export function createAgentSource(opts: AgentSourceOptions): Source {
     const noAgents = (): void =>
       status('warning', `no netscope agent pods (${labelSelector(labels)}) in namespace ${namespace}: deploy them with \`netscope agent manifest | kubectl apply -f -\``);
 
+    // Nodes without an agent pod, once both lists are in (else every node looks missing at start).
+    let nodeNames: Set<string> | undefined;
+    let podsListed = false;
+    const updateMissing = (): void => {
+      if (!podsListed || nodeNames === undefined) return;
+      const next = nodesWithoutAgent(nodeNames, targets.values());
+      let changed = false;
+      for (const n of next) {
+        if (stats.missing.has(n)) continue;
+        changed = true;
+        sub.next({ kind: 'node-status', node_name: n, status: { state_change: 'NODE_UNAVAILABLE', node_names: [n], message: 'no netscope agent pod on this node' } });
+      }
+      for (const n of [...stats.missing]) {
+        if (next.has(n)) continue;
+        changed = true;
+        // Gone from the cluster: say so. Got an agent: its stream reports NODE_CONNECTED.
+        if (!nodeNames.has(n)) sub.next({ kind: 'node-status', node_name: n, status: { state_change: 'NODE_GONE', node_names: [n] } });
+      }
+      stats.missing.clear();
+      for (const n of next) stats.missing.add(n);
+      // With no agents at all, the no-agents line (how to deploy) says more.
+      if (changed && targets.size > 0) {
+        const sum = stats.summary();
+        status(sum.state, sum.message);
+      }
+    };
+
     const fanSub = fanIn(changes, { ...opts.fanIn, stats, source }).subscribe(sub);
     const reflector = new Reflector({
       transport: opts.transport,
@@ -136,6 +182,8 @@ export function createAgentSource(opts: AgentSourceOptions): Source {
           const next = new Map<string, AgentTarget>();
           for (const t of items as (AgentTarget | undefined)[]) if (t) next.set(t.id, t);
           apply(next);
+          podsListed = true;
+          updateMissing();
         },
         upsert: (raw) => {
           const t = podTarget(raw, labels);
@@ -145,6 +193,7 @@ export function createAgentSource(opts: AgentSourceOptions): Source {
           if (t) next.set(id, t);
           else next.delete(id);
           apply(next);
+          updateMissing();
           if (next.size === 0) noAgents();
         },
         remove: (raw) => {
@@ -152,6 +201,7 @@ export function createAgentSource(opts: AgentSourceOptions): Source {
           const next = new Map(targets);
           next.delete(`${m.namespace}/${m.name}`);
           apply(next);
+          updateMissing();
           if (next.size === 0) noAgents();
         },
       },
@@ -172,11 +222,48 @@ export function createAgentSource(opts: AgentSourceOptions): Source {
         problem = false;
       },
     });
+    const nodeReflector =
+      opts.watchNodes === false
+        ? undefined
+        : new Reflector({
+            transport: opts.transport,
+            type: RESOURCE_TYPES.Node,
+            backoff: opts.backoff,
+            recheckMs: opts.recheckMs,
+            sink: {
+              compact: (raw) => agentNode(raw),
+              replace: (items) => {
+                nodeNames = new Set((items as (string | undefined)[]).filter((n): n is string => n !== undefined));
+                updateMissing();
+              },
+              upsert: (raw) => {
+                const n = agentNode(raw);
+                const name = readMeta(raw).name;
+                nodeNames ??= new Set();
+                if (n) nodeNames.add(n);
+                else nodeNames.delete(name);
+                updateMissing();
+              },
+              remove: (raw) => {
+                nodeNames?.delete(readMeta(raw).name);
+                updateMissing();
+              },
+            },
+            onStatus: (s) => {
+              // Not allowed to see nodes: missing agents cannot be told, nothing else changes.
+              if (s.state === 'forbidden') {
+                nodeNames = undefined;
+                stats.missing.clear();
+              }
+            },
+          });
     reflector.start();
+    nodeReflector?.start();
     return () => {
       fanSub.unsubscribe();
       changes.complete();
       void reflector.stop();
+      void nodeReflector?.stop();
     };
   });
 }

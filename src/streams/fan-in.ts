@@ -105,6 +105,8 @@ const COUNTERS: readonly Counter[] = ['flows', 'late', 'duplicates', 'lost', 're
 export class FanInStats {
   /** Current streams (removed ones are retired into the totals, so churn cannot grow this). */
   readonly nodes = new Map<string, NodeStats>();
+  /** Nodes known to have no stream at all (no agent pod there), filled in by discovery. */
+  readonly missing = new Set<string>();
   readonly #retired: Record<Counter, number> = { flows: 0, late: 0, duplicates: 0, lost: 0, retries: 0 };
 
   total(field: Counter): number {
@@ -126,7 +128,11 @@ export class FanInStats {
     const connected = live.filter((s) => s.state === 'connected').length;
     const down = live.filter((s) => s.state === 'unavailable');
     const late = this.total('late');
-    const parts = [`${connected}/${live.length} nodes connected`];
+    const parts = [`${connected}/${live.length + this.missing.size} nodes connected`];
+    if (this.missing.size > 0) {
+      const first = [...this.missing].sort()[0]!;
+      parts.push(`${first}: no agent pod${this.missing.size > 1 ? ` (+${this.missing.size - 1} more)` : ''}`);
+    }
     if (down.length > 0) {
       const d = down[0]!;
       const retry = d.retryInMs !== undefined ? `, retry in ${delayText(d.retryInMs)}` : '';
@@ -134,8 +140,9 @@ export class FanInStats {
     }
     if (late > 0) parts.push(`${late} flows late (shown out of order)`);
     let state: SourceState;
-    if (live.length > 0 && connected === live.length) state = 'connected';
+    if (live.length > 0 && connected === live.length) state = this.missing.size > 0 ? 'warning' : 'connected';
     else if (down.length > 0) state = connected === 0 ? 'reconnecting' : 'warning';
+    else if (this.missing.size > 0 && live.length === 0) state = 'warning';
     else state = live.length === 0 && this.nodes.size > 0 ? 'done' : 'connecting';
     return { state, message: parts.join('; ') };
   }

@@ -12,7 +12,7 @@ import { KubeTransport } from '../../../src/k8s/transport.ts';
 import type { SourceEvent } from '../../../src/model/source.ts';
 import { FanInStats, type ResumeFrom } from '../../../src/streams/fan-in.ts';
 import { FakeApiServer } from '../../fake-apiserver/server.ts';
-import { pod } from '../../fake-apiserver/fixtures.ts';
+import { node, pod } from '../../fake-apiserver/fixtures.ts';
 import { tempDir, writeKubeconfig } from '../../fake-apiserver/kubeconfig.ts';
 import { FAST_BACKOFF, waitFor } from '../k8s/helpers.ts';
 
@@ -79,9 +79,11 @@ test('discovery: one stream per agent pod; a pod deleted and recreated swaps its
     assert.equal(connections.length, 2, 'one connection per pod');
     assert.equal(connections[0]!.target.podIP !== '', true);
     // The pods were asked for by namespace and label selector.
-    const podReqs = h.server.requests.filter((r) => r.path === '/api/v1/namespaces/netscope/pods');
-    assert.ok(podReqs.length >= 2, 'a list and a watch of the agent namespace');
-    for (const r of podReqs) assert.equal(r.query.get('labelSelector'), AGENT_LABEL_SELECTOR);
+    const podReqs = () => h.server.requests.filter((r) => r.path === '/api/v1/namespaces/netscope/pods');
+    await waitFor('a watch of the agent pods', () => podReqs().some((r) => r.query.get('watch') === 'true'));
+    assert.ok(podReqs().some((r) => r.query.get('watch') === null), 'a list of the agent namespace');
+    for (const r of podReqs()) assert.equal(r.query.get('labelSelector'), AGENT_LABEL_SELECTOR);
+    assert.equal(h.server.requests.some((r) => r.path === '/api/v1/pods'), false, 'never all pods of the cluster');
     await waitFor('a flow from each node', () => new Set(events.filter((e) => e.kind === 'flow').map((e) => (e as { flow: { node_name?: string } }).flow.node_name)).size === 2);
 
     // node-1's agent pod is deleted: its stream closes and the node is reported gone.
@@ -133,6 +135,34 @@ test('discovery: RBAC refusing the pod list is an error naming the namespace', a
     await waitFor('a forbidden status', () => events.some((e) => e.kind === 'status' && e.state === 'error'));
     const st = events.find((e) => e.kind === 'status' && e.state === 'error') as { message?: string };
     assert.match(st.message!, /^agent pods in namespace netscope: .*forbidden.*cannot list resource "pods"/);
+  } finally {
+    sub.unsubscribe();
+    await h.close();
+  }
+});
+
+test('discovery: a node without an agent pod is reported, and clears when one starts there', async () => {
+  const h = await harness((s) => {
+    for (const [n, ip] of [['node-1', '192.168.0.1'], ['node-2', '192.168.0.2'], ['node-3', '192.168.0.3']] as const) s.apply('nodes', node(n, ip));
+    const win = node('win-1', '192.168.0.9');
+    (win.metadata.labels as Record<string, string>)['kubernetes.io/os'] = 'windows';
+    s.apply('nodes', win);
+    s.apply('pods', agentPod('netscope-agent-aaaaa', 'node-1', '10.244.1.10'));
+    s.apply('pods', agentPod('netscope-agent-bbbbb', 'node-2', '10.244.2.10'));
+  });
+  const connections: Connection[] = [];
+  const events: SourceEvent[] = [];
+  const stats = new FanInStats();
+  const sub = createAgentSource({ transport: h.transport, connect: fakeConnector(connections), fanIn: { stats }, backoff: FAST_BACKOFF }).subscribe((ev) => events.push(ev));
+  const missingEvents = () => events.filter((e) => e.kind === 'node-status' && e.status.message === 'no netscope agent pod on this node').map((e) => (e as { node_name?: string }).node_name);
+  try {
+    await waitFor('node-3 reported without an agent', () => missingEvents().includes('node-3'));
+    assert.deepEqual(missingEvents(), ['node-3'], 'only node-3 (win-1 is not a linux node; node-1/2 have agents)');
+    await waitFor('the status line names it', () => events.some((e) => e.kind === 'status' && /\/3 nodes connected; node-3: no agent pod/.test(e.message ?? '')));
+    h.server.apply('pods', agentPod('netscope-agent-ccccc', 'node-3', '10.244.3.10'));
+    await waitFor('node-3 connected', () => connections.some((c) => c.open && c.target.node === 'node-3'));
+    await waitFor('no node missing', () => stats.missing.size === 0);
+    await waitFor('3/3 connected', () => events.some((e) => e.kind === 'status' && e.message === '3/3 nodes connected'));
   } finally {
     sub.unsubscribe();
     await h.close();

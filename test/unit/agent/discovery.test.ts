@@ -1,7 +1,7 @@
 // Which pods are agent targets, and how a change of the pod set becomes stream changes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diffTargets, labelSelector, podTarget, type AgentTarget } from '../../../src/agent/discovery.ts';
+import { agentNode, diffTargets, labelSelector, nodesWithoutAgent, podTarget, type AgentTarget } from '../../../src/agent/discovery.ts';
 import { AGENT_LABELS, AGENT_LABEL_SELECTOR } from '../../../src/agent/manifest.ts';
 
 const raw = (o: { name?: string; uid?: string; node?: string; phase?: string; deleting?: boolean; labels?: Record<string, string> } = {}) => ({
@@ -32,4 +32,13 @@ test('diffTargets: removed, added, and replaced (same name, new uid or node) pod
     { type: 'add', target: t('d', '4', 'n4') },
   ]);
   assert.deepEqual(diffTargets(to, to), []);
+});
+
+test('nodes the DaemonSet runs on, and those without an agent', () => {
+  const n = (name: string, os?: string) => ({ metadata: { name, labels: os ? { 'kubernetes.io/os': os } : {} } });
+  assert.equal(agentNode(n('a', 'linux')), 'a');
+  assert.equal(agentNode(n('b')), 'b', 'no os label: assumed linux');
+  assert.equal(agentNode(n('w', 'windows')), undefined);
+  const t = (node: string): AgentTarget => ({ id: node, uid: node, node, namespace: 'netscope', pod: node, podIP: '' });
+  assert.deepEqual([...nodesWithoutAgent(new Set(['a', 'b', 'c']), [t('a'), t('c'), t('x')])], ['b']);
 });

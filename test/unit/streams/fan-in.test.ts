@@ -224,3 +224,12 @@ test('without follow: ended nodes are done, the buffer is flushed and the stream
   const end = out.filter((o) => o.ev.kind === 'flow');
   assert.ok(end.every((o) => o.at <= 2), 'flushed when the last node ended, not after the window');
 });
+
+test('the status line counts nodes without an agent and names the first', () => {
+  const stats = new FanInStats();
+  stats.nodes.set('a', { id: 'a', node: 'a', state: 'connected', flows: 0, late: 0, duplicates: 0, lost: 0, retries: 0 });
+  assert.deepEqual(stats.summary(), { state: 'connected', message: '1/1 nodes connected' });
+  stats.missing.add('node-c');
+  stats.missing.add('node-b');
+  assert.deepEqual(stats.summary(), { state: 'warning', message: '1/3 nodes connected; node-b: no agent pod (+1 more)' });
+});
