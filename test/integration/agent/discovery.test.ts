@@ -168,3 +168,31 @@ test('discovery: a node without an agent pod is reported, and clears when one st
     await h.close();
   }
 });
+
+test('discovery: an agent that cannot be reached (crash-looping pod) is shown unavailable with its error, and retried', async () => {
+  const h = await harness((s) => {
+    s.apply('pods', agentPod('netscope-agent-aaaaa', 'node-1', '10.244.1.10'));
+    s.apply('pods', agentPod('netscope-agent-bbbbb', 'node-2', '10.244.2.10'));
+  });
+  const attempts: string[] = [];
+  const events: SourceEvent[] = [];
+  const ok = fakeConnector([]);
+  const connect = (t: AgentTarget, r: ResumeFrom): Observable<SourceEvent> => {
+    attempts.push(t.node);
+    if (t.node === 'node-2') return new Observable<SourceEvent>((sub) => sub.error(new Error('pods "netscope-agent-bbbbb": container agent is in CrashLoopBackOff')));
+    return ok(t, r);
+  };
+  const sub = createAgentSource({ transport: h.transport, connect, watchNodes: false, fanIn: { backoff: { initialMs: 20, maxMs: 40, jitter: 0 } }, backoff: FAST_BACKOFF }).subscribe((ev) => events.push(ev));
+  try {
+    await waitFor('node-2 unavailable with its reason', () =>
+      events.some((e) => e.kind === 'node-status' && e.node_name === 'node-2' && e.status.state_change === 'NODE_UNAVAILABLE' && /CrashLoopBackOff; retrying in \d+ms/.test(e.status.message ?? '')),
+    );
+    await waitFor('retried', () => attempts.filter((n) => n === 'node-2').length >= 3);
+    await waitFor('the status line says which node and why', () =>
+      events.some((e) => e.kind === 'status' && /^1\/2 nodes connected; node-2 unavailable: pods "netscope-agent-bbbbb": container agent is in CrashLoopBackOff, retry in \d+ms$/.test(e.message ?? '')),
+    );
+  } finally {
+    sub.unsubscribe();
+    await h.close();
+  }
+});
