@@ -498,6 +498,12 @@ export function fanIn(targets: Observable<TargetChange>, options: Partial<FanInO
       nodeStatus(run, 'NODE_GONE');
       // Counters of a removed stream stay in the totals; its row leaves the summary.
       stats.retire(id);
+      // What a node sent is kept for its next stream (a recreated pod), but nodes that come
+      // and go (autoscaling) must not grow it forever: forget those with no stream now.
+      if (memory.size > 2 * runs.size + 16) {
+        const inUse = new Set([...runs.values()].map((r) => r.target.node));
+        for (const n of [...memory.keys()]) if (!inUse.has(n) && memory.get(n)!.queue.length === 0) memory.delete(n);
+      }
       emitStatus(true);
     };
 
