@@ -265,7 +265,8 @@ export function fanIn(targets: Observable<TargetChange>, options: Partial<FanInO
       if (line === lastStatus) return;
       lastStatus = line;
       lastStatusAt = now();
-      out.next({ kind: 'status', source: o.source, state: s.state, message: s.message });
+      // Node names come from the cluster: control characters are made visible.
+      out.next({ kind: 'status', source: o.source, state: s.state, message: sanitize(s.message) });
     };
 
     const nodeStatus = (run: Run, state_change: string, message?: string): void => {

@@ -233,3 +233,14 @@ test('the status line counts nodes without an agent and names the first', () => 
   stats.missing.add('node-b');
   assert.deepEqual(stats.summary(), { state: 'warning', message: '1/3 nodes connected; node-b: no agent pod (+1 more)' });
 });
+
+test('node names and errors from the wire reach the status line sanitized', () => {
+  const { out } = run((s) => ({
+    targets: of(add({ id: 'x', node: 'evil\u001b[2Jnode', connect: () => timed(s, [], { error: 'refused\u0007\nsecond line', at: 1 }) })),
+    until: 500,
+  }));
+  const lines = out.filter((o) => o.ev.kind === 'status').map((o) => (o.ev as { message?: string }).message ?? '');
+  assert.ok(lines.length > 0);
+  for (const l of lines) assert.doesNotMatch(l, /[\u0000-\u001f\u007f]/, l);
+  assert.ok(lines.some((l) => l.includes('refused') && !l.includes('second line')), lines.join(' | '));
+});
