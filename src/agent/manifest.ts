@@ -241,7 +241,10 @@ function daemonSet(o: ManifestOptions): Manifest {
     { path: [...c, 'ports'], text: tls ? ` Observer+Peer over TLS on ${OBSERVER_PORT}; /healthz (plain HTTP, status only) on ${HEALTH_PORT}` : ` /healthz only (plain HTTP, status only); Observer+Peer are on the pod's loopback (port-forward)` },
     { path: [...c, 'args'], text: tls ? ' mTLS: clients (Hubble Relay, netscope) present a certificate signed by ca.crt' : ' no --tls-secret: nothing but /healthz is reachable from the network' },
   ];
-  if (tls) comments.push({ path: [...vols, 3], text: ` tls.crt/tls.key/ca.crt, like Cilium's hubble-server-certs` });
+  if (tls) {
+    comments.push({ path: [...vols, 3], text: ` tls.crt/tls.key/ca.crt, like Cilium's hubble-server-certs` });
+    comments.push({ path: [...vols, 3, 'secret', 'defaultMode'], text: ' 0400: readable by the agent (root) only' });
+  }
   return { kind: 'DaemonSet', object, comments };
 }
 
