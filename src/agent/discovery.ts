@@ -151,13 +151,13 @@ export function createAgentSource(opts: AgentSourceOptions): Source {
       for (const n of next) {
         if (stats.missing.has(n)) continue;
         changed = true;
-        sub.next({ kind: 'node-status', node_name: n, status: { state_change: 'NODE_UNAVAILABLE', node_names: [n], message: 'no netscope agent pod on this node' } });
+        sub.next({ kind: 'node-status', node_name: n, time: new Date().toISOString(), status: { state_change: 'NODE_UNAVAILABLE', node_names: [n], message: 'no netscope agent pod on this node' } });
       }
       for (const n of [...stats.missing]) {
         if (next.has(n)) continue;
         changed = true;
         // Gone from the cluster: say so. Got an agent: its stream reports NODE_CONNECTED.
-        if (!nodeNames.has(n)) sub.next({ kind: 'node-status', node_name: n, status: { state_change: 'NODE_GONE', node_names: [n] } });
+        if (!nodeNames.has(n)) sub.next({ kind: 'node-status', node_name: n, time: new Date().toISOString(), status: { state_change: 'NODE_GONE', node_names: [n] } });
       }
       stats.missing.clear();
       for (const n of next) stats.missing.add(n);

@@ -271,7 +271,9 @@ export function fanIn(targets: Observable<TargetChange>, options: Partial<FanInO
 
     const nodeStatus = (run: Run, state_change: string, message?: string): void => {
       if (closed) return;
-      out.next({ kind: 'node-status', node_name: run.target.node, status: { state_change, node_names: [run.target.node], ...(message ? { message } : {}) } });
+      // Timed like Hubble's node status events, so `observe` prints them as hubble does.
+      const time = new Date(now()).toISOString();
+      out.next({ kind: 'node-status', node_name: run.target.node, time, status: { state_change, node_names: [run.target.node], ...(message ? { message } : {}) } });
     };
 
     const releaseMin = (): void => {

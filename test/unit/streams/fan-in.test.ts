@@ -244,3 +244,17 @@ test('node names and errors from the wire reach the status line sanitized', () =
   for (const l of lines) assert.doesNotMatch(l, /[\u0000-\u001f\u007f]/, l);
   assert.ok(lines.some((l) => l.includes('refused') && !l.includes('second line')), lines.join(' | '));
 });
+
+test('an unavailable node reaches `observe` stderr the way hubble prints it', async () => {
+  const { createPrinter } = await import('../../../src/printer/index.ts');
+  const { out } = run((s) => ({
+    targets: from([add(node('node-b', () => timed(s, [], { error: 'connection refused', at: 5 })))]),
+    until: 100,
+  }));
+  const err: string[] = [];
+  const p = createPrinter({ output: 'compact', color: false, timeFormat: 'StampMilli', nodeName: false, ipTranslation: true }, { out: () => undefined, err: (t) => err.push(t) });
+  for (const o of out) p.print(o.ev);
+  assert.equal(err.length, 1);
+  // The time is the local zone's (as hubble prints it): only its shape is checked.
+  assert.match(err[0]!, /^\w{3} [ \d]\d \d\d:\d\d:\d\d\.\d{3} \[node-b\]: 1 nodes are unavailable: node-b\n$/);
+});
