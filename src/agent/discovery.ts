@@ -125,9 +125,7 @@ export function createAgentSource(opts: AgentSourceOptions): Source {
     const changes = new Subject<TargetChange>();
     let targets = new Map<string, AgentTarget>();
     let problem = false;
-    const apply = (next: Map<string, AgentTarget>): void => {
-      const diff = diffTargets(targets, next);
-      targets = next;
+    const emit = (diff: ReturnType<typeof diffTargets>): void => {
       for (const c of diff) {
         if (c.type === 'remove') changes.next(c);
         else {
@@ -135,6 +133,20 @@ export function createAgentSource(opts: AgentSourceOptions): Source {
           changes.next({ type: 'add', target: { id: t.id, node: t.node, connect: (resume) => opts.connect(t, resume) } });
         }
       }
+    };
+    /** A full list: the set becomes `next`. */
+    const apply = (next: Map<string, AgentTarget>): void => {
+      const diff = diffTargets(targets, next);
+      targets = next;
+      emit(diff);
+    };
+    /** One pod changed (a watch event): O(1), whatever the number of nodes. */
+    const applyOne = (id: string, t: AgentTarget | undefined): void => {
+      const prev = targets.get(id);
+      const diff = diffTargets(prev ? new Map([[id, prev]]) : new Map(), t ? new Map([[id, t]]) : new Map());
+      if (t) targets.set(id, t);
+      else targets.delete(id);
+      emit(diff);
     };
     const status = (state: SourceState, message: string): void =>
       sub.next({ kind: 'status', source, state, message: sanitize(message) });
@@ -186,23 +198,16 @@ export function createAgentSource(opts: AgentSourceOptions): Source {
           updateMissing();
         },
         upsert: (raw) => {
-          const t = podTarget(raw, labels);
           const m = readMeta(raw);
-          const id = `${m.namespace}/${m.name}`;
-          const next = new Map(targets);
-          if (t) next.set(id, t);
-          else next.delete(id);
-          apply(next);
+          applyOne(`${m.namespace}/${m.name}`, podTarget(raw, labels));
           updateMissing();
-          if (next.size === 0) noAgents();
+          if (targets.size === 0) noAgents();
         },
         remove: (raw) => {
           const m = readMeta(raw);
-          const next = new Map(targets);
-          next.delete(`${m.namespace}/${m.name}`);
-          apply(next);
+          applyOne(`${m.namespace}/${m.name}`, undefined);
           updateMissing();
-          if (next.size === 0) noAgents();
+          if (targets.size === 0) noAgents();
         },
       },
       onStatus: (s) => {
