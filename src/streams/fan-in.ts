@@ -2,7 +2,8 @@
 //
 // Each node's stream (an agent read over gRPC, one per DaemonSet pod) is only roughly in
 // time order and the nodes deliver with different delays, so flows are held in a reorder
-// buffer (a k-way merge of per-node queues, reorder-buffer.ts) and released in order once they are safe to release:
+// buffer (a k-way merge of per-node queues, reorder-buffer.ts) and released in order once
+// they are safe to release:
 //   - event time: a flow more than `windowMs` older than the newest flow seen from any
 //     node is released (no node is expected to deliver something older any more);
 //   - wall time: no flow waits longer than `windowMs` (a quiet cluster still shows its
@@ -27,9 +28,13 @@ import { asyncScheduler, Observable, type SchedulerLike, type Subscription } fro
 import { backoffDelay, delayText, type BackoffOptions } from '../k8s/backoff.ts';
 import type { Flow } from '../model/flow.ts';
 import { sanitize } from '../model/sanitize.ts';
-import type { SourceEvent, SourceState } from '../model/source.ts';
+import type { SourceEvent } from '../model/source.ts';
+import { FanInStats, type NodeStats } from './fan-in-stats.ts';
+import { RecentFlows } from './recent-flows.ts';
 import { NodeQueue, ReorderBuffer, type Keyed } from './reorder-buffer.ts';
 import { keyLess, timeKey, type TimeKey } from './flow-time-key.ts';
+
+export { FanInStats, type NodeState, type NodeStats } from './fan-in-stats.ts';
 
 /** Where a reconnecting stream should start: after the last flow received from the node. */
 export interface ResumeFrom {
@@ -80,74 +85,6 @@ const STABLE_MS = 10_000;
 /** Late-flow counts refresh the aggregate status at most this often. */
 const STATUS_EVERY_MS = 1000;
 
-export type NodeState = 'connecting' | 'connected' | 'unavailable' | 'gone' | 'done';
-
-export interface NodeStats {
-  id: string;
-  node: string;
-  state: NodeState;
-  flows: number;
-  /** Flows that arrived after younger ones were released: shown out of order. */
-  late: number;
-  /** Replayed flows dropped (already shown). */
-  duplicates: number;
-  /** Events the node reported lost (its ring buffer, its queue). */
-  lost: number;
-  /** Times the stream failed or ended and was retried. */
-  retries: number;
-  lastError?: string;
-  retryInMs?: number;
-}
-
-type Counter = 'flows' | 'late' | 'duplicates' | 'lost' | 'retries';
-const COUNTERS: readonly Counter[] = ['flows', 'late', 'duplicates', 'lost', 'retries'];
-
-export class FanInStats {
-  /** Current streams (removed ones are retired into the totals, so churn cannot grow this). */
-  readonly nodes = new Map<string, NodeStats>();
-  /** Nodes known to have no stream at all (no agent pod there), filled in by discovery. */
-  readonly missing = new Set<string>();
-  readonly #retired: Record<Counter, number> = { flows: 0, late: 0, duplicates: 0, lost: 0, retries: 0 };
-
-  total(field: Counter): number {
-    let n = this.#retired[field];
-    for (const s of this.nodes.values()) n += s[field];
-    return n;
-  }
-
-  retire(id: string): void {
-    const s = this.nodes.get(id);
-    if (!s) return;
-    for (const c of COUNTERS) this.#retired[c] += s[c];
-    this.nodes.delete(id);
-  }
-
-  /** The aggregate status line: state and one line of text. */
-  summary(): { state: SourceState; message: string } {
-    const live = [...this.nodes.values()].filter((s) => s.state !== 'done');
-    const connected = live.filter((s) => s.state === 'connected').length;
-    const down = live.filter((s) => s.state === 'unavailable');
-    const late = this.total('late');
-    const parts = [`${connected}/${live.length + this.missing.size} nodes connected`];
-    if (this.missing.size > 0) {
-      const first = [...this.missing].sort()[0]!;
-      parts.push(`${first}: no agent pod${this.missing.size > 1 ? ` (+${this.missing.size - 1} more)` : ''}`);
-    }
-    if (down.length > 0) {
-      const d = down[0]!;
-      const retry = d.retryInMs !== undefined ? `, retry in ${delayText(d.retryInMs)}` : '';
-      parts.push(`${d.node} unavailable: ${d.lastError ?? 'unknown error'}${retry}${down.length > 1 ? ` (+${down.length - 1} more)` : ''}`);
-    }
-    if (late > 0) parts.push(`${late} flows late (shown out of order)`);
-    let state: SourceState;
-    if (live.length > 0 && connected === live.length) state = this.missing.size > 0 ? 'warning' : 'connected';
-    else if (down.length > 0) state = connected === 0 ? 'reconnecting' : 'warning';
-    else if (this.missing.size > 0 && live.length === 0) state = 'warning';
-    else state = live.length === 0 && this.nodes.size > 0 ? 'done' : 'connecting';
-    return { state, message: parts.join('; ') };
-  }
-}
-
 interface Entry extends Keyed {
   /** Wall-clock time it was buffered (scheduler.now()). */
   arrival: number;
@@ -162,51 +99,6 @@ interface NodeMemory {
   seen: RecentFlows;
   /** Its flows waiting in the reorder buffer. */
   queue: NodeQueue<Entry>;
-}
-
-/**
- * The last `capacity` flows' (uuid, time) of one node, written to a ring (two array
- * stores per flow). Only a reconnect can bring duplicates, so the lookup table is built
- * then (`arm`), from the ring, and dropped once the node delivers flows newer than any
- * seen before the reconnect: the steady state pays for no hashing at all.
- */
-class RecentFlows {
-  readonly #uuids: (string | undefined)[];
-  readonly #times: (string | undefined)[];
-  #next = 0;
-  #lookup: Map<string, string> | undefined;
-
-  constructor(capacity: number) {
-    this.#uuids = new Array<string | undefined>(Math.max(1, capacity));
-    this.#times = new Array<string | undefined>(Math.max(1, capacity));
-  }
-
-  get armed(): boolean {
-    return this.#lookup !== undefined;
-  }
-
-  arm(): void {
-    const m = new Map<string, string>();
-    for (let i = 0; i < this.#uuids.length; i++) {
-      const u = this.#uuids[i];
-      if (u !== undefined) m.set(u, this.#times[i]!);
-    }
-    this.#lookup = m;
-  }
-
-  disarm(): void {
-    this.#lookup = undefined;
-  }
-
-  has(uuid: string, time: string): boolean {
-    return this.#lookup !== undefined && this.#lookup.get(uuid) === time;
-  }
-
-  add(uuid: string, time: string): void {
-    this.#uuids[this.#next] = uuid;
-    this.#times[this.#next] = time;
-    this.#next = (this.#next + 1) % this.#uuids.length;
-  }
 }
 
 interface Run {
