@@ -75,6 +75,9 @@ try {
   }
   const pid = Number(tmux('list-panes', '-F', '#{pane_pid}').trim());
   await sleep(warmupS * 1000);
+  // The status line's exact `seen` count: flows taken in by the TUI's store.
+  const seen = (): number => Number((/seen ([\d,]+)/.exec(tmux('capture-pane', '-p')) ?? ['', '0'])[1]!.replace(/,/g, ''));
+  const seen0 = seen();
   const t0 = Date.now();
   const s0 = procStat(pid);
   const samples: number[] = [];
@@ -94,6 +97,7 @@ try {
     await sleep(30 + Math.random() * 40);
   }
   const s1 = procStat(pid);
+  const seen1 = seen();
   const wall = (Date.now() - t0) / 1000;
   const screen = tmux('capture-pane', '-p').split('\n');
   const statusLine = screen.find((l) => /flows\/s/.test(l)) ?? '';
@@ -113,6 +117,11 @@ try {
   console.log(`status line: ${statusLine.trim()}`);
   console.log(
     `key-to-screen: presses=${samples.length} median=${quantile(samples, 0.5).toFixed(1)}ms p99=${quantile(samples, 0.99).toFixed(1)}ms max=${samples.at(-1)!.toFixed(1)}ms (target p99 < 100 ms)`,
+  );
+  // CPU time per flow does not depend on how much of the CPU the machine left us.
+  const cpuUsPerFlow = seen1 > seen0 ? (((s1.cpuTicks - s0.cpuTicks) / 100) * 1e6) / (seen1 - seen0) : Number.NaN;
+  console.log(
+    `throughput: ${((seen1 - seen0) / wall).toFixed(0)} flows/s taken in while measuring; CPU per flow ${cpuUsPerFlow.toFixed(1)} us (simulators, fan-in, store, drawing): one free core would take ~${(1e6 / cpuUsPerFlow / 1000).toFixed(0)}k flows/s`,
   );
   console.log(`memory: peak RSS=${(s1.hwmKb / 1024).toFixed(0)}MB (VmHWM), RSS during presses up to ${(peakRss / 1024).toFixed(0)}MB (target < 300 MB); cpu=${cpu.toFixed(0)}% of one core`);
   console.log(
