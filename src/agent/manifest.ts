@@ -267,9 +267,15 @@ function peerService(o: ManifestOptions): Manifest {
   };
 }
 
-/** The manifests in apply order. The peer Service only with TLS: without it nothing listens behind it. */
+/** Namespaces every cluster has: the manifests deploy into them but never relabel them. */
+export const BUILTIN_NAMESPACES: ReadonlySet<string> = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+
+/**
+ * The manifests in apply order. No Namespace for a built-in one (applying it would relabel
+ * kube-system); the peer Service only with TLS: without it nothing listens behind it.
+ */
 export function agentManifests(o: ManifestOptions): Manifest[] {
-  const out = [namespace(o), serviceAccount(o), clusterRole(), clusterRoleBinding(o), daemonSet(o)];
+  const out = [...(BUILTIN_NAMESPACES.has(o.namespace) ? [] : [namespace(o)]), serviceAccount(o), clusterRole(), clusterRoleBinding(o), daemonSet(o)];
   if (o.tlsSecret !== undefined) out.push(peerService(o));
   return out;
 }
@@ -310,6 +316,9 @@ export function renderManifests(o: ManifestOptions, version: string): string {
   const how = o.tlsSecret !== undefined ? `TLS from Secret ${o.tlsSecret}, Observer/Peer on :${OBSERVER_PORT}` : 'no TLS: Observer/Peer on the pods\' loopback, reached by port-forward';
   const head = [
     `# netscope ${version} node agent: namespace ${o.namespace}, image ${o.image}, ${how}.`,
+    ...(BUILTIN_NAMESPACES.has(o.namespace)
+      ? [`# ${o.namespace} is not created or relabelled here: its Pod Security level must admit hostPath volumes and the BPF/PERFMON/NET_ADMIN capabilities.`]
+      : []),
     '# Apply: netscope agent manifest ... | kubectl apply -f -   (see docs/agent.md)',
   ].join('\n');
   return head + '\n' + agentManifests(o).map((m) => '---\n' + manifestYaml(m)).join('');

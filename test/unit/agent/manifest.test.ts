@@ -206,3 +206,12 @@ test('netscope agent manifest prints valid YAML; netscope agent alone is a usage
   assert.equal(bad.status, 2);
   assert.equal(bad.stdout, '', 'nothing printed on a bad flag');
 });
+
+test('a built-in namespace is deployed into but never created or relabelled', () => {
+  const text = renderManifests({ ...BASE, namespace: 'kube-system' }, '0.1.0');
+  const docs = parse(text);
+  assert.equal(docs.some((d) => d.kind === 'Namespace'), false);
+  assert.equal(byKind(docs, 'DaemonSet').metadata.namespace, 'kube-system');
+  assert.match(text, /^# kube-system is not created or relabelled here: its Pod Security level must admit/m);
+  for (const d of docs) validate(d);
+});
