@@ -24,6 +24,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'which policy allows or denies a connection; what-if tests; suggested policies',
     load: async () => (await import('./commands/policy.ts')).policyCommand,
   },
+  agent: {
+    summary: 'the node agent: `agent manifest` prints its DaemonSet and RBAC',
+    load: async () => (await import('./commands/agent.ts')).agentCommand,
+  },
   version: { summary: versionCommand.summary, load: async () => versionCommand },
 };
 

@@ -49,6 +49,8 @@ export interface ReflectorOptions {
   type: ResourceType;
   /** Watch one namespace instead of the whole cluster (namespaced types only). */
   namespace?: string;
+  /** Only objects with these labels (`key=value,...`), filtered by the server. */
+  labelSelector?: string;
   sink: ReflectorSink;
   onStatus?: (s: ReflectorStatus) => void;
   pageSize?: number;
@@ -196,6 +198,7 @@ export class Reflector {
     let rv = '';
     for (;;) {
       const q = new URLSearchParams({ limit: String(limit) });
+      if (this.opts.labelSelector) q.set('labelSelector', this.opts.labelSelector);
       if (cont !== '') q.set('continue', cont);
       const res = await this.opts.transport.get(`${base}?${q}`, signal);
       const body = await readBody(res);
@@ -232,6 +235,7 @@ export class Reflector {
       allowWatchBookmarks: 'true',
       timeoutSeconds: String(timeout),
     });
+    if (this.opts.labelSelector) q.set('labelSelector', this.opts.labelSelector);
     // Our own abort for this one stream (idle timeout), tied to the reflector's.
     const ctl = new AbortController();
     const onAbort = (): void => ctl.abort();
