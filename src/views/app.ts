@@ -19,11 +19,12 @@ import { paneKey } from './pane-keys.ts';
 import { helpLines } from './help-view.ts';
 import { PANES, PANE_TITLES, actionFor, type Action, type Pane } from './keymap.ts';
 import { initialLatencyState, latencyView, sortServices, type LatencyState } from './latency-view.ts';
-import { layout, type Rect } from './layout.ts';
+import { layout, tabbed, type Rect } from './layout.ts';
 import { remember } from './line-editor.ts';
 import type { PaletteAction, PaletteObjects } from './palette.ts';
 import { findView, type MainView } from './registry.ts';
 import { statusLine } from './status-line.ts';
+import { tabBarLine } from './tab-bar.ts';
 import { esc, fit } from './text.ts';
 import type { Theme } from './theme.ts';
 import { findNode, initialTopologyState, isExternal, mapNodes, nodeFilterArgs, topologyView, type TopologyState } from './topology-view.ts';
@@ -80,7 +81,8 @@ export function runApp(opts: AppOptions): Promise<number> {
     let filterHistory: string[] = filterText ? [filterText] : [];
     let paletteHistory: string[] = [];
 
-    let focusPane: Pane = 'flows';
+    // A small terminal shows one pane under a tab bar: the first tab, the map, comes up first.
+    let focusPane: Pane = tabbed((opts.output as { columns?: number } | undefined)?.columns ?? process.stdout.columns ?? 80, (opts.output as { rows?: number } | undefined)?.rows ?? process.stdout.rows ?? 24) ? 'topology' : 'flows';
     let zoom: Pane | null = null;
     let bar: Bar = CLOSED;
     let barMessage: { text: string; error: boolean } | null = null;
@@ -135,6 +137,7 @@ export function runApp(opts: AppOptions): Promise<number> {
     };
     const statusBox = blessed.box({ parent: screen, tags: true, height: 1, wrap: false, style: theme.color ? { bg: 'blue', fg: 'white' } : { inverse: true } });
     const barBox = blessed.box({ parent: screen, tags: true, height: 1, wrap: false });
+    const tabsBox = blessed.box({ parent: screen, tags: true, height: 1, wrap: false, hidden: true });
     const overlayBox = blessed.box({ parent: screen, tags: true, border: { type: 'line' }, hidden: true, wrap: false, style: theme.color ? { border: { fg: 'cyan' } } : {} });
 
     const requestFrame = () => {
@@ -251,6 +254,10 @@ export function runApp(opts: AppOptions): Promise<number> {
         setPane('detail', 'Detail', all.slice(detailScroll, detailScroll + h), lay.panes.detail.width);
       }
       place(boxes.detail, lay.panes.detail);
+
+      // Tab bar (single-pane mode)
+      place(tabsBox, lay.tabs);
+      if (lay.tabs) tabsBox.setContent(tabBarLine(focusPane, cols, theme));
 
       // Status line and bar
       place(statusBox, lay.status);
@@ -488,7 +495,7 @@ export function runApp(opts: AppOptions): Promise<number> {
           return true;
         case 'next-pane':
         case 'prev-pane': {
-          const order = zoom ? [...PANES] : visiblePanes;
+          const order = zoom || lay().tabs ? [...PANES] : visiblePanes;
           const i = order.indexOf(focusPane);
           focusPane = order[(i + (action === 'next-pane' ? 1 : order.length - 1)) % order.length];
           if (zoom) zoom = focusPane;
