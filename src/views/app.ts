@@ -27,6 +27,7 @@ import { statusLine } from './status-line.ts';
 import { tabBarLine } from './tab-bar.ts';
 import { esc, fit } from './text.ts';
 import type { Theme } from './theme.ts';
+import { createMapPane } from './map/map-pane.ts';
 import { findNode, initialTopologyState, isExternal, mapNodes, nodeFilterArgs, topologyView, type TopologyState } from './topology-view.ts';
 
 export interface AppOptions {
@@ -91,6 +92,7 @@ export function runApp(opts: AppOptions): Promise<number> {
     let flowsSt: FlowsState = initialFlowsState();
     let topoSt: TopologyState = initialTopologyState();
     let latSt: LatencyState = initialLatencyState();
+    const mapPane = createMapPane(); // the topology as a map; `m` switches to the list
     let detailScroll = 0;
     let uiVersion = 0;
     let lastNodes: ReturnType<typeof mapNodes> = [];
@@ -218,7 +220,11 @@ export function runApp(opts: AppOptions): Promise<number> {
       // Topology
       const edges = store.topology.snapshot(topoSt.level, now);
       const known = modelNodes(opts.clusterModel?.(), topoSt.level, filterPred);
-      if (lay.panes.topology) {
+      if (lay.panes.topology && mapPane.mode === 'map') {
+        lastNodes = mapNodes(edges, topoSt, store.names.namespaces, known);
+        const v = mapPane.draw(lastNodes, topoSt, inner(lay.panes.topology), theme);
+        setPane('topology', v.title, v.lines, lay.panes.topology.width);
+      } else if (lay.panes.topology) {
         const v = topologyView(edges, topoSt, inner(lay.panes.topology), theme, store.names.namespaces, known);
         topoSt = { ...topoSt, scrollTop: v.scrollTop };
         lastNodes = v.nodes;
@@ -429,7 +435,7 @@ export function runApp(opts: AppOptions): Promise<number> {
       const under = overlay?.kind === 'view' ? overlay : overlay?.kind === 'help' ? overlay.under : undefined;
       if (overlay && overlay.kind !== 'view' && overlay.under === undefined && overlay.kind !== 'help') closeOverlay();
       const extra = under ? (under.view.keys ?? []) : [];
-      overlay = { kind: 'help', title: `Help: ${under ? under.view.title() : PANE_TITLES[focusPane]}`, lines: helpLines(focusPane, theme, extra), scroll: 0, under };
+      overlay = { kind: 'help', title: `Help: ${under ? under.view.title() : PANE_TITLES[focusPane]}`, lines: helpLines(focusPane, theme, extra, mapPane.mode === 'map'), scroll: 0, under };
     };
 
     const closeOverlay = () => {
@@ -460,6 +466,12 @@ export function runApp(opts: AppOptions): Promise<number> {
 
     // ---- keys --------------------------------------------------------------------------
     const paneAction = (action: Action) => {
+      const onMap = focusPane === 'topology' ? mapPane.key(action, topoSt) : undefined;
+      if (onMap) {
+        topoSt = onMap.topo;
+        if (onMap.effect) focusOnNode(onMap.effect.id, onMap.effect.level);
+        return;
+      }
       const ring = store.focused ?? store.shown;
       const pageSize = (lay().panes[focusPane]?.height ?? 10) - 3;
       const r = paneKey(focusPane, action, { flows: flowsSt, topo: topoSt, lat: latSt, detailScroll }, { ring, nodes: lastNodes, services: lastServicesOrdered, pageSize });
@@ -579,7 +591,8 @@ export function runApp(opts: AppOptions): Promise<number> {
       }
       if (bar.mode !== 'none') onBarKey(ch, key);
       else if (!onOverlayKey(full, ch)) {
-        const action = actionFor(focusPane, full) ?? (ch ? actionFor(focusPane, ch) : undefined);
+        const map = mapPane.mode === 'map';
+        const action = actionFor(focusPane, full, map) ?? (ch ? actionFor(focusPane, ch, map) : undefined);
         if (action && !globalAction(action)) paneAction(action);
       }
       requestFrame();
