@@ -51,6 +51,8 @@ export interface Drawing {
   arrows: Arrow[];
   /** The graph's edges; lines and arrows refer to them by index. */
   edges: MapEdge[];
+  /** Width of the gap after each layer. */
+  gapWidths: number[];
 }
 
 const SHAPE: Record<Detail, { pad: number; h: number; slotH: number; portDy: number; markRoom: number }> = {
@@ -80,7 +82,14 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   else m.set(k, [v]);
 }
 
-export function drawing(g: MapGraph, lay: LogicalLayout, detail: Detail): Drawing {
+/** Spare channels per gap: a new edge usually fits without widening the gap (moving the columns right of it). */
+const SPARE_CHANNELS = 2;
+
+/**
+ * `prev`: the drawing of the layout this one was updated from, at the same detail; its
+ * gaps are kept as they were unless they must grow, so columns stay put.
+ */
+export function drawing(g: MapGraph, lay: LogicalLayout, detail: Detail, prev?: Drawing): Drawing {
   const shape = SHAPE[detail];
   const layers = lay.widths.length;
   const nodeW = lay.widths.map((w) => (detail === 'dots' ? 1 : w + shape.pad));
@@ -185,14 +194,18 @@ export function drawing(g: MapGraph, lay: LogicalLayout, detail: Detail): Drawin
   // Columns.
   const layerX: number[] = [];
   const gapX: number[] = [];
+  const gapWidths: number[] = [];
   let x = 0;
   for (let l = 0; l < layers; l++) {
     layerX.push(x);
     x += nodeW[l];
     gapX.push(x);
     // The last layer has a gap only for edges between its own boxes.
-    if (l < layers - 1) x += (channels[l] ?? 0) + 3 + (channels[l] ? shape.markRoom : 0);
-    else if (channels[l]) x += channels[l] + 2;
+    const c = channels[l] ?? 0;
+    let gw = l < layers - 1 ? 3 + (c > 0 ? c + SPARE_CHANNELS + shape.markRoom : 0) : c > 0 ? c + 2 : 0;
+    if (prev?.gapWidths[l] !== undefined && l < layers - 1) gw = Math.max(gw, prev.gapWidths[l]);
+    gapWidths.push(gw);
+    x += gw;
   }
   const width = x;
 
@@ -234,7 +247,7 @@ export function drawing(g: MapGraph, lay: LogicalLayout, detail: Detail): Drawin
     else through.set(k, { layer: p.layer, y: p.y, edges: [p.edge] });
   }
   for (const t of through.values()) lines.push({ kind: 'h', y: t.y, x0: layerX[t.layer], x1: layerX[t.layer] + nodeW[t.layer] - 1, edges: t.edges });
-  return { detail, width, height, boxes, byId, bands, lines, arrows, edges: g.edges };
+  return { detail, width, height, boxes, byId, bands, lines, arrows, edges: g.edges, gapWidths };
 }
 
 function insertSorted(a: Net[], n: Net): void {

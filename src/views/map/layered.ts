@@ -95,40 +95,21 @@ function adjacency(g: MapGraph): Adjacency {
 }
 
 /** Lays out `g`; with `prev`, incrementally (what still exists stays where it was). */
-export function layoutGraph(g: MapGraph, prev?: LogicalLayout): LogicalLayout {
+export function layoutGraph(input: MapGraph, prev?: LogicalLayout): LogicalLayout {
+  // Whatever order the graph comes in, the layout sees one.
+  const g: MapGraph = { boxes: [...input.boxes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), edges: [...input.edges].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : 0)) };
   const adj = adjacency(g);
   return prev ? incremental(adj, g, prev) : fresh(adj, g);
 }
 
 function fresh(adj: Adjacency, g: MapGraph): LogicalLayout {
-  // Depth-first search in id order: an edge to a node on the stack closes a cycle and is
-  // laid out reversed. Reverse postorder is then a topological order of the rest.
-  const state = new Map<string, number>();
+  // Cycles are broken with the greedy heuristic of Eades, Lin and Smyth: peel sinks to
+  // the end and sources to the front, else the box with the most outgoing over incoming
+  // edges; edges against the resulting order are laid out reversed (few, on real meshes).
+  const topo = greedyOrder(adj);
+  const rank = new Map(topo.map((id, i) => [id, i]));
   const reversed = new Set<string>();
-  const post: string[] = [];
-  for (const root of adj.ids) {
-    if (state.has(root)) continue;
-    const stack: [string, number][] = [[root, 0]];
-    state.set(root, 1);
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1];
-      const outs = adj.out.get(top[0])!;
-      if (top[1] < outs.length) {
-        const w = outs[top[1]++];
-        const s = state.get(w);
-        if (s === 1) reversed.add(edgeKey(top[0], w));
-        else if (s === undefined) {
-          state.set(w, 1);
-          stack.push([w, 0]);
-        }
-      } else {
-        state.set(top[0], 2);
-        post.push(top[0]);
-        stack.pop();
-      }
-    }
-  }
-  const topo = post.reverse();
+  for (const [from, outs] of adj.out) for (const to of outs) if (rank.get(to)! < rank.get(from)!) reversed.add(edgeKey(from, to));
   const preds = new Map<string, string[]>(adj.ids.map((id) => [id, []]));
   for (const [from, outs] of adj.out) {
     for (const to of outs) {
@@ -254,8 +235,70 @@ function fresh(adj: Adjacency, g: MapGraph): LogicalLayout {
   return finish(groups, nodes, chains, widths);
 }
 
-function finish(groups: string[], nodes: Map<string, Place>, chains: Map<string, Chain>, widths: number[]): LogicalLayout {
-  const depth = new Map<string, number>(groups.map((x) => [x, 0]));
+/** `minDepth`: the previous layout's band depths, kept so bands below do not move up and down. */
+/** A linear order of the boxes with few edges pointing backwards; deterministic. */
+function greedyOrder(adj: Adjacency): string[] {
+  const ins = new Map<string, string[]>(adj.ids.map((id) => [id, []]));
+  for (const [from, outs] of adj.out) for (const to of outs) ins.get(to)!.push(from);
+  const indeg = new Map(adj.ids.map((id) => [id, ins.get(id)!.length]));
+  const outdeg = new Map(adj.ids.map((id) => [id, adj.out.get(id)!.length]));
+  const left = new Set(adj.ids);
+  const front: string[] = [];
+  const back: string[] = [];
+  const sinks: string[] = adj.ids.filter((id) => outdeg.get(id) === 0);
+  const sources: string[] = adj.ids.filter((id) => indeg.get(id) === 0 && outdeg.get(id)! > 0);
+  const remove = (id: string) => {
+    left.delete(id);
+    for (const p of ins.get(id)!) {
+      if (!left.has(p)) continue;
+      const o = outdeg.get(p)! - 1;
+      outdeg.set(p, o);
+      if (o === 0) sinks.push(p);
+    }
+    for (const q of adj.out.get(id)!) {
+      if (!left.has(q)) continue;
+      const i = indeg.get(q)! - 1;
+      indeg.set(q, i);
+      if (i === 0) sources.push(q);
+    }
+  };
+  while (left.size > 0) {
+    let progress = true;
+    while (progress) {
+      progress = false;
+      while (sinks.length > 0) {
+        const id = sinks.shift()!;
+        if (!left.has(id)) continue;
+        back.push(id);
+        remove(id);
+        progress = true;
+      }
+      while (sources.length > 0) {
+        const id = sources.shift()!;
+        if (!left.has(id)) continue;
+        front.push(id);
+        remove(id);
+        progress = true;
+      }
+    }
+    if (left.size === 0) break;
+    let best: string | undefined;
+    let bestD = -Infinity;
+    for (const id of left) {
+      const dlt = outdeg.get(id)! - indeg.get(id)!;
+      if (dlt > bestD || (dlt === bestD && id < best!)) {
+        best = id;
+        bestD = dlt;
+      }
+    }
+    front.push(best!);
+    remove(best!);
+  }
+  return [...front, ...back.reverse()];
+}
+
+function finish(groups: string[], nodes: Map<string, Place>, chains: Map<string, Chain>, widths: number[], minDepth?: Map<string, number>): LogicalLayout {
+  const depth = new Map<string, number>(groups.map((x) => [x, minDepth?.get(x) ?? 0]));
   const see = (p: Place) => depth.set(p.group, Math.max(depth.get(p.group) ?? 0, p.slot + 1));
   for (const p of nodes.values()) see(p);
   for (const c of chains.values()) for (const d of c.dummies) see(d);
@@ -351,7 +394,7 @@ function incremental(adj: Adjacency, g: MapGraph, prev: LogicalLayout): LogicalL
     const p = nodes.get(id)!;
     if (prev.widths[p.layer] === undefined) widths[p.layer] = Math.max(widths[p.layer], labelWidth(adj.label.get(id)!));
   }
-  return finish(groups, nodes, chains, widths);
+  return finish(groups, nodes, chains, widths, prev.depth);
 }
 
 function hasPlacedNeighbour(id: string, preds: Map<string, string[]>, adj: Adjacency, nodes: Map<string, Place>): boolean {

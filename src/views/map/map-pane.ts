@@ -44,17 +44,18 @@ export function createMapPane(initial: TopologyMode = 'map'): MapPane {
   let detail: Detail | null = null;
   let view = { x: 0, y: 0 };
   let shown: { drawing: Drawing; graph: MapGraph } | undefined;
-  let cache: { context: string; shape: string; lay: LogicalLayout; drawings: Map<Detail, Drawing> } | undefined;
+  // The drawings of the layout this one was updated from: their column gaps are kept.
+  let cache: { context: string; shape: string; lay: LogicalLayout; drawings: Map<Detail, Drawing>; prevDrawings: Map<Detail, Drawing> } | undefined;
 
   const drawingFor = (g: MapGraph, topo: TopologyState, d: Detail): Drawing => {
     const context = `${topo.level}|${topo.dropsOnly}|${topo.hideInfra}`;
     const shape = shapeKey(g);
     if (!cache || cache.context !== context || cache.shape !== shape) {
-      const prev = cache && cache.context === context && churn(g, cache.lay) < RELAYOUT_CHURN ? cache.lay : undefined;
-      cache = { context, shape, lay: layoutGraph(g, prev), drawings: new Map() };
+      const keep = cache && cache.context === context && churn(g, cache.lay) < RELAYOUT_CHURN ? cache : undefined;
+      cache = { context, shape, lay: layoutGraph(g, keep?.lay), drawings: new Map(), prevDrawings: keep?.drawings ?? new Map() };
     }
     let dr = cache.drawings.get(d);
-    if (!dr) cache.drawings.set(d, (dr = drawing(g, cache.lay, d)));
+    if (!dr) cache.drawings.set(d, (dr = drawing(g, cache.lay, d, cache.prevDrawings.get(d))));
     // Same shape, new figures: boxes and edges come from this frame's graph (same order).
     const boxById = new Map(g.boxes.map((b) => [b.id, b]));
     return { ...dr, edges: g.edges, boxes: dr.boxes.map((b) => ({ ...b, box: boxById.get(b.id) ?? b.box })), byId: dr.byId };

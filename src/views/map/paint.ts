@@ -82,9 +82,9 @@ export function paint(d: Drawing, view: Viewport, opts: PaintOptions): string[] 
   }
 
   for (const ln of d.lines) {
+    if (ln.kind === 'h' ? ln.y < view.y || ln.y >= view.y + H || ln.x1 < view.x || ln.x0 >= view.x + W : ln.x < view.x || ln.x >= view.x + W || ln.y1 < view.y || ln.y0 >= view.y + H) continue;
     const st = lineStyle(ln.edges);
     if (ln.kind === 'h') {
-      if (ln.y < view.y || ln.y >= view.y + H) continue;
       const from = Math.max(ln.x0, view.x);
       const to = Math.min(ln.x1, view.x + W - 1);
       for (let x = from; x <= to; x++) {
@@ -94,7 +94,6 @@ export function paint(d: Drawing, view: Viewport, opts: PaintOptions): string[] 
         if (st > style[i] || style[i] === DIM) style[i] = st;
       }
     } else {
-      if (ln.x < view.x || ln.x >= view.x + W) continue;
       const from = Math.max(ln.y0, view.y);
       const to = Math.min(ln.y1, view.y + H - 1);
       for (let y = from; y <= to; y++) {
