@@ -56,7 +56,7 @@ export interface Drawing {
 }
 
 const SHAPE: Record<Detail, { pad: number; h: number; slotH: number; portDy: number; markRoom: number }> = {
-  boxes: { pad: 4, h: 3, slotH: 4, portDy: 1, markRoom: 4 },
+  boxes: { pad: 4, h: 3, slotH: 4, portDy: 1, markRoom: 6 },
   labels: { pad: 2, h: 1, slotH: 2, portDy: 0, markRoom: 0 },
   dots: { pad: 0, h: 1, slotH: 1, portDy: 0, markRoom: 0 },
 };

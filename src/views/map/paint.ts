@@ -118,16 +118,25 @@ export function paint(d: Drawing, view: Viewport, opts: PaintOptions): string[] 
       if (list) list.push(ln);
       else runs.set(ln.edges[0], [ln]);
     }
-    for (const [ei, list] of runs) {
+    for (const [ei, pieces] of runs) {
       const e = d.edges[ei];
+      // Touching pieces on one row (a stub and its branch, a pass-through) make one stretch.
+      pieces.sort((p, q) => p.y - q.y || p.x0 - q.x0);
+      const list: { y: number; x0: number; x1: number }[] = [];
+      for (const p of pieces) {
+        const last = list[list.length - 1];
+        if (last && last.y === p.y && p.x0 <= last.x1 + 1) last.x1 = Math.max(last.x1, p.x1);
+        else list.push({ y: p.y, x0: p.x0, x1: p.x1 });
+      }
       if (e.rate === 0 && e.drops === 0 && e.errors === 0 && e.deniedBy === undefined) continue;
       const m = edgeMark(e, theme.glyph.drop);
       const chs = Array.from(m.text);
       const st = es[ei] === ACCENT ? ACCENT : m.bad ? BAD : DIM;
       list.sort((p, q) => q.x0 - p.x0);
       for (const ln of list) {
+        // Line cells on each side of the mark, so it reads as on the line.
         const x0 = ln.x0 + 2;
-        if (ln.x1 - 1 - x0 < chs.length) continue;
+        if (x0 + chs.length > ln.x1 - 1) continue;
         let clear = true;
         for (let k = 0; k < chs.length && clear; k++) {
           const x = x0 + k;
