@@ -149,9 +149,13 @@ export function paint(d: Drawing, view: Viewport, opts: PaintOptions): string[] 
     }
   }
 
-  const h = theme.unicode ? { tl: '┌', tr: '┐', bl: '└', br: '┘', hz: '─', vt: '│', out: '├' } : { tl: '+', tr: '+', bl: '+', br: '+', hz: '-', vt: '|', out: '+' };
+  // Idle boxes (known to the cluster model, no traffic) are dashed, in parentheses or
+  // hollow, and dim: visible without colour too.
+  const solid = theme.unicode ? { tl: '┌', tr: '┐', bl: '└', br: '┘', hz: '─', vt: '│', out: '├' } : { tl: '+', tr: '+', bl: '+', br: '+', hz: '-', vt: '|', out: '+' };
+  const dashed = theme.unicode ? { ...solid, hz: '╌', vt: '╎' } : { ...solid, hz: '.', vt: ':' };
   for (const b of d.boxes) {
     if (b.x + b.w <= view.x || b.x >= view.x + W || b.y + b.h <= view.y || b.y >= view.y + H) continue;
+    const h = b.box.idle ? dashed : solid;
     const sel = b.id === opts.selected;
     const base = b.box.idle ? DIM : b.box.marked ? BAD : PLAIN;
     const label = Array.from(fit(b.box.label, b.labelW));
@@ -172,11 +176,11 @@ export function paint(d: Drawing, view: Viewport, opts: PaintOptions): string[] 
         put(b.x + b.w - 2, outY, ' ', SELECTED);
       }
     } else if (d.detail === 'labels') {
-      put(b.x, b.y, b.box.marked ? theme.glyph.drop : '[', base);
+      put(b.x, b.y, b.box.marked ? theme.glyph.drop : b.box.idle ? '(' : '[', base);
       label.forEach((c, k) => put(b.x + 1 + k, b.y, c, sel ? SELECTED : base));
-      put(b.x + b.w - 1, b.y, ']', base);
+      put(b.x + b.w - 1, b.y, b.box.idle ? ')' : ']', base);
     } else {
-      put(b.x, b.y, b.box.marked ? theme.glyph.drop : theme.glyph.node, sel ? SELECTED : base);
+      put(b.x, b.y, b.box.marked ? theme.glyph.drop : b.box.idle ? (theme.unicode ? '○' : 'o') : theme.glyph.node, sel ? SELECTED : base);
     }
   }
 

@@ -148,6 +148,15 @@ test('new figures on the same graph repaint without moving a box; an idle box fr
   const idle = mapNodes([edge('shop/frontend', 'shop/cartservice', 1)], initialTopologyState(), new Set(['shop']), [{ id: 'shop/quoteservice', infra: false }]);
   const tagged = createMapPane().draw(idle, st, size, color).lines.join('\n');
   assert.match(tagged, /\{gray-fg\}quoteservice\{\/gray-fg\}/);
+  // Without colour an idle box is still told apart: dashed, in parentheses, hollow.
+  const monoPane = createMapPane();
+  const boxes = plain(monoPane.draw(idle, st, size, mono).lines).join('\n');
+  assert.match(boxes, /╎ quoteservice +╎/);
+  assert.match(boxes, /│ cartservice +│/);
+  monoPane.key('zoom-out', st);
+  const labels = plain(monoPane.draw(idle, st, size, mono).lines).join('\n');
+  assert.match(labels, /\(quoteservice *\)/);
+  assert.match(labels, /\[cartservice *\]/);
   assert.doesNotMatch(tagged, /\{gray-fg\}cartservice/);
 });
 
