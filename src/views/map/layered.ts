@@ -187,25 +187,37 @@ function fresh(adj: Adjacency, g: MapGraph): LogicalLayout {
     }
   };
   setPos();
+  // Only neighbours in the same band pull (bands are stacked; another band's rows say
+  // nothing about the order within this one): computed once for all sweeps.
+  const sameBand = (m: Map<string, string[]>) => {
+    const out = new Map<string, string[]>();
+    for (const [it, ns] of m) out.set(it, ns.filter((n) => itemGroup.get(n) === itemGroup.get(it)));
+    return out;
+  };
+  const sameLeft = sameBand(leftN);
+  const sameRight = sameBand(rightN);
   for (let iter = 0; iter < 4; iter++) {
     const down = iter % 2 === 0;
-    const side = down ? leftN : rightN;
+    const side = down ? sameLeft : sameRight;
     for (let step = 0; step <= maxLayer; step++) {
       const l = down ? step : maxLayer - step;
       for (const grp of groups) {
         const list = lists.get(`${grp}\u0000${l}`);
         if (!list || list.length < 2) continue;
-        const bc = new Map<string, number>();
-        // Only neighbours in the same band pull (bands are stacked; another band's rows
-        // say nothing about the order within this one).
-        for (const it of list) {
-          const ns = side.get(it)?.filter((n) => itemGroup.get(n) === grp);
-          if (!ns || ns.length === 0) bc.set(it, pos.get(it)!);
-          else bc.set(it, ns.reduce((s, n) => s + pos.get(n)!, 0) / ns.length);
-        }
-        list.sort((a, b) => bc.get(a)! - bc.get(b)! || pos.get(a)! - pos.get(b)!);
+        const keyed = list.map((it) => {
+          const ns = side.get(it);
+          const p = pos.get(it)!;
+          if (!ns || ns.length === 0) return { it, bc: p, p };
+          let sum = 0;
+          for (const n of ns) sum += pos.get(n)!;
+          return { it, bc: sum / ns.length, p };
+        });
+        keyed.sort((a, b) => a.bc - b.bc || a.p - b.p);
         const gi = gIndex.get(grp)!;
-        list.forEach((it, i) => pos.set(it, gi * 1e6 + i));
+        keyed.forEach((k, i) => {
+          list[i] = k.it;
+          pos.set(k.it, gi * 1e6 + i);
+        });
       }
     }
   }
