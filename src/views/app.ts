@@ -82,8 +82,7 @@ export function runApp(opts: AppOptions): Promise<number> {
     let filterHistory: string[] = filterText ? [filterText] : [];
     let paletteHistory: string[] = [];
 
-    // A small terminal shows one pane under a tab bar: the first tab, the map, comes up first.
-    let focusPane: Pane = tabbed((opts.output as { columns?: number } | undefined)?.columns ?? process.stdout.columns ?? 80, (opts.output as { rows?: number } | undefined)?.rows ?? process.stdout.rows ?? 24) ? 'topology' : 'flows';
+    let focusPane: Pane = 'flows';
     let zoom: Pane | null = null;
     let bar: Bar = CLOSED;
     let barMessage: { text: string; error: boolean } | null = null;
@@ -121,6 +120,9 @@ export function runApp(opts: AppOptions): Promise<number> {
       // The entry passed the off-screen probe but blessed still failed: plain xterm is built in.
       screen = makeScreen('xterm');
     }
+
+    // A small terminal shows one pane under a tab bar: the first tab, the map, comes up first.
+    if (tabbed((screen.width as number) || 80, (screen.height as number) || 24)) focusPane = 'topology';
 
     const paneBox = (pane: Pane) =>
       blessed.box({
