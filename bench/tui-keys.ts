@@ -1,9 +1,11 @@
 // Key-to-screen latency of the TUI under load: runs `netscope --demo` in a private tmux
-// server at several flow rates, presses a key that changes the screen (`o`, flows order)
-// at least 50 times per rate, and measures the time from sending the key until
-// `capture-pane` shows the change. Also samples the process's CPU use and peak RSS.
+// server at several flow rates, presses a key that changes the screen at least 50 times
+// per rate, and measures the time from sending the key until `capture-pane` shows the
+// change. Also samples the process's CPU use and peak RSS. `--mode flows` (default)
+// presses `o` (flows order); `--mode map` focuses the topology map and moves its
+// selection between two boxes with j/k (a move, a pan and a repaint of the map).
 //
-//   node_modules/.bin/node bench/tui-keys.ts [--rates 1000,10000,50000] [--presses 60]
+//   node_modules/.bin/node bench/tui-keys.ts [--rates 1000,10000,50000] [--presses 60] [--mode flows|map]
 //
 // Figures include tmux's own round trip (send-keys + capture-pane, ~1-3 ms each), so
 // they are an upper bound of what netscope adds. Prints one line per rate.
@@ -23,6 +25,8 @@ function arg(name: string, def: string): string {
 const rates = arg('--rates', '1000,10000,50000').split(',').map(Number);
 const presses = Number(arg('--presses', '60'));
 const bufferSize = arg('--buffer-size', '');
+const mode = arg('--mode', 'flows');
+if (mode !== 'flows' && mode !== 'map') throw new Error(`--mode must be flows or map (got ${mode})`);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -59,18 +63,42 @@ async function runRate(rate: number): Promise<void> {
     const t0 = Date.now();
     const s0 = procStat(pid);
     const samples: number[] = [];
-    let newestFirst = true;
-    for (let i = 0; i < presses; i++) {
-      const want = newestFirst ? 'oldest first' : 'newest first';
+    // One press: send `key`, wait until the screen shows `want`.
+    const press = async (key: string, want: string, i: number) => {
       const start = performance.now();
-      tmux('send-keys', 'o');
+      tmux('send-keys', key);
       for (;;) {
         if (tmux('capture-pane', '-p').includes(want)) break;
-        if (performance.now() - start > 10_000) throw new Error(`no screen change after 10 s (press ${i})`);
+        if (performance.now() - start > 10_000) throw new Error(`no screen change after 10 s (press ${i}, waiting for ${want})`);
       }
       samples.push(performance.now() - start);
-      newestFirst = !newestFirst;
       await sleep(30 + Math.random() * 40); // not in phase with the frame clock
+    };
+    if (mode === 'map') {
+      // Focus the map and find two boxes one above the other; then alternate between them.
+      const selected = async (): Promise<string> => {
+        const end = Date.now() + 10_000;
+        for (;;) {
+          const m = /map:\w+\*? ▸ (\S+)/.exec(tmux('capture-pane', '-p'));
+          if (m) return m[1];
+          if (Date.now() > end) throw new Error('the map shows no selection');
+          await sleep(50);
+        }
+      };
+      tmux('send-keys', '1');
+      tmux('send-keys', 'g');
+      const a = await selected();
+      tmux('send-keys', 'j');
+      let b = a;
+      for (let t = Date.now(); b === a && Date.now() - t < 10_000; ) b = await selected();
+      if (b === a) throw new Error('j did not move the selection');
+      for (let i = 0; i < presses; i++) await press(i % 2 === 0 ? 'k' : 'j', `▸ ${i % 2 === 0 ? a : b} `, i);
+    } else {
+      let newestFirst = true;
+      for (let i = 0; i < presses; i++) {
+        await press('o', newestFirst ? 'oldest first' : 'newest first', i);
+        newestFirst = !newestFirst;
+      }
     }
     const s1 = procStat(pid);
     const wall = (Date.now() - t0) / 1000;
@@ -81,7 +109,7 @@ async function runRate(rate: number): Promise<void> {
     const hz = 100; // USER_HZ on Linux
     const cpu = ((s1.cpuTicks - s0.cpuTicks) / hz / wall) * 100;
     console.log(
-      `rate=${rate}/s (status line: ${seenRate} flows/s) presses=${samples.length} key-to-screen median=${quantile(samples, 0.5).toFixed(1)}ms p99=${quantile(samples, 0.99).toFixed(1)}ms max=${samples[samples.length - 1].toFixed(1)}ms cpu=${cpu.toFixed(0)}% of one core peakRSS=${(s1.hwmKb / 1024).toFixed(0)}MB rss=${(s1.rssKb / 1024).toFixed(0)}MB`,
+      `mode=${mode} rate=${rate}/s (status line: ${seenRate} flows/s) presses=${samples.length} key-to-screen median=${quantile(samples, 0.5).toFixed(1)}ms p99=${quantile(samples, 0.99).toFixed(1)}ms max=${samples[samples.length - 1].toFixed(1)}ms cpu=${cpu.toFixed(0)}% of one core peakRSS=${(s1.hwmKb / 1024).toFixed(0)}MB rss=${(s1.rssKb / 1024).toFixed(0)}MB`,
     );
   } finally {
     let socketPath = '';

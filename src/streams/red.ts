@@ -1,8 +1,12 @@
 // Per-service RED metrics (rate, errors, duration) in time buckets: one latency
 // histogram per service per bucket, so the current p50/p95/p99 and a per-bucket
 // percentile series (the sparkline) come from the same data. add() is O(1).
+// A request that fails is either a drop (the attempt never reached the service: denied
+// by policy or lost in the kernel) or an error (the service answered 5xx, a DNS/Kafka
+// error): they are counted apart, because a drop is a network or policy fact, not the
+// service misbehaving.
 import type { Flow } from '../model/flow.ts';
-import { isError, isRequest, latencyMs, serviceOf } from './flow-keys.ts';
+import { isDrop, isError, isRequest, latencyMs, serviceOf } from './flow-keys.ts';
 import { mergeInto, newHistogram, quantile, record } from './histogram.ts';
 import { RequestDedupe } from './request-dedupe.ts';
 import { TimeBuckets } from './time-buckets.ts';
@@ -10,15 +14,18 @@ import { TimeBuckets } from './time-buckets.ts';
 interface Cell {
   requests: number;
   errors: number;
+  drops: number;
   hist: Uint32Array;
 }
 
 export interface ServiceStats {
   service: string;
-  /** Requests per second over the current window. */
+  /** Requests per second over the current window (attempts, dropped ones included). */
   rate: number;
-  /** Percentage of failed requests (0-100) over the current window. */
+  /** Percentage (0-100) of the requests that reached the service and failed there (5xx, DNS/Kafka errors). */
   errorPct: number;
+  /** Percentage (0-100) of the attempts dropped before reaching the service (policy denial, kernel drop). */
+  dropPct: number;
   p50?: number;
   p95?: number;
   p99?: number;
@@ -71,10 +78,13 @@ export class RedAggregator {
     if (!bucket) return;
     let cell = bucket.get(svc);
     if (!cell) {
-      cell = { requests: 0, errors: 0, hist: newHistogram() };
+      cell = { requests: 0, errors: 0, drops: 0, hist: newHistogram() };
       bucket.set(svc, cell);
     }
-    if (counted.error) cell.errors++;
+    if (counted.error) {
+      if (isDrop(flow)) cell.drops++;
+      else cell.errors++;
+    }
     if (!counted.request) return;
     cell.requests++;
     const ms = latencyMs(flow);
@@ -99,6 +109,7 @@ export class RedAggregator {
       const cur = newHistogram();
       let requests = 0;
       let errors = 0;
+      let drops = 0;
       let oldest = nowMs;
       for (const b of buckets) {
         const cell = b.data.get(svc);
@@ -108,6 +119,7 @@ export class RedAggregator {
         if (b.start + bw > windowStart) {
           requests += cell.requests;
           errors += cell.errors;
+          drops += cell.drops;
           mergeInto(cur, cell.hist);
           if (b.start < oldest) oldest = b.start;
         }
@@ -119,7 +131,9 @@ export class RedAggregator {
         service: svc,
         rate: requests / (span / 1000),
         // A failure seen only at the far end can land in the bucket after its request's.
-        errorPct: requests === 0 ? 0 : Math.min(100, (errors / requests) * 100),
+        // Errors are out of the requests that got through; drops out of all attempts.
+        errorPct: pct(errors, requests - drops),
+        dropPct: pct(drops, requests),
         p50: quantile(cur, 0.5),
         p95: quantile(cur, 0.95),
         p99: quantile(cur, 0.99),
@@ -129,6 +143,10 @@ export class RedAggregator {
     }
     return out;
   }
+}
+
+function pct(part: number, whole: number): number {
+  return whole <= 0 ? 0 : Math.min(100, (part / whole) * 100);
 }
 
 function median(values: (number | undefined)[]): number | undefined {

@@ -25,13 +25,15 @@ import { paneKey } from './pane-keys.ts';
 import { helpLines } from './help-view.ts';
 import { PANES, PANE_TITLES, actionFor, type Action, type Pane } from './keymap.ts';
 import { initialLatencyState, latencyView, sortServices, type LatencyState } from './latency-view.ts';
-import { layout, type Rect } from './layout.ts';
+import { layout, tabbed, type Rect } from './layout.ts';
 import { remember } from './line-editor.ts';
 import type { PaletteAction, PaletteObjects } from './palette.ts';
 import { findView, type MainView } from './registry.ts';
 import { statusLine } from './status-line.ts';
+import { tabBarLine } from './tab-bar.ts';
 import { esc, fit } from './text.ts';
 import type { Theme } from './theme.ts';
+import { createMapPane } from './map/map-pane.ts';
 import { findNode, initialTopologyState, isExternal, mapNodes, nodeFilterArgs, topologyView, type TopologyState } from './topology-view.ts';
 
 export interface AppOptions {
@@ -113,6 +115,7 @@ export function runApp(opts: AppOptions): Promise<number> {
     let flowsSt: FlowsState = initialFlowsState();
     let topoSt: TopologyState = initialTopologyState();
     let latSt: LatencyState = initialLatencyState();
+    const mapPane = createMapPane(); // the topology as a map; `m` switches to the list
     let detailScroll = 0;
     let uiVersion = 0;
     let lastNodes: ReturnType<typeof mapNodes> = [];
@@ -142,6 +145,9 @@ export function runApp(opts: AppOptions): Promise<number> {
       screen = makeScreen('xterm');
     }
 
+    // A small terminal shows one pane under a tab bar: the first tab, the map, comes up first.
+    if (tabbed((screen.width as number) || 80, (screen.height as number) || 24)) focusPane = 'topology';
+
     const paneBox = (pane: Pane) =>
       blessed.box({
         parent: screen,
@@ -159,6 +165,7 @@ export function runApp(opts: AppOptions): Promise<number> {
     };
     const statusBox = blessed.box({ parent: screen, tags: true, height: 1, wrap: false, style: theme.color ? { bg: 'blue', fg: 'white' } : { inverse: true } });
     const barBox = blessed.box({ parent: screen, tags: true, height: 1, wrap: false });
+    const tabsBox = blessed.box({ parent: screen, tags: true, height: 1, wrap: false, hidden: true });
     const overlayBox = blessed.box({ parent: screen, tags: true, border: { type: 'line' }, hidden: true, wrap: false, style: theme.color ? { border: { fg: 'cyan' } } : {} });
 
     const requestFrame = () => {
@@ -239,9 +246,21 @@ export function runApp(opts: AppOptions): Promise<number> {
       // Topology
       const edges = store.topology.snapshot(topoSt.level, now);
       const known = modelNodes(opts.clusterModel?.(), topoSt.level, filterPred);
-      if (lay.panes.topology) {
-        const level = topoSt.level;
-        const v = topologyView(edges, topoSt, inner(lay.panes.topology), theme, store.names.namespaces, known, (from, to) => store.topologyPolicy.get(level, from, to));
+      const level = topoSt.level;
+      const policyOf = (from: string, to: string) => store.topologyPolicy.get(level, from, to);
+      if (lay.panes.topology && mapPane.mode === 'map') {
+        // The map reads a denied edge's deciding policy from the edge itself (map/graph.ts edgeInfo).
+        lastNodes = mapNodes(edges, topoSt, store.names.namespaces, known).map((n) => ({
+          ...n,
+          out: n.out.map((e) => {
+            const denied = policyOf(e.from, e.to)?.deniedBy;
+            return denied?.length ? { ...e, deniedBy: denied[denied.length - 1]! } : e;
+          }),
+        }));
+        const v = mapPane.draw(lastNodes, topoSt, inner(lay.panes.topology), theme);
+        setPane('topology', v.title, v.lines, lay.panes.topology.width);
+      } else if (lay.panes.topology) {
+        const v = topologyView(edges, topoSt, inner(lay.panes.topology), theme, store.names.namespaces, known, policyOf);
         topoSt = { ...topoSt, scrollTop: v.scrollTop };
         lastNodes = v.nodes;
         setPane('topology', v.title, v.lines, lay.panes.topology.width);
@@ -276,6 +295,10 @@ export function runApp(opts: AppOptions): Promise<number> {
         setPane('detail', 'Detail', all.slice(detailScroll, detailScroll + h), lay.panes.detail.width);
       }
       place(boxes.detail, lay.panes.detail);
+
+      // Tab bar (single-pane mode)
+      place(tabsBox, lay.tabs);
+      if (lay.tabs) tabsBox.setContent(tabBarLine(focusPane, cols, theme));
 
       // Status line and bar
       place(statusBox, lay.status);
@@ -447,7 +470,7 @@ export function runApp(opts: AppOptions): Promise<number> {
       const under = overlay?.kind === 'view' ? overlay : overlay?.kind === 'help' ? overlay.under : undefined;
       if (overlay && overlay.kind !== 'view' && overlay.under === undefined && overlay.kind !== 'help') closeOverlay();
       const extra = under ? (under.view.keys ?? []) : [];
-      overlay = { kind: 'help', title: `Help: ${under ? under.view.title() : PANE_TITLES[focusPane]}`, lines: helpLines(focusPane, theme, extra), scroll: 0, under };
+      overlay = { kind: 'help', title: `Help: ${under ? under.view.title() : PANE_TITLES[focusPane]}`, lines: helpLines(focusPane, theme, extra, mapPane.mode === 'map'), scroll: 0, under };
     };
 
     const closeOverlay = () => {
@@ -478,6 +501,12 @@ export function runApp(opts: AppOptions): Promise<number> {
 
     // ---- keys --------------------------------------------------------------------------
     const paneAction = (action: Action) => {
+      const onMap = focusPane === 'topology' ? mapPane.key(action, topoSt) : undefined;
+      if (onMap) {
+        topoSt = onMap.topo;
+        if (onMap.effect) focusOnNode(onMap.effect.id, onMap.effect.level);
+        return;
+      }
       const ring = store.focused ?? store.shown;
       const pageSize = (lay().panes[focusPane]?.height ?? 10) - 3;
       const r = paneKey(focusPane, action, { flows: flowsSt, topo: topoSt, lat: latSt, detailScroll }, { ring, nodes: lastNodes, services: lastServicesOrdered, pageSize });
@@ -513,7 +542,7 @@ export function runApp(opts: AppOptions): Promise<number> {
           return true;
         case 'next-pane':
         case 'prev-pane': {
-          const order = zoom ? [...PANES] : visiblePanes;
+          const order = zoom || lay().tabs ? [...PANES] : visiblePanes;
           const i = order.indexOf(focusPane);
           focusPane = order[(i + (action === 'next-pane' ? 1 : order.length - 1)) % order.length];
           if (zoom) zoom = focusPane;
@@ -619,7 +648,8 @@ export function runApp(opts: AppOptions): Promise<number> {
       }
       if (bar.mode !== 'none') onBarKey(ch, key);
       else if (!onOverlayKey(full, ch)) {
-        const action = actionFor(focusPane, full) ?? (ch ? actionFor(focusPane, ch) : undefined);
+        const map = mapPane.mode === 'map';
+        const action = actionFor(focusPane, full, map) ?? (ch ? actionFor(focusPane, ch, map) : undefined);
         if (action && !globalAction(action)) paneAction(action);
       }
       requestFrame();

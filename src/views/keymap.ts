@@ -9,7 +9,7 @@ export type Action =
   | 'command-line' | 'zoom' | 'quit' | 'escape'
   | 'down' | 'up' | 'page-down' | 'page-up' | 'top' | 'bottom' | 'enter'
   | 'pause' | 'order'
-  | 'level' | 'drops-only' | 'hide-infra'
+  | 'level' | 'drops-only' | 'hide-infra' | 'left' | 'right' | 'zoom-in' | 'zoom-out' | 'toggle-map'
   | 'sort-name' | 'sort-rate' | 'sort-errors' | 'sort-latency' | 'percentile'
   | 'why' | 'what-if';
 
@@ -53,10 +53,11 @@ export const PANE_KEYS: Record<Pane, Binding[]> = {
   topology: [
     ...MOVE,
     { keys: ['enter'], label: 'Enter', help: 'focus flows and latency on the selected node', action: 'enter' },
-    { keys: ['l'], label: 'l', help: 'level: namespace / workload / pod', action: 'level' },
+    { keys: ['l', 'S-l', 'L'], label: 'l, L', help: 'level: namespace / workload / pod', action: 'level' },
     { keys: ['d'], label: 'd', help: 'only edges with drops or errors', action: 'drops-only' },
     { keys: ['i'], label: 'i', help: 'hide infrastructure (DNS, API server, health checks, metrics)', action: 'hide-infra' },
     { keys: ['w'], label: 'w', help: 'why: which policies allow or deny the selected node\'s edges', action: 'why' },
+    { keys: ['m'], label: 'm', help: 'show the map instead of this list', action: 'toggle-map' },
   ],
   flows: [
     ...MOVE,
@@ -75,9 +76,32 @@ export const PANE_KEYS: Record<Pane, Binding[]> = {
   detail: [...MOVE.slice(0, 4)],
 };
 
+/** The topology pane's keys while it shows the map (h/j/k/l move along the edges, so the level is L). */
+export const MAP_KEYS: Binding[] = [
+  { keys: ['left', 'h'], label: 'h, Left', help: 'to a caller (the box on the left along an edge)', action: 'left' },
+  { keys: ['right', 'l'], label: 'l, Right', help: 'to a callee (the box on the right along an edge)', action: 'right' },
+  { keys: ['down', 'j'], label: 'j, Down', help: 'to the box below', action: 'down' },
+  { keys: ['up', 'k'], label: 'k, Up', help: 'to the box above', action: 'up' },
+  { keys: ['g', 'home'], label: 'g, Home', help: 'to the first box', action: 'top' },
+  { keys: ['S-g', 'G', 'end'], label: 'G, End', help: 'to the last box', action: 'bottom' },
+  { keys: ['enter'], label: 'Enter', help: 'focus flows and latency on the selected box', action: 'enter' },
+  { keys: ['+', '='], label: '+', help: 'more detail: dots, labels, boxes (the map pans to the selection)', action: 'zoom-in' },
+  { keys: ['-', '_'], label: '-', help: 'less detail', action: 'zoom-out' },
+  { keys: ['S-l', 'L'], label: 'L', help: 'level: namespace / workload / pod', action: 'level' },
+  { keys: ['d'], label: 'd', help: 'only edges with drops or errors', action: 'drops-only' },
+  { keys: ['i'], label: 'i', help: 'hide infrastructure (DNS, API server, health checks, metrics)', action: 'hide-infra' },
+  { keys: ['w'], label: 'w', help: 'why: which policies allow or deny the selected box\'s edges', action: 'why' },
+  { keys: ['m'], label: 'm', help: 'show the list instead of the map', action: 'toggle-map' },
+];
+
+/** A pane's keys; the topology's depend on whether it shows the map. */
+export function paneBindings(pane: Pane, map = false): Binding[] {
+  return pane === 'topology' && map ? MAP_KEYS : PANE_KEYS[pane];
+}
+
 /** The action bound to a key in a pane (pane keys win over global ones). */
-export function actionFor(pane: Pane, key: string): Action | undefined {
-  for (const b of PANE_KEYS[pane]) if (b.keys.includes(key)) return b.action;
+export function actionFor(pane: Pane, key: string, map = false): Action | undefined {
+  for (const b of paneBindings(pane, map)) if (b.keys.includes(key)) return b.action;
   for (const b of GLOBAL_KEYS) if (b.keys.includes(key)) return b.action;
   return undefined;
 }
@@ -96,7 +120,7 @@ function keyLabel(keys: string[]): string {
  * dispatches from and what help prints, so both follow. Returns one line per problem.
  */
 export function applyKeyRemaps(remaps: readonly { action: string; keys: string[]; at: string }[]): string[] {
-  const tables = [GLOBAL_KEYS, ...PANES.map((p) => PANE_KEYS[p])];
+  const tables = [GLOBAL_KEYS, ...PANES.map((p) => PANE_KEYS[p]), MAP_KEYS];
   const known = new Set(tables.flat().map((b) => b.action));
   const problems: string[] = [];
   for (const r of remaps) {

@@ -1,5 +1,6 @@
 // Per-service RED table: requests/s, error %, p50/p95/p99 and a sparkline of the chosen
-// percentile over the last minutes. A service whose current percentile is well above
+// percentile over the last minutes, and apart from the errors (ERR%) the attempts that
+// were dropped before reaching the service (DROP%). A service whose current percentile is well above
 // its own earlier baseline is flagged, so the one that got slow stands out.
 import type { Percentile, ServiceStats } from '../streams/red.ts';
 import { esc, fit, fitRight, formatMs, formatRate } from './text.ts';
@@ -40,7 +41,7 @@ export function sortServices(stats: ServiceStats[], key: SortKey, p: Percentile)
   const cmp: Record<SortKey, (a: ServiceStats, b: ServiceStats) => number> = {
     name: byName,
     rate: (a, b) => b.rate - a.rate || byName(a, b),
-    errors: (a, b) => b.errorPct - a.errorPct || byName(a, b),
+    errors: (a, b) => b.errorPct - a.errorPct || b.dropPct - a.dropPct || byName(a, b),
     // Services that just slowed down come first: that is what this sort is for.
     latency: (a, b) => Number(isSlow(b, p)) - Number(isSlow(a, p)) || v(b) - v(a) || byName(a, b),
   };
@@ -85,33 +86,46 @@ export function moveService(order: string[], st: LatencyState, by: number | 'top
   return { ...st, selected: order[idx] };
 }
 
-/** Which columns fit in `width`: the chosen percentile and a sparkline first, then the others. */
-export function latencyColumns(width: number, p: Percentile): { nameW: number; cols: ('rate' | 'err' | 50 | 95 | 99)[]; sparkW: number } {
-  const num = 7;
-  const nameW = Math.max(10, Math.min(28, Math.floor(width * 0.3)));
-  const wanted: ('rate' | 'err' | 50 | 95 | 99)[] = ['rate', 'err', p, ...([50, 95, 99] as const).filter((x) => x !== p)];
-  let room = width - 2 - nameW - 1;
-  const cols: ('rate' | 'err' | 50 | 95 | 99)[] = [];
-  for (const c of wanted) {
-    // Keep at least 8 columns of sparkline once the essential three are in.
-    const reserve = cols.length >= 3 ? 9 : 0;
-    if (room - num >= reserve) {
-      cols.push(c);
-      room -= num;
-    }
+type Column = 'rate' | 'err' | 'drop' | 50 | 95 | 99;
+const NUM_W = 7;
+
+/**
+ * Which columns fit in `width`: the whole service name (up to 32 characters) and the
+ * essential four (REQ/S, ERR%, DROP%, the chosen percentile) first, then the other
+ * percentiles while a sparkline of at least 8 still fits, then the sparkline.
+ */
+export function latencyColumns(width: number, p: Percentile, longestName = 28): { nameW: number; cols: Column[]; sparkW: number } {
+  const room = width - 3; // mark, space, space after the name
+  // In a pane too narrow for all four, the percentile goes first, then errors, drops, rate.
+  const essential = ([p, 'err', 'drop', 'rate'] as Column[]).slice(0, Math.max(1, Math.min(4, Math.floor((room - 10) / NUM_W))));
+  const nameW = Math.max(10, Math.min(Math.max(10, Math.min(32, longestName)), room - essential.length * NUM_W));
+  let left = room - nameW - essential.length * NUM_W;
+  const cols = [...essential];
+  for (const c of ([50, 95, 99] as const).filter((x) => x !== p && essential.length === 4)) {
+    if (left - NUM_W < 9) break;
+    cols.push(c);
+    left -= NUM_W;
   }
-  const order = ['rate', 'err', 50, 95, 99] as const;
+  const order: Column[] = ['rate', 'err', 'drop', 50, 95, 99];
   cols.sort((a, b) => order.indexOf(a) - order.indexOf(b));
-  return { nameW, cols, sparkW: Math.max(0, room - 1) };
+  return { nameW, cols, sparkW: left >= 5 ? left - 1 : 0 };
 }
+
+const pct = (v: number, theme: Theme): string => {
+  const t = fitRight(v === 0 ? '0' : v.toFixed(1), NUM_W);
+  return v >= 5 ? theme.bad(t) : t;
+};
 
 export function latencyView(stats: ServiceStats[], st: LatencyState, size: { width: number; height: number }, theme: Theme): LatencyView {
   const rows = sortServices(stats, st.sort, st.percentile);
-  const num = 7;
-  const { nameW, cols, sparkW } = latencyColumns(size.width, st.percentile);
+  const num = NUM_W;
+  const longest = rows.reduce((m, r) => Math.max(m, Array.from(r.service).length), 0);
+  const { nameW, cols, sparkW } = latencyColumns(size.width, st.percentile, longest);
   const pLabel = `p${st.percentile}`;
-  const title = (c: (typeof cols)[number]) => (c === 'rate' ? 'REQ/S' : c === 'err' ? 'ERR%' : `P${c}`);
-  const head = theme.header(`  ${fit('SERVICE', nameW)} ${cols.map((c) => fitRight(title(c), num)).join('')}${sparkW > 0 ? ' ' + fit(`${pLabel} trend`, sparkW) : ''}`);
+  const title = (c: Column) => (c === 'rate' ? 'REQ/S' : c === 'err' ? 'ERR%' : c === 'drop' ? 'DROP%' : `P${c}`);
+  // The trend's heading is never cut: the long form, the short one, or none.
+  const trend = sparkW >= pLabel.length + 6 ? fit(`${pLabel} trend`, sparkW) : sparkW >= 5 ? fit('trend', sparkW) : '';
+  const head = theme.header(`  ${fit('SERVICE', nameW)} ${cols.map((c) => fitRight(title(c), num)).join('')}${sparkW > 0 ? ' ' + trend : ''}`);
   const bodyHeight = Math.max(1, size.height - 1);
   const selIdx = rows.findIndex((r) => r.service === st.selected);
   let top = Math.min(st.scrollTop, Math.max(0, rows.length - bodyHeight));
@@ -120,12 +134,10 @@ export function latencyView(stats: ServiceStats[], st: LatencyState, size: { wid
   const lines = [head];
   for (const s of rows.slice(top, top + bodyHeight)) {
     const slow = isSlow(s, st.percentile);
-    const cell = (c: (typeof cols)[number]): string => {
+    const cell = (c: Column): string => {
       if (c === 'rate') return fitRight(formatRate(s.rate), num);
-      if (c === 'err') {
-        const t = fitRight(s.errorPct === 0 ? '0' : s.errorPct.toFixed(1), num);
-        return s.errorPct >= 5 ? theme.bad(t) : t;
-      }
+      if (c === 'err') return pct(s.errorPct, theme);
+      if (c === 'drop') return pct(s.dropPct, theme);
       const t = fitRight(formatMs(percentileOf(s, c)), num);
       return slow && c === st.percentile ? theme.bad(t) : t;
     };

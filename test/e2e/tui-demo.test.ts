@@ -18,16 +18,18 @@ after(() => s.close());
 
 test('the three panes show demo content at 120x40', async () => {
   await s.expect((screen) => {
+    // The topology is a map: namespace bands, boxes, lines with arrowheads and rates.
     const topo = paneLines(screen, 'Topology').join('\n');
-    assert.match(topo, /shop/);
-    assert.match(topo, /● frontend/);
-    assert.match(topo, /→ \S+ +[\d.]+\/s/);
+    assert.match(screen, /Topology \[workload\] map:labels/);
+    assert.match(topo, /╌ shop ╌/);
+    assert.match(topo, /[[✖]frontend *\]/);
+    assert.match(topo, /─+▶[[✖]\w/);
     const flows = paneLines(screen, 'Flows');
     assert.match(flows[0], /TIME +SOURCE +DESTINATION +PROTO +VERDICT +SUMMARY/);
     assert.ok(flows.filter((l) => / -> /.test(l)).length >= 10);
     const lat = paneLines(screen, 'Latency');
-    assert.match(lat[0], /SERVICE +REQ\/S +ERR% +P50 +P95 +P99/);
-    assert.ok(lat.some((l) => /shop\/frontend +[\d.]+ +[\d.]+ +[\d.]+(ms|s)/.test(l)), lat.join('\n'));
+    assert.match(lat[0], /SERVICE +REQ\/S +ERR% +DROP%( +P50)? +P95/);
+    assert.ok(lat.some((l) => /shop\/frontend +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+(ms|s)/.test(l)), lat.join('\n'));
     assert.match(screen.split('\n')[38], /demo connected .*flows\/s.*filter: none/);
     for (const l of screen.split('\n')) assert.ok(Array.from(l).length <= 120);
   }, 'the panes');
@@ -44,13 +46,20 @@ test('a filter changes the flows to matching ones and keeps topology and latency
     const flows = paneLines(screen, 'Flows').filter((l) => / -> /.test(l));
     assert.ok(flows.length > 0);
     for (const l of flows) assert.match(l, /DROPPED/);
-    // Every edge on the map now carries drops, and every service row is 100% errors.
-    const edges = paneLines(screen, 'Topology').filter((l) => l.includes('→'));
-    assert.ok(edges.length > 0);
-    for (const e of edges) assert.match(e, /✖ \d+ (drop|denied by)/);
+    // Every box on the map now carries the drop mark, and every service row is 100% drops, no errors.
+    // (Labels: the mark replaces the opening bracket; boxes: it sits in the top border.)
+    const topo = paneLines(screen, 'Topology').map((l) => Array.from(l));
+    const marks: string[] = [];
+    topo.forEach((row, y) => {
+      const line = row.join('');
+      for (const m of line.matchAll(/([[✖])[a-z-]+ *\]/g)) marks.push(m[1]);
+      for (const m of line.matchAll(/│ [a-z-]+ +[│├]/g)) marks.push(topo[y - 1]?.[Array.from(line.slice(0, m.index)).length + 1] ?? '?');
+    });
+    assert.ok(marks.length > 0);
+    for (const b of marks) assert.equal(b, '✖');
     const rows = paneLines(screen, 'Latency').slice(1).filter((l) => /shop\//.test(l));
     assert.ok(rows.length > 0);
-    for (const r of rows) assert.match(r, / 100\.0 /);
+    for (const r of rows) assert.match(r, /shop\/\S+ +[\d.]+ +0 +100\.0 /);
     assert.ok(!paneLines(screen, 'Latency').some((l) => l.includes('shop/frontend ')), 'frontend serves no dropped requests');
   }, 'the filter applied to all panes');
 });
@@ -155,7 +164,22 @@ test('space pauses the flows pane and resumes without losing flows', async () =>
   await s.waitFor((x) => !/PAUSED/.test(x), 'resumed');
 });
 
-test('topology keys: l switches level, d shows only edges with drops, i hides infrastructure', async () => {
+test('topology keys on the map: L switches level; m shows the list and back', async () => {
+  s.type('1');
+  s.type('L');
+  await s.waitFor((x) => /Topology \[pod\] map:/.test(x), 'pod level on the map');
+  s.type('L');
+  s.type('L');
+  await s.waitFor((x) => /Topology \[workload\] map:/.test(x), 'workload level on the map');
+  s.type('m');
+  await s.expect((x) => {
+    assert.doesNotMatch(x, /map:/);
+    assert.match(paneLines(x, 'Topology').join('\n'), /● frontend/);
+    assert.match(paneLines(x, 'Topology').join('\n'), /→ \S+ +[\d.]+\/s/);
+  }, 'the list');
+});
+
+test('topology keys in the list: l switches level, d shows only edges with drops, i hides infrastructure', async () => {
   s.type('1');
   s.type('l');
   await s.waitFor((x) => /Topology \[pod\]/.test(x), 'pod level');
@@ -182,6 +206,8 @@ test('topology keys: l switches level, d shows only edges with drops, i hides in
   }, 'infra hidden');
   s.type('i');
   await s.waitFor((x) => !/infra hidden/.test(x), 'infra shown again');
+  s.type('m');
+  await s.waitFor((x) => /Topology \[workload\] map:/.test(x), 'back to the map');
 });
 
 test('resizing the terminal re-lays out the panes', async () => {
@@ -189,7 +215,9 @@ test('resizing the terminal re-lays out the panes', async () => {
   await s.expect((x) => {
     const lines = x.split('\n');
     assert.match(lines[22] ?? '', /filter: none/);
-    assert.match(lines[0], /┌─ 1 Topology.*┐┌─ 3 Latency.*┐$/);
+    // One pane under a tab bar.
+    assert.match(lines[0], /1 Topology +2 Flows +3 Latency +4 Detail/);
+    assert.match(lines[1], /^┌─ \d \w+.*┐$/);
     for (const l of lines) assert.ok(Array.from(l).length <= 80);
   }, 'the 80x24 layout');
   s.tmux('resize-window', '-x', '120', '-y', '40');

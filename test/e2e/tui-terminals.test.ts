@@ -1,6 +1,6 @@
 // The TUI at 80x24 in each terminal type blessed is known to trip over (xterm,
-// xterm-256color, screen-256color, tmux-256color): it must start, lay out the panes
-// inside the screen, answer keys (also under a flood of flows), honour NO_COLOR, and
+// xterm-256color, screen-256color, tmux-256color): it must start, show one pane under a
+// tab bar inside the screen, answer keys (also under a flood of flows), honour NO_COLOR, and
 // quit with status 0 leaving nothing on stderr.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,28 +39,38 @@ for (const c of CASES) {
     try {
       await s.waitFor((x) => x.includes(PROMPT), 'the shell prompt');
       s.run(`bin/netscope --demo --history 30 --rate ${c.rate} 2>${err}; echo EXIT=$?`);
+      // One pane at a time under a tab bar, the topology map first; status and bar at the bottom.
       await s.expect((screen) => {
         const lines = screen.split('\n');
-        assert.match(screen, /● frontend/);
         for (const l of lines) assert.ok(Array.from(l).length <= 80, `line wider than 80: ${l}`);
-        // Topology and latency side by side on top, flows below, status and bar at the bottom.
-        assert.match(lines[0], /┌─ 1 Topology.*┐┌─ 3 Latency.*┐$/);
-        assert.ok(paneLines(screen, 'Flows').filter((l) => / -> /.test(l) && /FORWARDED|DROPPED/.test(l)).length >= 5);
-        assert.match(paneLines(screen, 'Latency')[0], /SERVICE +REQ\/S +ERR% +P95/);
-        assert.ok(paneLines(screen, 'Latency').some((l) => /shop\/\S+ +\d/.test(l)));
+        assert.match(lines[0], /1 Topology +2 Flows +3 Latency +4 Detail/);
+        assert.match(lines[1], /^┌─ 1 Topology \[workload\] map:\w+ \*.*┐$/);
+        assert.match(paneLines(screen, 'Topology [').join('\n'), /[[✖]frontend *\]/);
         assert.match(lines[22], /demo connected .*filter: none/);
-      }, 'the 80x24 layout with demo content');
+      }, 'the 80x24 layout with the map');
       assert.equal(hasColour(s.screenWithEscapes()), c.expectColour, 'colour use');
+      s.type('2');
+      await s.expect((screen) => {
+        assert.match(screen.split('\n')[1], /^┌─ 2 Flows/);
+        assert.ok(paneLines(screen, 'Flows [').filter((l) => / -> /.test(l) && /FORWARDED|DROPPED/.test(l)).length >= 5);
+      }, 'the flows tab');
+      s.type('3');
+      await s.expect((screen) => {
+        assert.match(paneLines(screen, 'Latency sort')[0], /SERVICE +REQ\/S +ERR% +DROP%( +P50)? +P95/);
+        assert.ok(paneLines(screen, 'Latency sort').some((l) => /shop\/\S+ +\d/.test(l)));
+      }, 'the latency tab');
 
-      // Keys answer: help opens and closes, 4 shows the detail pane zoomed.
+      // Keys answer: help opens and closes, 4 shows the detail tab, z zooms (no tab bar) and back.
       s.type('?');
       await s.waitFor((x) => x.includes('Help:'), 'help');
       s.keys('Escape');
-      await s.waitFor((x) => !x.includes('Help:') && x.includes('Topology'), 'help closed');
+      await s.waitFor((x) => !x.includes('Help:') && x.includes('3 Latency sort'), 'help closed');
       s.type('4');
-      await s.waitFor((x) => /4 Detail/.test(x) && !x.includes('Topology'), 'detail zoomed');
+      await s.waitFor((x) => /^┌─ 4 Detail/.test(x.split('\n')[1] ?? ''), 'detail tab');
       s.type('z');
-      await s.waitFor((x) => x.includes('Topology') && x.includes('Flows'), 'unzoomed');
+      await s.waitFor((x) => /^┌─ 4 Detail/.test(x.split('\n')[0] ?? ''), 'detail zoomed, no tab bar');
+      s.type('z');
+      await s.waitFor((x) => /1 Topology +2 Flows/.test(x.split('\n')[0] ?? ''), 'unzoomed');
 
       // Ctrl-C quits like q (and must restore the terminal the same way).
       if (c.term === 'xterm') s.keys('C-c');

@@ -23,13 +23,18 @@ test('TUI topology shows the cluster model idle before any flow', async () => {
   const topo = (s: string): string[] => paneLines(s, 'Topology').map((l) => l.trimEnd());
   try {
     tmux.run('bin/netscope');
-    await tmux.waitFor((s) => topo(s).some((l) => /^● web +no traffic$/.test(l)), 'the idle service on the map');
-    let screen = await tmux.expect((s) => assert.ok(topo(s).includes('shop'), topo(s).join('\n')), 'grouped by namespace');
+    // The map: an idle service is a dashed box (no colour here) in its namespace band.
+    await tmux.waitFor((s) => topo(s).some((l) => /^╎ web +╎$/.test(l)), 'the idle service on the map');
+    await tmux.expect((s) => assert.ok(topo(s).some((l) => /^╌ shop ╌/.test(l)), topo(s).join('\n')), 'the namespace band');
     server.apply('pods', pod('shop', 'cart-0', '10.0.0.2', { labels: { app: 'cart' }, owner: 'StatefulSet/cart' }));
     server.apply('services', service('shop', 'cart', '10.96.0.11'));
     server.apply('endpointslices', endpointSlice('shop', 'cart', [{ ip: '10.0.0.2', pod: 'cart-0' }]));
-    await tmux.waitFor((s) => topo(s).some((l) => /^● cart +no traffic$/.test(l)), 'a new service appears');
+    await tmux.waitFor((s) => topo(s).some((l) => /╎ cart +╎/.test(l)), 'a new service appears on the map');
+    // The list says the same in words.
     tmux.type('1');
+    tmux.type('m');
+    await tmux.waitFor((s) => topo(s).some((l) => /^● web +no traffic$/.test(l)) && topo(s).some((l) => /^● cart +no traffic$/.test(l)), 'the idle services in the list');
+    let screen = await tmux.expect((s) => assert.ok(topo(s).includes('shop'), topo(s).join('\n')), 'grouped by namespace');
     tmux.type('l');
     screen = await tmux.waitFor((s) => /Topology \[pod\]/.test(s) && topo(s).some((l) => l.trim() === 'svc web'), 'pod level');
     const lines = topo(screen);

@@ -116,7 +116,9 @@ test('a request seen at both ends of its connection counts once; a failure seen 
   red.add(syn(41000, 'INGRESS'), T0); // seen at the server only
   const [s] = red.snapshot(95, T0 + 1000);
   assert.equal(s.rate, 11);
-  assert.ok(Math.abs(s.errorPct - (5 / 11) * 100) < 0.01, `err=${s.errorPct}`);
+  // Denied attempts are drops, not errors of the service.
+  assert.ok(Math.abs(s.dropPct - (5 / 11) * 100) < 0.01, `drop=${s.dropPct}`);
+  assert.equal(s.errorPct, 0);
 });
 
 test('keep-alive connections: N responses seen at both ends count N times, with the latency of the first report', () => {
@@ -132,4 +134,23 @@ test('keep-alive connections: N responses seen at both ends count N times, with 
   assert.equal(s.rate, 3);
   assert.equal(s.errorPct, 100);
   assert.ok(s.p95! > 27 && s.p95! < 33, `p95=${s.p95}`);
+});
+
+test('drops and errors are counted apart: ERR% is out of the requests that got through, DROP% out of all attempts', () => {
+  const red = new RedAggregator({ bucketMs: 5000, windowMs: 10_000, horizonMs: 60_000 });
+  // 10 HTTP responses, 2 of them 503; and 10 connection attempts dropped by policy.
+  for (let i = 0; i < 10; i++) red.add(mkFlow({ t: T0, svc: 'payments', http: { code: i < 2 ? 503 : 200, latencyMs: 3 } }), T0);
+  for (let i = 0; i < 10; i++) red.add(mkFlow({ t: T0, svc: 'payments', syn: true, verdict: 'DROPPED' }), T0);
+  const [s] = red.snapshot(95, T0 + 1000);
+  assert.equal(s.rate, 20);
+  assert.equal(s.errorPct, 20);
+  assert.equal(s.dropPct, 50);
+});
+
+test('a service only ever reached by denied attempts reads 100% drops and 0% errors', () => {
+  const red = new RedAggregator();
+  for (let i = 0; i < 4; i++) red.add(mkFlow({ t: T0, svc: 'redis', syn: true, verdict: 'DROPPED' }), T0);
+  const [s] = red.snapshot(95, T0 + 1000);
+  assert.equal(s.dropPct, 100);
+  assert.equal(s.errorPct, 0);
 });

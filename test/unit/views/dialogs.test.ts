@@ -77,16 +77,24 @@ test('status line fits 80 columns and always shows the active filter', () => {
   assert.match(line, /demo connected/);
 });
 
-test('layout: four panes at 160x50, three at 120x40 and 80x24, zoom fills the main area', () => {
+test('layout: four panes at 160x50, three at 120x40, one pane under a tab bar at 80x24; zoom fills the main area', () => {
   assert.ok(layout(160, 50, null).panes.detail);
   const l = layout(120, 40, null);
   assert.deepEqual(Object.keys(l.panes).sort(), ['flows', 'latency', 'topology']);
   assert.equal(l.status.top, 38);
-  const s = layout(80, 24, null);
-  assert.equal(s.panes.topology!.width + s.panes.latency!.width, 80);
-  assert.ok(s.panes.flows!.height >= 10);
+  assert.equal(l.tabs, undefined);
+  assert.equal(l.panes.topology!.width + l.panes.latency!.width, 120);
+  // 80x24 (and anything under 100x30): the focused pane alone under a one-line tab bar.
+  const s = layout(80, 24, null, 'topology');
+  assert.deepEqual(Object.keys(s.panes), ['topology']);
+  assert.deepEqual(s.tabs, { top: 0, left: 0, width: 80, height: 1 });
+  assert.deepEqual(s.panes.topology, { top: 1, left: 0, width: 80, height: 21 });
+  assert.ok(layout(99, 40, null).tabs);
+  assert.ok(layout(120, 29, null).tabs);
+  assert.equal(layout(100, 30, null).tabs, undefined);
+  // Zoom: the whole area, no tab bar.
   assert.deepEqual(layout(80, 24, 'detail').panes.detail, { top: 0, left: 0, width: 80, height: 22 });
-  // Too small to split: the focused pane alone, never negative sizes.
+  assert.equal(layout(80, 24, 'detail').tabs, undefined);
   assert.deepEqual(Object.keys(layout(50, 10, null, 'latency').panes), ['latency']);
   assert.ok(layout(10, 3, null).panes.flows!.height >= 1);
 });
