@@ -16,11 +16,18 @@ before(async () => {
 
 after(() => s.close());
 
-test('the topology marks the denied edge with the deciding policy', async () => {
+test('the topology marks the denied edge with the deciding policy, on the map and in the list', async () => {
+  await s.expect((screen) => {
+    const lines = paneLines(screen, 'Topology');
+    assert.ok(lines.some((l) => /✖ toolbox → (paymentservice|redis-cart) denied by (paymentservice|redis-cart)-ingress/.test(l)), lines.join('\n'));
+  }, 'the map naming a denied edge and its policy');
+  s.keys('1', 'm');
   await s.expect((screen) => {
     const edges = paneLines(screen, 'Topology').filter((l) => l.includes('→'));
     assert.ok(edges.some((l) => /✖ \d+ denied by (paymentservice|redis-cart)-ingress/.test(l)), edges.join('\n'));
-  }, 'a denied edge with its policy');
+  }, 'the list: a denied edge with its policy');
+  s.keys('m');
+  await s.waitFor((x) => /map:/.test(x), 'the map again');
 });
 
 test('the detail of a dropped flow says why: isolated by the policy, no rule admits the source', async () => {
@@ -67,7 +74,7 @@ test(':netpol lists each policy with the pods it selects and its live hits', asy
 test('? on the topology pane documents the why key', async () => {
   s.keys('1', '?');
   await s.expect((screen) => {
-    assert.match(screen, /w +why: which policies allow or deny the selected node's edges/);
+    assert.match(screen, /w +why: which policies allow or deny the selected (node|box)'s edges/);
     assert.match(screen, /W +what-if: replay the buffer against a draft policy file/);
   }, 'the help lines');
   s.keys('Escape');

@@ -12,6 +12,7 @@ import { churn, layoutGraph, type LogicalLayout } from './layered.ts';
 import { neighbour, type Direction } from './navigate.ts';
 import { neighbourhoodLines } from './neighbourhood.ts';
 import { paint } from './paint.ts';
+import { esc, fit } from '../text.ts';
 
 export type TopologyMode = 'map' | 'list';
 
@@ -89,7 +90,13 @@ export function createMapPane(initial: TopologyMode = 'map'): MapPane {
         const deg = g.edges.reduce((n, e) => n + (e.from === sel || e.to === sel ? 1 : 0), 0);
         hoodRows = 1 + Math.max(1, Math.min(3, deg));
       }
-      const mapH = Math.max(1, size.height - hoodRows);
+      // Denied edges name their deciding policy under the map (the marks on the map only
+      // say ✖): the selection's, else the graph's, busiest first.
+      const denied = g.edges
+        .filter((e) => e.deniedBy !== undefined && (sel === null || e.from === sel || e.to === sel))
+        .sort((a, b) => b.drops - a.drops || (a.from < b.from ? -1 : 1));
+      const deniedRows = denied.length > 0 && size.height >= 8 ? Math.min(denied.length, size.height >= 16 ? 2 : 1) : 0;
+      const mapH = Math.max(1, size.height - hoodRows - deniedRows);
       // Pan so the selection is in view (with a margin), never past the drawing's end.
       const box = sel ? d.byId.get(sel) : undefined;
       if (box) {
@@ -103,6 +110,13 @@ export function createMapPane(initial: TopologyMode = 'map'): MapPane {
       view.x = Math.max(0, Math.min(view.x, d.width - size.width));
       view.y = Math.max(0, Math.min(view.y, d.height - mapH));
       const lines = paint(d, { x: view.x, y: view.y, width: size.width, height: mapH }, { selected: sel, theme });
+      const label = (id: string): string => g.boxes.find((b) => b.id === id)?.label ?? id;
+      for (let i = 0; i < deniedRows; i++) {
+        const e = denied[i]!;
+        const more = i === deniedRows - 1 && denied.length > deniedRows ? ` (+${denied.length - deniedRows} more; w: why)` : '';
+        const text = `${theme.glyph.drop} ${label(e.from)} ${theme.glyph.arrow} ${label(e.to)} denied by ${e.deniedBy!.replace(/^[^/]*\//, '')}${more}`;
+        lines.push(theme.bad(esc(fit(text, size.width))));
+      }
       if (hoodRows > 0 && sel !== null) lines.push(...neighbourhoodLines(g, sel, size.width, hoodRows - 1, theme));
       return { lines, title };
     },

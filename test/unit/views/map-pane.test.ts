@@ -171,4 +171,9 @@ test('edge data is read through edgeInfo: errors apart from drops, a policy that
   const text = plain(createMapPane().draw(nodes, initialTopologyState(), { width: 80, height: 10 }, mono).lines).join('\n');
   assert.match(text, /✖ 0\.5\/s/);
   assert.equal(mapGraph(nodes).edges[0].deniedBy, 'shop/redis-cart-ingress');
+  // Under the map, the denied edge with its deciding policy (the mark alone says only ✖).
+  assert.match(text, /^✖ toolbox → redis-cart denied by redis-cart-ingress *$/m);
+  const other = { ...initialTopologyState(), selected: 'shop/elsewhere' };
+  const none = plain(createMapPane().draw(nodes, other, { width: 80, height: 10 }, mono).lines).join('\n');
+  assert.doesNotMatch(none, /denied by/, 'only the selection\'s denied edges when a box is selected');
 });
