@@ -173,7 +173,13 @@ test('edge data is read through edgeInfo: errors apart from drops, a policy that
   assert.equal(mapGraph(nodes).edges[0].deniedBy, 'shop/redis-cart-ingress');
   // Under the map, the denied edge with its deciding policy (the mark alone says only ✖).
   assert.match(text, /^✖ toolbox → redis-cart denied by redis-cart-ingress *$/m);
-  const other = { ...initialTopologyState(), selected: 'shop/elsewhere' };
-  const none = plain(createMapPane().draw(nodes, other, { width: 80, height: 10 }, mono).lines).join('\n');
+  const allowed = edge('shop/toolbox', 'shop/web', 1);
+  const three: MapNode[] = [
+    { ...nodes[0]!, out: [denied, allowed] },
+    nodes[1]!,
+    { id: 'shop/web', group: 'shop', name: 'web', out: [], in: [allowed], inRate: 1, outRate: 0, marked: false, idle: false },
+  ];
+  const other = { ...initialTopologyState(), selected: 'shop/web' };
+  const none = plain(createMapPane().draw(three, other, { width: 80, height: 12 }, mono).lines).join('\n');
   assert.doesNotMatch(none, /denied by/, 'only the selection\'s denied edges when a box is selected');
 });
