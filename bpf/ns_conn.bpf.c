@@ -70,7 +70,8 @@ static __always_inline struct ns_conn *ns_fill_conn(const struct sock *sk, __u64
 		__builtin_memcpy(r->comm, st->comm, NS_COMM_LEN);
 		if (type == NS_REC_CONN_CLOSE && st->fold == NS_FOLD_HELD) {
 			st->fold = NS_FOLD_DONE;
-			r->flags |= NS_F_L7_FOLDED | (st->fold_req_egress ? NS_F_L7_REQ_EGRESS : 0);
+			r->flags |= NS_F_L7_FOLDED | (st->fold_req_egress ? NS_F_L7_REQ_EGRESS : 0) |
+				    (st->fold_own ? NS_F_L7_OWN : 0);
 			r->l7_req_ns = st->fold_req_ns;
 			r->l7_resp_ns = st->fold_resp_ns;
 		} else {
