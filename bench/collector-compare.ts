@@ -5,10 +5,12 @@
 // program per transaction, and the ratio of the totals, build by build against the
 // first. Builds take turns, in rotating order, --rounds times; a run without any
 // collector in each round gives the load's own CPU per transaction.
-//   node bench/collector-compare.ts [--build NAME=ROOT]... [--rounds 3] [--seconds 5] [--threads 2]
+//   node bench/collector-compare.ts [--build NAME=ROOT]... [--node-flags NAME=FLAGS]... [--rounds 3] [--seconds 5] [--threads 2]
 // ROOT is a checkout with its objects and loader built (scripts/build-bpf.sh) and
 // node_modules (a symlink will do), e.g. from `git worktree add /tmp/ns-main main`.
 // Default builds: base=$NETSCOPE_BASE_ROOT (required without --build) and this=this checkout.
+// --node-flags NAME=FLAGS: V8/Node flags for that build's decoding process (space-separated);
+// the same ROOT may be given twice under two names to compare flags.
 // Needs root. Creates and removes its own namespaces; restores kernel.bpf_stats_enabled.
 import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
@@ -27,23 +29,26 @@ function arg(name: string, def: string): string {
 const ROUNDS = Number(arg('--rounds', '3'));
 const SECONDS = Number(arg('--seconds', '5'));
 const THREADS = Number(arg('--threads', '2'));
-const builds: { name: string; root: string }[] = [];
+const builds: { name: string; root: string; flags: string[] }[] = [];
+const nodeFlags = new Map<string, string[]>();
 process.argv.forEach((a, i) => {
-  if (a !== '--build') return;
+  if (a !== '--build' && a !== '--node-flags') return;
   const m = /^([^=]+)=(.+)$/.exec(process.argv[i + 1] ?? '');
   if (!m) {
-    console.error(`--build: "${process.argv[i + 1] ?? ''}" is not NAME=ROOT`);
+    console.error(`${a}: "${process.argv[i + 1] ?? ''}" is not NAME=${a === '--build' ? 'ROOT' : 'FLAGS'}`);
     process.exit(2);
   }
-  builds.push({ name: m[1]!, root: m[2]! });
+  if (a === '--build') builds.push({ name: m[1]!, root: m[2]!, flags: [] });
+  else nodeFlags.set(m[1]!, m[2]!.split(' ').filter((f) => f !== ''));
 });
+for (const b of builds) b.flags = nodeFlags.get(b.name) ?? [];
 if (builds.length === 0) {
   const base = process.env['NETSCOPE_BASE_ROOT'];
   if (!base) {
     console.error('collector-compare: give --build NAME=ROOT (twice), or NETSCOPE_BASE_ROOT for the build to compare this checkout with');
     process.exit(2);
   }
-  builds.push({ name: 'base', root: base }, { name: 'this', root: REPO_ROOT });
+  builds.push({ name: 'base', root: base, flags: [] }, { name: 'this', root: REPO_ROOT, flags: [] });
 }
 
 const STATS = '/proc/sys/kernel/bpf_stats_enabled';
@@ -109,8 +114,8 @@ interface Host {
   lines: Interface;
   next(): Promise<string>;
 }
-function startHost(root: string): Host {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bench', 'collector-host.ts'), root], { stdio: ['pipe', 'pipe', 'inherit'] });
+function startHost(root: string, flags: string[]): Host {
+  const child = spawn(process.execPath, [...flags, join(REPO_ROOT, 'bench', 'collector-host.ts'), root], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const queue: string[] = [];
   const waiting: ((l: string) => void)[] = [];
@@ -147,12 +152,12 @@ interface Measured {
 }
 
 const attachedOnce = new Set<string>();
-async function measure(b: { name: string; root: string }): Promise<Measured> {
-  const host = startHost(b.root);
+async function measure(b: { name: string; root: string; flags: string[] }): Promise<Measured> {
+  const host = startHost(b.root, b.flags);
   const hello = JSON.parse(await host.next()) as { loaderPid: number; programs: string; warnings: string[] };
   if (!attachedOnce.has(b.name)) {
     attachedOnce.add(b.name);
-    console.log(`${b.name} (${b.root}): ${hello.programs}`);
+    console.log(`${b.name} (${b.root}${b.flags.length ? ` with ${b.flags.join(' ')}` : ''}): ${hello.programs}`);
     for (const w of hello.warnings) console.log(`  ${b.name} warning: ${w}`);
   }
   await sleep(1000);

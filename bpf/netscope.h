@@ -140,8 +140,18 @@ struct ns_sock_state {
 	__u64 fold_req_ns;
 	__u64 fold_resp_ns;
 	__u64 resp_ns;      /* NS_PEND_RESP: when the response arrived */
+	/* The socket's smoothed RTT at ESTABLISHED, kept for an open record the loader
+	 * writes from the slot (NS_OPENS_LOADER). */
+	__u32 open_srtt_us;
+	__u32 pad2;
 	__u8 req[NS_L7_SNAP];
 };
+
+/* ns_all_opens (ns_conn.bpf.c): who writes a connection's open record. */
+#define NS_OPENS_SCAN 0   /* the open scan, NS_HOLD_NS after establishment */
+#define NS_OPENS_ALL 1    /* the kernel, at ESTABLISHED */
+#define NS_OPENS_LOADER 2 /* without the scan: the loader from the slot at the end of
+			   * its read batch (the kernel for sockets not in a slot) */
 
 #define NS_PEND_REQ 1   /* a request arrived: its snapshot comes from the reader's recv */
 #define NS_PEND_RESP 2  /* an HTTP response arrived: its record waits for the reader's recv (status line) */

@@ -71,6 +71,11 @@ static struct ns_slot *slot_tab;
 #define FOLD_SCAN 1
 #define FOLD_RECORD 2
 static __u32 fold_mode;
+/* NS_OPENS_LOADER (bpf/netscope.h): ns_conn's ns_estab_bits, memory-mapped, and for
+ * each slot the cookie whose open was last written from it. */
+static __u64 *estab_bits;
+static __u64 *open_written;
+static __u32 opens_mode;
 _Static_assert(sizeof(struct ns_slot) % 8 == 0, "array map elements are 8-byte aligned");
 #define open_scan (n_scans > 0 && !scan_failed)
 
@@ -332,6 +337,8 @@ static struct bpf_object *open_and_load(const char *path, const char *name)
 		int fd = shared_fd(bpf_map__name(map));
 		if (fd < 0 && strcmp(bpf_map__name(map), "ns_slots") == 0)
 			bpf_map__set_max_entries(map, slots);
+		if (fd < 0 && strcmp(bpf_map__name(map), "ns_estab_bits") == 0)
+			bpf_map__set_max_entries(map, slots < 64 ? 1 : slots / 64);
 		if (fd >= 0 && bpf_map__reuse_fd(map, fd)) {
 			warn("%s: cannot share map %s", name, bpf_map__name(map));
 			bpf_object__close(obj);
@@ -402,6 +409,11 @@ static int load_object(const char *dir, const char *name, int cg_fd, const char 
 				size_t len = (size_t)slots * sizeof(struct ns_slot);
 				void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
 				slot_tab = p == MAP_FAILED ? NULL : p; /* without it: scan every time, fold nothing without the scan */
+			}
+			if (strcmp(mn, "ns_estab_bits") == 0) {
+				size_t len = (slots < 64 ? 1 : slots / 64) * sizeof(__u64);
+				void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
+				estab_bits = p == MAP_FAILED ? NULL : p;
 			}
 			if (strcmp(mn, "ns_slot_mask") == 0) {
 				/* before any program is attached: slot lookups use the whole table */
@@ -552,6 +564,56 @@ static void write_held_pairs(int all)
 	}
 }
 
+/* NS_OPENS_LOADER: writes the open record of the connection in slot i, as the
+ * kernel would have at ESTABLISHED (stamped then, with the RTT it had then), unless
+ * written already or the slot no longer holds an established connection. */
+static void write_open(__u32 i, __u64 cookie)
+{
+	volatile struct ns_slot *s = &slot_tab[i];
+	if (open_written[i] == cookie || !(s->st.flags & NS_F_ESTAB) || !(s->st.flags & (NS_F_ACTIVE | NS_F_PASSIVE)))
+		return;
+	struct ns_conn r;
+	memset(&r, 0, sizeof(r));
+	r.hdr.type = NS_REC_CONN_OPEN;
+	r.hdr.size = sizeof(r);
+	r.hdr.ts_ns = s->st.estab_ns;
+	memcpy(&r.t, (const void *)&s->st.t, sizeof(r.t));
+	r.cookie = cookie;
+	r.start_ns = s->st.start_ns;
+	r.estab_ns = s->st.estab_ns;
+	r.srtt_us = s->st.open_srtt_us;
+	r.pid = s->st.pid;
+	r.flags = s->st.flags & ~NS_F_OPEN_SENT;
+	memcpy(r.comm, (const void *)s->st.comm, NS_COMM_LEN);
+	__sync_synchronize();
+	if (s->cookie != cookie) /* freed or taken meanwhile: closed, its summary stands for it */
+		return;
+	open_written[i] = cookie;
+	ns_out_write(&r, sizeof(r));
+}
+
+/* At the end of each read batch: the opens of connections established since the
+ * last one (their bits) and still open. One whose close came in the batch has left
+ * its slot: it is reported by its close summary alone, as before. */
+static void write_opens(void)
+{
+	if (opens_mode != NS_OPENS_LOADER)
+		return;
+	__u32 words = slots < 64 ? 1 : slots / 64;
+	for (__u32 w = 0; w < words; w++) {
+		if (!*(volatile __u64 *)&estab_bits[w])
+			continue;
+		__u64 bits = __atomic_exchange_n(&estab_bits[w], 0, __ATOMIC_SEQ_CST);
+		while (bits) {
+			__u32 i = w * 64 + (__u32)__builtin_ctzll(bits);
+			bits &= bits - 1;
+			__u64 cookie = *(volatile __u64 *)&slot_tab[i].cookie;
+			if (cookie)
+				write_open(i, cookie);
+		}
+	}
+}
+
 /* Runs the open scan once: reading an iterator's fd to the end runs its program
  * over every socket state; the records go to the ring buffer. */
 static void scan_opens(void)
@@ -574,6 +636,13 @@ static void scan_opens(void)
 static int on_record(void *ctx, void *data, size_t size)
 {
 	(void)ctx;
+	/* An open the loader writes comes before its connection's request records. */
+	if (opens_mode == NS_OPENS_LOADER && size >= sizeof(struct ns_l7) && ((const struct ns_hdr *)data)->type == NS_REC_L7) {
+		__u64 cookie = ((const struct ns_l7 *)data)->cookie;
+		__u32 i = (__u32)cookie & (slots - 1);
+		if ((estab_bits[i >> 6] >> (i & 63)) & 1 && *(volatile __u64 *)&slot_tab[i].cookie == cookie)
+			write_open(i, cookie);
+	}
 	return ns_out_write(data, size) ? -1 : 0;
 }
 
@@ -721,7 +790,11 @@ int main(int argc, char **argv)
 		total += n;
 		/* Without the iterator, opens are written at ESTABLISHED (and short ones
 		 * still merged here). */
-		set_flag(objs[n_objs - 1], all_opens || !open_scan ? 1 : 0, "open records");
+		if (!all_opens && !open_scan && slot_tab && estab_bits && (open_written = calloc(slots, sizeof(__u64))) != NULL)
+			opens_mode = NS_OPENS_LOADER;
+		else
+			opens_mode = all_opens || !open_scan ? NS_OPENS_ALL : NS_OPENS_SCAN;
+		set_flag(objs[n_objs - 1], opens_mode, "open records");
 	} else if (n == 0) {
 		warn("%s", lost_conn);
 	}
@@ -798,6 +871,7 @@ int main(int argc, char **argv)
 		}
 		if (err >= 0 || err == -EINTR)
 			err = ring_buffer__consume(rb);
+		write_opens();
 		if (err < 0 && err != -EINTR) {
 			warn("ring buffer read failed: %s", strerror(-err));
 			break;
