@@ -123,8 +123,9 @@ export class FlowMapper {
       case 'conn-open':
       case 'conn-close': {
         const c = connOf(this.conn, rec);
+        const pair = ownPair(c) ? this.flow(this.l7Flow(l7OfClose(this.l7, c))) : undefined;
         const close = this.flow(this.connFlow(c));
-        return ownPair(c) ? [this.flow(this.l7Flow(l7OfClose(this.l7, c))), close] : [close];
+        return pair ? [pair, close] : [close];
       }
       case 'drop':
         return [this.flow(this.dropFlow(rec))];
