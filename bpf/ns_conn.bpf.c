@@ -5,8 +5,10 @@
  * established. Those are written by iterators over the sockets' state
  * (ns_open_scan_slots, ns_open_scan) that the loader runs every 200 ms: short connections (most
  * of the churn on a busy node) then cost one record per side instead of two, and
- * the handshake path does no ring-buffer work at all. With ns_all_opens set (the
- * loader's --all-opens, or no iterator support) opens are written at ESTABLISHED. */
+ * the handshake path does no ring-buffer work at all. With NS_OPENS_ALL (the
+ * loader's --all-opens) opens are written at ESTABLISHED; without iterator support
+ * (NS_OPENS_LOADER) the loader writes them from the slots at the end of its read
+ * batch, and only sockets outside the slot table get theirs written here. */
 #include "ns_common.bpf.h"
 
 #define NS_TCP_ESTABLISHED 1

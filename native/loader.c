@@ -8,6 +8,9 @@
  * --all-opens: write every connection's open record at establishment; by default
  * only connections still open 50 ms after it get one (from the open-scan
  * iterators, run every 200 ms), and the close summary stands for both otherwise.
+ * Without the iterators, opens of connections that outlive a read batch are written
+ * by this process from the memory-mapped socket table (write_opens), and held
+ * request/response pairs likewise (write_held_pairs).
  * Likewise a connection's first request/response pair, when it is not HTTP, goes
  * into its close summary if it closes within 50 ms; --all-opens turns that off too.
  * --slots N: size of the socket-state table (a power of two, default 8192; sockets
