@@ -25,6 +25,7 @@ enum ns_rec_type {
 #define NS_F_OPEN_SENT 0x20 /* open record written (kernel bookkeeping) */
 #define NS_F_L7_FOLDED 0x40 /* close record: carries the connection's one request/response */
 #define NS_F_L7_REQ_EGRESS 0x80 /* ... and this side sent that request */
+#define NS_F_L7_OWN 0x100  /* ... folded only to save a record: report it as an L7 flow of its own */
 
 struct ns_tuple {
 	__u8 saddr[16];    /* local address of the observing socket (IPv4: first 4 bytes) */
@@ -124,18 +125,33 @@ struct ns_sock_state {
 	 * (ns_l7.bpf.c) so that a short connection reports it in its close summary
 	 * instead of in a record of its own: half the records for connection churn.
 	 * Written as an L7 record when a second pair completes, or by ns_open_scan
-	 * once it is NS_HOLD_NS old, so long connections still report it promptly. */
+	 * (without it: by the loader, from the slot) once it is NS_HOLD_NS old, so long
+	 * connections still report it promptly. */
 	__u8 fold;          /* NS_FOLD_* */
 	__u8 fold_req_egress;
 	/* Ingress from sk_data_ready (ns_l7.bpf.c) sees arrivals, not bytes: the bytes
 	 * are read from the receiving syscall's buffer at its sock_recv_length. */
 	__u8 pending;       /* NS_PEND_* */
-	__u8 pad;
+	/* The held pair is to be reported as an L7 flow of its own (NS_F_L7_OWN): held
+	 * only so that a short connection's close record carries it (one record instead
+	 * of two), where no open scan runs and the loader writes held pairs of long
+	 * connections from the memory-mapped slots. */
+	__u8 fold_own;
 	__u64 fold_req_ns;
 	__u64 fold_resp_ns;
 	__u64 resp_ns;      /* NS_PEND_RESP: when the response arrived */
+	/* The socket's smoothed RTT at ESTABLISHED, kept for an open record the loader
+	 * writes from the slot (NS_OPENS_LOADER). */
+	__u32 open_srtt_us;
+	__u32 pad2;
 	__u8 req[NS_L7_SNAP];
 };
+
+/* ns_all_opens (ns_conn.bpf.c): who writes a connection's open record. */
+#define NS_OPENS_SCAN 0   /* the open scan, NS_HOLD_NS after establishment */
+#define NS_OPENS_ALL 1    /* the kernel, at ESTABLISHED */
+#define NS_OPENS_LOADER 2 /* without the scan: the loader from the slot at the end of
+			   * its read batch (the kernel for sockets not in a slot) */
 
 #define NS_PEND_REQ 1   /* a request arrived: its snapshot comes from the reader's recv */
 #define NS_PEND_RESP 2  /* an HTTP response arrived: its record waits for the reader's recv (status line) */

@@ -5,8 +5,10 @@
  * established. Those are written by iterators over the sockets' state
  * (ns_open_scan_slots, ns_open_scan) that the loader runs every 200 ms: short connections (most
  * of the churn on a busy node) then cost one record per side instead of two, and
- * the handshake path does no ring-buffer work at all. With ns_all_opens set (the
- * loader's --all-opens, or no iterator support) opens are written at ESTABLISHED. */
+ * the handshake path does no ring-buffer work at all. With NS_OPENS_ALL (the
+ * loader's --all-opens) opens are written at ESTABLISHED; without iterator support
+ * (NS_OPENS_LOADER) the loader writes them from the slots at the end of its read
+ * batch, and only sockets outside the slot table get theirs written here. */
 #include "ns_common.bpf.h"
 
 #define NS_TCP_ESTABLISHED 1
@@ -15,8 +17,41 @@
 #define NS_TCP_CLOSE 7
 #define NS_TCP_LISTEN 10
 
-/* Set by the loader after load (.bss is memory-mapped). */
+/* Set by the loader after load (.bss is memory-mapped): NS_OPENS_*. */
 volatile __u32 ns_all_opens;
+
+/* NS_OPENS_LOADER: one bit per slot of ns_slots, set when the slot's connection is
+ * established; the loader (memory-mapped) takes the bits at the end of each read
+ * batch and writes the open record of each connection still in its slot, so the
+ * handshake path does no ring-buffer work and a connection that closes within the
+ * batch costs no open record at all (the loader used to drop it after reading it). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 128); /* ns_slots' size / 64: set by the loader */
+	__type(key, __u32);
+	__type(value, __u64);
+} ns_estab_bits SEC(".maps");
+
+/* Marks an established connection whose state is in its slot for the loader; 0 if
+ * its state is elsewhere (its open is then written here). */
+static __always_inline int ns_estab_mark(const struct sock *sk, __u64 cookie, struct ns_sock_state *st)
+{
+	__u32 zero = 0;
+	__u32 *mask = bpf_map_lookup_elem(&ns_slot_mask, &zero);
+	__u32 i = mask ? (__u32)cookie & *mask : 0;
+	struct ns_slot *s = bpf_map_lookup_elem(&ns_slots, &i);
+	if (!s || s->cookie != cookie)
+		return 0;
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+	st->open_srtt_us = tp ? tp->srtt_us >> 3 : 0;
+	__u32 w = i >> 6;
+	__u64 *word = bpf_map_lookup_elem(&ns_estab_bits, &w);
+	if (!word)
+		return 0;
+	__sync_fetch_and_or(word, 1ULL << (i & 63));
+	return 1;
+}
 
 /* A conn record, reserved and filled but not submitted. sk may be NULL (the slot
  * scan has no socket reference): counters are then 0 and the tuple is st's. */
@@ -70,7 +105,8 @@ static __always_inline struct ns_conn *ns_fill_conn(const struct sock *sk, __u64
 		__builtin_memcpy(r->comm, st->comm, NS_COMM_LEN);
 		if (type == NS_REC_CONN_CLOSE && st->fold == NS_FOLD_HELD) {
 			st->fold = NS_FOLD_DONE;
-			r->flags |= NS_F_L7_FOLDED | (st->fold_req_egress ? NS_F_L7_REQ_EGRESS : 0);
+			r->flags |= NS_F_L7_FOLDED | (st->fold_req_egress ? NS_F_L7_REQ_EGRESS : 0) |
+				    (st->fold_own ? NS_F_L7_OWN : 0);
 			r->l7_req_ns = st->fold_req_ns;
 			r->l7_resp_ns = st->fold_resp_ns;
 		} else {
@@ -137,7 +173,8 @@ int BPF_PROG(ns_set_state, struct sock *sk, int oldstate, int newstate)
 		st->estab_ns = now;
 		st->flags |= NS_F_ESTAB;
 		ns_tuple_from_sk(&st->t, sk);
-		if (ns_all_opens) {
+		__u32 opens = ns_all_opens;
+		if (opens == NS_OPENS_ALL || (opens == NS_OPENS_LOADER && !ns_estab_mark(sk, cookie, st))) {
 			st->flags |= NS_F_OPEN_SENT;
 			ns_emit_conn(sk, cookie, NS_REC_CONN_OPEN, st, now);
 		}

@@ -12,9 +12,21 @@
 #include "ns_common.bpf.h"
 
 /* Set by the loader (.bss): hold a connection's first non-HTTP request/response
- * pair for its close summary (see ns_sock_state). Only when ns_open_scan runs, as
- * that is what reports pairs held by long connections. */
+ * pair for its close summary (see ns_sock_state). NS_FOLD_SCAN: when ns_open_scan
+ * runs, as that is what reports pairs held by long connections. NS_FOLD_RECORD:
+ * without the scan, for sockets whose state is in a slot, which the loader reads
+ * (memory-mapped) to write pairs held by long connections; the pair is still shown
+ * as an L7 flow of its own (NS_F_L7_OWN): only a record is saved. */
+#define NS_FOLD_SCAN 1
+#define NS_FOLD_RECORD 2
 volatile __u32 ns_fold_l7;
+
+/* Whether a socket's state is in its slot of ns_slots (else socket-local storage). */
+static __always_inline int ns_in_slot(__u64 cookie)
+{
+	struct ns_slot *s = ns_slot_of(cookie);
+	return s && s->cookie == cookie;
+}
 
 /* Whether a request may be HTTP/1.x (the loader's parser decides): a method token
  * first. Such requests always get their own record, for method, path and status. */
@@ -122,8 +134,11 @@ static __always_inline void ns_dns(struct __sk_buff *skb, struct ns_tuple *t, __
  * summary (returns 1), else write out a pair still held, so pairs stay in order. */
 static __always_inline int ns_fold(struct ns_sock_state *st, __u64 cookie, __u64 now)
 {
-	if (ns_fold_l7 && (st->flags & NS_F_KNOWN) && st->t.family && st->fold == NS_FOLD_NONE && !ns_maybe_http(st)) {
+	__u32 mode = ns_fold_l7;
+	if (mode && (st->flags & NS_F_KNOWN) && st->t.family && st->fold == NS_FOLD_NONE && !ns_maybe_http(st) &&
+	    (mode == NS_FOLD_SCAN || ns_in_slot(cookie))) {
 		st->fold = NS_FOLD_HELD;
+		st->fold_own = mode == NS_FOLD_RECORD;
 		st->fold_req_egress = st->req_dir == 1;
 		st->fold_req_ns = st->req_ns;
 		st->fold_resp_ns = now;

@@ -8,6 +8,9 @@
  * --all-opens: write every connection's open record at establishment; by default
  * only connections still open 50 ms after it get one (from the open-scan
  * iterators, run every 200 ms), and the close summary stands for both otherwise.
+ * Without the iterators, opens of connections that outlive a read batch are written
+ * by this process from the memory-mapped socket table (write_opens), and held
+ * request/response pairs likewise (write_held_pairs).
  * Likewise a connection's first request/response pair, when it is not HTTP, goes
  * into its close summary if it closes within 50 ms; --all-opens turns that off too.
  * --slots N: size of the socket-state table (a power of two, default 8192; sockets
@@ -60,11 +63,22 @@ static struct bpf_link *scans[MAX_SCANS];
 static int n_scans, scan_failed;
 static int scan_is_slots[MAX_SCANS]; /* the iterator over ns_slots */
 static __u32 slots = 8192; /* --slots */
-/* ns_slots, memory-mapped read-only: the slot iterator (a program run per slot) is
- * only run when a slot holds something due, which a read of the table finds far
- * more cheaply. Under connection churn nothing usually is: connections close before
- * their opens are due. */
-static const struct ns_slot *slot_tab;
+/* ns_slots, memory-mapped: the slot iterator (a program run per slot) is only run
+ * when a slot holds something due, which a read of the table finds far more
+ * cheaply. Under connection churn nothing usually is: connections close before
+ * their opens are due. Without the iterators the loader itself writes the
+ * request/response pairs held in slots (write_held_pairs), so it maps the table
+ * writable to mark them written. */
+static struct ns_slot *slot_tab;
+/* ns_fold_l7 (bpf/ns_l7.bpf.c): 1 with the open scan, 2 when the loader writes held pairs. */
+#define FOLD_SCAN 1
+#define FOLD_RECORD 2
+static __u32 fold_mode;
+/* NS_OPENS_LOADER (bpf/netscope.h): ns_conn's ns_estab_bits, memory-mapped, and for
+ * each slot the cookie whose open was last written from it. */
+static __u64 *estab_bits;
+static __u64 *open_written;
+static __u32 opens_mode;
 _Static_assert(sizeof(struct ns_slot) % 8 == 0, "array map elements are 8-byte aligned");
 #define open_scan (n_scans > 0 && !scan_failed)
 
@@ -326,6 +340,8 @@ static struct bpf_object *open_and_load(const char *path, const char *name)
 		int fd = shared_fd(bpf_map__name(map));
 		if (fd < 0 && strcmp(bpf_map__name(map), "ns_slots") == 0)
 			bpf_map__set_max_entries(map, slots);
+		if (fd < 0 && strcmp(bpf_map__name(map), "ns_estab_bits") == 0)
+			bpf_map__set_max_entries(map, slots < 64 ? 1 : slots / 64);
 		if (fd >= 0 && bpf_map__reuse_fd(map, fd)) {
 			warn("%s: cannot share map %s", name, bpf_map__name(map));
 			bpf_object__close(obj);
@@ -394,8 +410,13 @@ static int load_object(const char *dir, const char *name, int cg_fd, const char 
 			n_shared++;
 			if (strcmp(mn, "ns_slots") == 0) {
 				size_t len = (size_t)slots * sizeof(struct ns_slot);
-				void *p = mmap(NULL, len, PROT_READ, MAP_SHARED, bpf_map__fd(map), 0);
-				slot_tab = p == MAP_FAILED ? NULL : p; /* without it: scan every time */
+				void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
+				slot_tab = p == MAP_FAILED ? NULL : p; /* without it: scan every time, fold nothing without the scan */
+			}
+			if (strcmp(mn, "ns_estab_bits") == 0) {
+				size_t len = (slots < 64 ? 1 : slots / 64) * sizeof(__u64);
+				void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
+				estab_bits = p == MAP_FAILED ? NULL : p;
 			}
 			if (strcmp(mn, "ns_slot_mask") == 0) {
 				/* before any program is attached: slot lookups use the whole table */
@@ -456,7 +477,7 @@ static int load_object(const char *dir, const char *name, int cg_fd, const char 
 /* Sets an object's one configuration variable, the only one in its .bss (updated
  * as a whole): ns_all_opens in ns_conn (write opens at ESTABLISHED), ns_fold_l7 in
  * ns_l7 (hold a connection's first non-HTTP request/response for its close). */
-static void set_flag(struct bpf_object *obj, int on, const char *what)
+static void set_flag(struct bpf_object *obj, __u32 on, const char *what)
 {
 	struct bpf_map *m;
 	bpf_object__for_each_map(m, obj) {
@@ -468,7 +489,7 @@ static void set_flag(struct bpf_object *obj, int on, const char *what)
 			continue;
 		unsigned char v[64];
 		memcpy(v, init, sz);
-		__u32 flag = (__u32)on;
+		__u32 flag = on;
 		memcpy(v, &flag, sizeof(flag));
 		__u32 zero = 0;
 		if (bpf_map_update_elem(bpf_map__fd(m), &zero, v, 0))
@@ -502,6 +523,100 @@ static int slots_due(void)
 	return 0;
 }
 
+/* Without the open scan: writes the request/response pairs held in slots (for the
+ * close summary of a short connection, bpf/ns_l7.bpf.c NS_FOLD_RECORD) once they are
+ * NS_HOLD_NS old (all of them when the loader stops), as ns_emit_held_l7 would,
+ * and marks them written. The kernel
+ * updates slots meanwhile (no lock is shared with it): a connection closing in the
+ * very instant its held pair is written here may report it twice, or not at all
+ * when the slot is freed between the two reads of its cookie; the open scan's
+ * iterator has the same window. */
+static void write_held_pairs(int all)
+{
+	if (!slot_tab || fold_mode != FOLD_RECORD)
+		return;
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	__u64 now = (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+	for (__u32 i = 0; i < slots; i++) {
+		volatile struct ns_slot *s = &slot_tab[i];
+		__u64 cookie = s->cookie;
+		if (!cookie || s->st.fold != NS_FOLD_HELD || !s->st.fold_own)
+			continue;
+		__u64 resp = s->st.fold_resp_ns, req = s->st.fold_req_ns;
+		if (!all && (__s64)(now - resp) < (__s64)NS_HOLD_NS)
+			continue;
+		struct ns_l7 r;
+		memset(&r, 0, sizeof(r));
+		r.hdr.type = NS_REC_L7;
+		r.hdr.size = sizeof(r);
+		r.hdr.ts_ns = resp;
+		memcpy(&r.t, (const void *)&s->st.t, sizeof(r.t));
+		r.cookie = cookie;
+		r.req_ns = req;
+		r.latency_ns = resp - req;
+		r.req_egress = s->st.fold_req_egress;
+		r.pid = s->st.pid;
+		memcpy(r.comm, (const void *)s->st.comm, NS_COMM_LEN);
+		s->st.fold = NS_FOLD_DONE;
+		__sync_synchronize();
+		/* Freed (or taken by another socket) meanwhile: its close summary had it. */
+		if (s->cookie != cookie)
+			continue;
+		ns_out_write(&r, sizeof(r));
+	}
+}
+
+/* NS_OPENS_LOADER: writes the open record of the connection in slot i, as the
+ * kernel would have at ESTABLISHED (stamped then, with the RTT it had then), unless
+ * written already or the slot no longer holds an established connection. */
+static void write_open(__u32 i, __u64 cookie)
+{
+	volatile struct ns_slot *s = &slot_tab[i];
+	if (open_written[i] == cookie || !(s->st.flags & NS_F_ESTAB) || !(s->st.flags & (NS_F_ACTIVE | NS_F_PASSIVE)))
+		return;
+	struct ns_conn r;
+	memset(&r, 0, sizeof(r));
+	r.hdr.type = NS_REC_CONN_OPEN;
+	r.hdr.size = sizeof(r);
+	r.hdr.ts_ns = s->st.estab_ns;
+	memcpy(&r.t, (const void *)&s->st.t, sizeof(r.t));
+	r.cookie = cookie;
+	r.start_ns = s->st.start_ns;
+	r.estab_ns = s->st.estab_ns;
+	r.srtt_us = s->st.open_srtt_us;
+	r.pid = s->st.pid;
+	r.flags = s->st.flags & ~NS_F_OPEN_SENT;
+	memcpy(r.comm, (const void *)s->st.comm, NS_COMM_LEN);
+	__sync_synchronize();
+	if (s->cookie != cookie) /* freed or taken meanwhile: closed, its summary stands for it */
+		return;
+	open_written[i] = cookie;
+	ns_out_write(&r, sizeof(r));
+}
+
+/* At the end of each read batch: the opens of connections established since the
+ * last one (their bits) and still open. One whose close came in the batch has left
+ * its slot: it is reported by its close summary alone, as before. */
+static void write_opens(void)
+{
+	if (opens_mode != NS_OPENS_LOADER)
+		return;
+	__u32 words = slots < 64 ? 1 : slots / 64;
+	for (__u32 w = 0; w < words; w++) {
+		if (!*(volatile __u64 *)&estab_bits[w])
+			continue;
+		__u64 bits = __atomic_exchange_n(&estab_bits[w], 0, __ATOMIC_SEQ_CST);
+		while (bits) {
+			__u32 i = w * 64 + (__u32)__builtin_ctzll(bits);
+			bits &= bits - 1;
+			__u64 cookie = *(volatile __u64 *)&slot_tab[i].cookie;
+			if (cookie)
+				write_open(i, cookie);
+		}
+	}
+}
+
 /* Runs the open scan once: reading an iterator's fd to the end runs its program
  * over every socket state; the records go to the ring buffer. */
 static void scan_opens(void)
@@ -524,6 +639,13 @@ static void scan_opens(void)
 static int on_record(void *ctx, void *data, size_t size)
 {
 	(void)ctx;
+	/* An open the loader writes comes before its connection's request records. */
+	if (opens_mode == NS_OPENS_LOADER && size >= sizeof(struct ns_l7) && ((const struct ns_hdr *)data)->type == NS_REC_L7) {
+		__u64 cookie = ((const struct ns_l7 *)data)->cookie;
+		__u32 i = (__u32)cookie & (slots - 1);
+		if ((estab_bits[i >> 6] >> (i & 63)) & 1 && *(volatile __u64 *)&slot_tab[i].cookie == cookie)
+			write_open(i, cookie);
+	}
 	return ns_out_write(data, size) ? -1 : 0;
 }
 
@@ -671,7 +793,11 @@ int main(int argc, char **argv)
 		total += n;
 		/* Without the iterator, opens are written at ESTABLISHED (and short ones
 		 * still merged here). */
-		set_flag(objs[n_objs - 1], all_opens || !open_scan, "open records");
+		if (!all_opens && !open_scan && slot_tab && estab_bits && (open_written = calloc(slots, sizeof(__u64))) != NULL)
+			opens_mode = NS_OPENS_LOADER;
+		else
+			opens_mode = all_opens || !open_scan ? NS_OPENS_ALL : NS_OPENS_SCAN;
+		set_flag(objs[n_objs - 1], opens_mode, "open records");
 	} else if (n == 0) {
 		warn("%s", lost_conn);
 	}
@@ -692,8 +818,10 @@ int main(int argc, char **argv)
 			total += n;
 			proc_recv = proc_recv && l7_rx_tracepoints != 1;
 			proc_send = proc_send && l7_tx_tracepoints != 1;
-			/* Held pairs of long connections are written by the open scan. */
-			set_flag(objs[n_objs - 1], !all_opens && open_scan, "request records");
+			/* Held pairs of long connections are written by the open scan, or
+			 * without it by the loader from the memory-mapped slots. */
+			fold_mode = all_opens ? 0 : open_scan ? FOLD_SCAN : slot_tab ? FOLD_RECORD : 0;
+			set_flag(objs[n_objs - 1], fold_mode, "request records");
 		} else if (n == 0)
 			warn("%s", lost_l7);
 	}
@@ -741,10 +869,12 @@ int main(int argc, char **argv)
 		/* The scan visits every socket with state: every SCAN_MS is enough. */
 		if (ms_between(&last_scan, &now) >= SCAN_MS) {
 			scan_opens();
+			write_held_pairs(0);
 			last_scan = now;
 		}
 		if (err >= 0 || err == -EINTR)
 			err = ring_buffer__consume(rb);
+		write_opens();
 		if (err < 0 && err != -EINTR) {
 			warn("ring buffer read failed: %s", strerror(-err));
 			break;
@@ -764,6 +894,7 @@ int main(int argc, char **argv)
 		}
 	}
 	ring_buffer__consume(rb);
+	write_held_pairs(1);
 	emit_stats(stats_fd);
 	ns_out_flush();
 	ring_buffer__free(rb);

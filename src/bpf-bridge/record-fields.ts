@@ -3,7 +3,7 @@
 // object, no BigInt) or from a decoded record (tests, other readers).
 import { formatAddress } from './address.ts';
 import { CONN, ConnFlag, L7, L7_SNAP, TUPLE, comm, u16, u16be, u32, u64, type ConnRecord, type L7Record } from './records.ts';
-import { hi32, lo32 } from './wall-clock.ts';
+import { hi32, lo32, nsBetween } from './wall-clock.ts';
 
 /** What every socket record starts with: its time (boot ns halves), the socket's tuple, its cookie. */
 class SocketFields {
@@ -144,6 +144,34 @@ export function l7At(l: L7Fields, buf: Buffer, at: number): L7Fields {
   l.respBuf = buf;
   l.respOff = at + L7.resp;
   l.respLen = Math.min(u16(buf, at + L7.respLen), L7_SNAP.resp);
+  return l;
+}
+
+const NO_BYTES = Buffer.alloc(0);
+
+/**
+ * Fills l with the request/response pair a close record carries (ConnFlag.L7Folded),
+ * as the L7 record the kernel writes for a held pair (no snapshots) would fill it.
+ */
+export function l7OfClose(l: L7Fields, c: ConnFields): L7Fields {
+  l.tsLo = c.respLo;
+  l.tsHi = c.respHi;
+  l.saddr = c.saddr;
+  l.daddr = c.daddr;
+  l.family = c.family;
+  l.sport = c.sport;
+  l.dport = c.dport;
+  l.cookie = c.cookie;
+  l.latencyNs = nsBetween(c.respLo, c.respHi, c.reqLo, c.reqHi);
+  l.reqEgress = (c.flags & ConnFlag.L7ReqEgress) !== 0;
+  l.pid = c.pid;
+  l.comm = c.comm;
+  l.reqBuf = NO_BYTES;
+  l.reqOff = 0;
+  l.reqLen = 0;
+  l.respBuf = NO_BYTES;
+  l.respOff = 0;
+  l.respLen = 0;
   return l;
 }
 

@@ -28,6 +28,8 @@ export const ConnFlag = {
   L7Folded: 0x40,
   /** ... whose request this side sent. */
   L7ReqEgress: 0x80,
+  /** ... folded only to save a record (no open scan): shown as an L7 flow of its own. */
+  L7Own: 0x100,
 } as const;
 
 /** Offsets in every socket and packet record: the header, then ns_tuple at 16. */

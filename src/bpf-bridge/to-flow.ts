@@ -19,7 +19,7 @@ import type { SourceEvent } from '../model/source.ts';
 import { parseDns, type DnsMessage } from './dns.ts';
 import { flowUuidGenerator } from './flow-uuid.ts';
 import { httpUrl, mayBeHttpRequest, parseHttpRequest, parseHttpResponse } from './http.ts';
-import { ConnFields, L7Fields, connAt, connOf, l7At, l7Of } from './record-fields.ts';
+import { ConnFields, L7Fields, connAt, connOf, l7At, l7Of, l7OfClose } from './record-fields.ts';
 import { ConnFlag, RECORD_SIZES, RecType, decodeRecordAt, u32, type DnsRecord, type DropRecord, type LoaderRecord, type Tuple } from './records.ts';
 import { WallClock, nsBetween } from './wall-clock.ts';
 
@@ -86,7 +86,9 @@ export class FlowMapper {
     if (this.heldDns.size > 0 && size >= 16) this.releaseHeld(buf.readBigUInt64LE(at + 8), emit);
     const type = u32(buf, at);
     if ((type === RecType.ConnClose || type === RecType.ConnOpen) && size >= RECORD_SIZES.conn) {
-      emit(this.flow(this.connFlow(connAt(this.conn, buf, at, type === RecType.ConnOpen))));
+      const c = connAt(this.conn, buf, at, type === RecType.ConnOpen);
+      if (ownPair(c)) emit(this.flow(this.l7Flow(l7OfClose(this.l7, c))));
+      emit(this.flow(this.connFlow(c)));
     } else if (type === RecType.L7 && size >= RECORD_SIZES.l7) {
       emit(this.flow(this.l7Flow(l7At(this.l7, buf, at))));
     } else {
@@ -119,8 +121,12 @@ export class FlowMapper {
   private mapOne(rec: LoaderRecord): SourceEvent[] {
     switch (rec.type) {
       case 'conn-open':
-      case 'conn-close':
-        return [this.flow(this.connFlow(connOf(this.conn, rec)))];
+      case 'conn-close': {
+        const c = connOf(this.conn, rec);
+        const pair = ownPair(c) ? this.flow(this.l7Flow(l7OfClose(this.l7, c))) : undefined;
+        const close = this.flow(this.connFlow(c));
+        return pair ? [pair, close] : [close];
+      }
       case 'drop':
         return [this.flow(this.dropFlow(rec))];
       case 'l7':
@@ -378,6 +384,15 @@ function setBounded<V>(m: Map<string, V>, key: string, v: V): V | undefined {
   return evicted;
 }
 
+/**
+ * A close record carrying its connection's one request/response only to save the
+ * kernel a record (ConnFlag.L7Own: no open scan ran): the pair is its own L7 flow,
+ * before the close, as if the kernel had written its record.
+ */
+function ownPair(c: ConnFields): boolean {
+  return !c.open && (c.flags & (ConnFlag.L7Folded | ConnFlag.L7Own)) === (ConnFlag.L7Folded | ConnFlag.L7Own);
+}
+
 function isUnspecified(addr: string): boolean {
   return addr === '0.0.0.0' || addr === '::';
 }
@@ -429,7 +444,7 @@ function connExtension(c: ConnFields, passive: boolean): NetscopeExtension {
   const ext = connCounters(c, passive);
   // A short connection's one non-HTTP request/response, reported here by the kernel
   // instead of as an L7 record of its own (bpf/ns_l7.bpf.c).
-  if (!c.open && (c.flags & ConnFlag.L7Folded) !== 0) ext.response_latency_ns = nsBetween(c.respLo, c.respHi, c.reqLo, c.reqHi);
+  if (!c.open && (c.flags & (ConnFlag.L7Folded | ConnFlag.L7Own)) === ConnFlag.L7Folded) ext.response_latency_ns = nsBetween(c.respLo, c.respHi, c.reqLo, c.reqHi);
   return ext;
 }
 
