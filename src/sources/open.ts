@@ -7,6 +7,7 @@ import type { KubeConfigOptions } from '../k8s/kubeconfig-files.ts';
 import { createDemoSource } from './demo/index.ts';
 import { createFileSource, type FlowControl } from './file.ts';
 import { createLocalSource, type LocalSourceOptions } from './local.ts';
+import type { GrpcSourceOptions } from './grpc.ts';
 
 export type SourceOptions =
   | {
@@ -30,6 +31,10 @@ export type SourceOptions =
       /** This machine's eBPF collector (root or CAP_BPF+CAP_PERFMON+CAP_NET_ADMIN). */
       kind: 'local';
     } & LocalSourceOptions)
+  | ({
+      /** Hubble's Observer API: Hubble Relay, a Cilium agent, `netscope serve` (--server). */
+      kind: 'grpc';
+    } & GrpcSourceOptions)
   | {
       /** The cluster model (list+watch); enriches `flows` when given, else status only. */
       kind: 'cluster';
@@ -47,6 +52,11 @@ export function openSource(opts: SourceOptions): Source {
     case 'local': {
       const { kind: _kind, ...local } = opts;
       return createLocalSource(local);
+    }
+    case 'grpc': {
+      const { kind: _kind, ...grpc } = opts;
+      // Loaded on subscribe: grpc-js and protobufjs are not needed by the other sources.
+      return defer(() => from(import('./grpc.ts'))).pipe(switchMap((m) => m.createGrpcSource(grpc)));
     }
     case 'cluster': {
       const flows = opts.flows ? openSource(opts.flows) : undefined;
