@@ -193,6 +193,8 @@ export async function startObserverServer(opts: ObserverServerOptions): Promise<
       const gone = ring.evictedSince(window.since);
       if (gone > 0 && start === ring.oldestSeq) call.write(lostBytes(gone));
     }
+    // Headers now, not with the first flow: a client following a quiet server knows it is connected.
+    call.sendMetadata(new grpc.Metadata());
     readers.add(r);
     call.on('cancelled', () => {
       r.done = true;

@@ -1,6 +1,7 @@
 // TLS for both ends, from the files hubble's flags name. Reading a file that is not
 // there, or is not PEM, fails here with the flag and path, before anything connects.
 import fs from 'node:fs';
+import tls from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 
 export interface ServerTlsFiles {
@@ -50,13 +51,18 @@ export function serverCredentials(t: ServerTlsFiles): grpc.ServerCredentials {
   return grpc.ServerCredentials.createSsl(cas, [{ cert_chain: cert, private_key: key }], cas !== null);
 }
 
-export function clientCredentials(t: ClientTls): grpc.ChannelCredentials {
+/** `verifyHost`: check the server certificate for this name or IP, whatever the TLS server name. */
+export function clientCredentials(t: ClientTls, verifyHost?: string): grpc.ChannelCredentials {
   if ((t.certFile === undefined) !== (t.keyFile === undefined)) {
     throw new TlsFileError(t.certFile === undefined ? '--tls-client-key-file needs --tls-client-cert-file' : '--tls-client-cert-file needs --tls-client-key-file');
   }
   const cas = readCas('--tls-ca-cert-files', t.caFiles);
   const cert = t.certFile !== undefined ? readPem('--tls-client-cert-file', t.certFile, 'CERTIFICATE') : null;
   const key = t.keyFile !== undefined ? readPem('--tls-client-key-file', t.keyFile, 'PRIVATE KEY') : null;
-  const verify: grpc.VerifyOptions = t.allowInsecure ? { rejectUnauthorized: false, checkServerIdentity: () => undefined } : {};
+  const verify: grpc.VerifyOptions = t.allowInsecure
+    ? { rejectUnauthorized: false, checkServerIdentity: () => undefined }
+    : verifyHost !== undefined
+      ? { checkServerIdentity: (_name, cert) => tls.checkServerIdentity(verifyHost, cert) }
+      : {};
   return grpc.credentials.createSsl(cas, key, cert, verify);
 }

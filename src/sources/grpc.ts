@@ -158,6 +158,15 @@ export function createGrpcSource(opts: GrpcSourceOptions): Source {
         emitStatus('connected', resuming ? `resumed after ${flowsSeen} flows` : undefined);
       };
       c.on('metadata', markConnected);
+      // A stream with nothing to send yet still shows as connected once the channel is up.
+      const readyPoll = setInterval(() => {
+        if (closed || ended || connected || call !== c) clearInterval(readyPoll);
+        else if (client.isReady()) {
+          clearInterval(readyPoll);
+          markConnected();
+        }
+      }, 100);
+      readyPoll.unref();
       c.on('data', (m: Msg) => {
         if (closed) return;
         markConnected();
