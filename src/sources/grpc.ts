@@ -115,13 +115,11 @@ export function createGrpcSource(opts: GrpcSourceOptions): Source {
           if (closed) return;
           const unavailable = (s.unavailable_nodes as string[] | undefined) ?? [];
           const connected = (s.num_connected_nodes as Msg | undefined)?.value;
-          const parts = [
-            `buffer ${Number(s.num_flows ?? 0)}/${Number(s.max_flows ?? 0)}`,
-            `server seen ${Number(s.seen_flows ?? 0)}`,
-          ];
-          if (connected !== undefined) parts.push(`nodes ${Number(connected)} up`);
-          const down = (s.num_unavailable_nodes as Msg | undefined)?.value;
-          if (down !== undefined && Number(down) > 0) parts.push(`${Number(down)} unavailable${unavailable.length ? ` (${unavailable.join(', ')})` : ''}`);
+          // Short: the status line gives it about 40 columns.
+          const parts = [`buffer ${compact(Number(s.num_flows ?? 0))}/${compact(Number(s.max_flows ?? 0))}`];
+          const down = Number((s.num_unavailable_nodes as Msg | undefined)?.value ?? 0);
+          if (connected !== undefined) parts.push(`nodes ${Number(connected)}/${Number(connected) + down}`);
+          if (down > 0) parts.push(`down: ${unavailable.length ? unavailable.join(' ') : down}`);
           emitStatus('connected', parts.join(', '));
         },
         () => {}, // the flow stream reports a lost server; a failed status poll adds nothing
@@ -139,7 +137,9 @@ export function createGrpcSource(opts: GrpcSourceOptions): Source {
     const retry = (why: string): void => {
       attempt++;
       const delay = backoffDelay(attempt, backoff);
-      emitStatus('reconnecting', `${why}; retrying in ${delayText(delay)}`);
+      // The status names the server already (its source); the message says what happened.
+      const prefix = `server ${opts.server}: `;
+      emitStatus('reconnecting', `${why.startsWith(prefix) ? why.slice(prefix.length) : why}; retrying in ${delayText(delay)}`);
       retryTimer = setTimeout(open, delay);
     };
 
@@ -223,6 +223,14 @@ export function createGrpcSource(opts: GrpcSourceOptions): Source {
       client.close();
     };
   });
+}
+
+/** 1234 -> 1.2k, 65535 -> 66k: counts for a narrow status line. */
+function compact(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 10_000) return `${(n / 1000).toFixed(1)}k`;
+  if (n < 1_000_000) return `${Math.round(n / 1000)}k`;
+  return `${(n / 1e6).toFixed(1)}M`;
 }
 
 function nodeFrom(m: Msg): HubbleNode {

@@ -9,6 +9,7 @@ import { Counters } from './counters.ts';
 import { RingBuffer } from './ring-buffer.ts';
 import { RedAggregator } from './red.ts';
 import { TopologyAggregator } from './topology.ts';
+import { HubbleNodes } from './hubble-nodes.ts';
 
 export const DEFAULT_BUFFER_SIZE = 20_000;
 /** Names remembered for completion; bounded so pod churn cannot grow memory forever. */
@@ -38,6 +39,8 @@ export class FlowStore {
   #filteredTopology: TopologyAggregator | null = null;
   #filteredRed: RedAggregator | null = null;
   readonly counters = new Counters();
+  /** Hubble nodes behind the source (GetNodes, node-status): the :nodes view of a Hubble server. */
+  readonly hubbleNodes = new HubbleNodes();
   readonly names: Names = { namespaces: new Set(), pods: new Set(), services: new Set() };
   status: SourceStatus = { source: '-', state: 'connecting' };
   /** Bumped on every change; a frame is drawn only when it moved. */
@@ -74,6 +77,8 @@ export class FlowStore {
         this.status = { source: ev.source, state: ev.state, message: ev.message };
         return;
       case 'node-status':
+      case 'nodes':
+        this.hubbleNodes.apply(ev);
         return;
     }
   }

@@ -23,6 +23,7 @@ import { layout, type Rect } from './layout.ts';
 import { remember } from './line-editor.ts';
 import type { PaletteAction, PaletteObjects } from './palette.ts';
 import { findView, type MainView } from './registry.ts';
+import { registerHubbleNodesView } from './hubble-nodes-register.ts';
 import { statusLine } from './status-line.ts';
 import { esc, fit } from './text.ts';
 import type { Theme } from './theme.ts';
@@ -70,6 +71,7 @@ export function runApp(opts: AppOptions): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const theme = opts.theme;
     const store = new FlowStore(opts.bufferSize);
+    registerHubbleNodesView(store.hubbleNodes);
     let filterText = opts.filterArgs.map(shellQuote).join(' ');
     let filterSet = parseFilterLine(filterText, opts.defaultNamespace);
     const matchesAll = (set: FilterSet) => set.allow.length === 0 && set.deny.length === 0;

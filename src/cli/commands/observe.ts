@@ -181,7 +181,9 @@ export async function runObserve(argv: string[]): Promise<number> {
         skipped++;
         if (skipped <= MAX_REPORTED_LINES) errLine(`netscope: ${sanitize(ev.message ?? '')}\n`);
         else if (skipped === MAX_REPORTED_LINES + 1) errLine('netscope: more malformed lines; only counting them from here\n');
-      } else if (ev.state === 'warning' || ev.state === 'error' || ev.state === 'reconnecting') {
+      } else if (ev.state === 'reconnecting') {
+        errLine(`netscope: ${sanitize(`${ev.source}: ${ev.message ?? 'reconnecting'}`)}\n`);
+      } else if (ev.state === 'warning' || ev.state === 'error') {
         if (ev.state === 'error') runtimeError = true;
         errLine(`netscope: ${sanitize(ev.message ?? `${ev.source}: ${ev.state}`)}\n`);
       }

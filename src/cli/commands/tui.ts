@@ -15,6 +15,9 @@ import type { Source } from '../../model/source.ts';
 import { DEFAULT_BUFFER_SIZE } from '../../streams/flow-store.ts';
 import type { PaletteObjects } from '../../views/palette.ts';
 import type { ClusterStore } from '../../k8s/store.ts';
+import { consumeServerFlag, emptyServerFlags, serverFlagsUsed, type ServerFlags } from '../server-flags.ts';
+import { sourceOptionsFrom, emptySourceFlags } from '../source-flags.ts';
+import { parseFilterArgs } from '../../filter/index.ts';
 
 const USAGE = `Usage: netscope [flags] [filter flags]
 
@@ -30,6 +33,13 @@ Source (one of):
                            ~/.kube/config or in-cluster): names flows, :pods :svc :netpol
                            :nodes :ns :ctx views; with --file/--local, names their flows
   --context NAME           kubeconfig context (default: current-context)
+  --server ADDR            Hubble Relay, a Cilium agent or \`netscope serve\` (HOST:PORT or
+                           unix:///path; default $HUBBLE_SERVER), with hubble's --tls,
+                           --tls-allow-insecure, --tls-ca-cert-files, --tls-client-cert-file,
+                           --tls-client-key-file and --tls-server-name; -P/--port-forward
+                           reaches hubble-relay in kube-system through the API server.
+                           Filter flags given here are sent to the server; the filter bar
+                           then filters what arrived. :nodes lists the server's nodes.
 
 Flags:
   --seed N                 demo: seed of the simulated cluster and traffic (default 1)
@@ -46,6 +56,9 @@ screen-256color and tmux-256color are known to work).
 
 `;
 
+/** How often the TUI asks a Hubble server for ServerStatus and GetNodes. */
+const SERVER_STATUS_MS = 5000;
+
 export interface TuiArgs {
   demo: boolean;
   file?: string;
@@ -60,6 +73,7 @@ export interface TuiArgs {
   refresh: number;
   filterArgs: string[];
   help: boolean;
+  remote: ServerFlags;
 }
 
 function num(flag: string, v: string | undefined, min: number, max: number, integer: boolean): number {
@@ -73,9 +87,14 @@ function num(flag: string, v: string | undefined, min: number, max: number, inte
 
 /** Splits argv into the TUI's flags and the filter flags; throws CliError on bad usage. */
 export function parseTuiArgs(argv: string[]): TuiArgs {
-  const a: TuiArgs = { demo: false, local: false, seed: 1, rate: 200, slowdownAfter: 60, history: 300, bufferSize: DEFAULT_BUFFER_SIZE, refresh: 10, filterArgs: [], help: false };
+  const a: TuiArgs = { demo: false, local: false, seed: 1, rate: 200, slowdownAfter: 60, history: 300, bufferSize: DEFAULT_BUFFER_SIZE, refresh: 10, filterArgs: [], help: false, remote: emptyServerFlags() };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    const remote = consumeServerFlag(argv, i, a.remote);
+    if (remote !== undefined) {
+      i = remote - 1;
+      continue;
+    }
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
@@ -137,7 +156,7 @@ export function parseTuiArgs(argv: string[]): TuiArgs {
     }
     throw new CliError(arg.startsWith('-') ? `unknown flag "${arg}" (see netscope --help)` : `unexpected argument "${arg}" (see netscope --help)`);
   }
-  const named = [a.demo && '--demo', a.file !== undefined && '--file', a.local && '--local'].filter((x) => x !== false);
+  const named = [a.demo && '--demo', a.file !== undefined && '--file', a.local && '--local', serverFlagsUsed(a.remote) && '--server'].filter((x) => x !== false);
   if (named.length > 1) throw new CliError(`${named.join(' and ')} cannot be used together: pick one flow source`);
   if (a.demo && (a.kubeconfig !== undefined || a.context !== undefined)) {
     throw new CliError('--kubeconfig and --context do not apply to --demo (the demo has its own cluster)');
@@ -180,8 +199,19 @@ export const tuiCommand: Command = {
     }
     const kube = args.kubeconfig !== undefined || args.context !== undefined ? { kubeconfig: args.kubeconfig, context: args.context } : undefined;
     // kubectl's rule: with a kubeconfig present, the cluster is the default.
-    const cluster = !args.demo && (kube !== undefined || hasClusterConfig());
-    if (!args.demo && args.file === undefined && !args.local && !cluster) {
+    // --server (or $HUBBLE_SERVER with no other source): Hubble's gRPC API, following,
+    // with a buffer's worth of history; the command-line filter goes to the server.
+    const wantsServer = serverFlagsUsed(args.remote) || (!args.demo && args.file === undefined && !args.local && !!process.env.HUBBLE_SERVER);
+    const remoteFlows = wantsServer
+      ? openSource(
+          sourceOptionsFrom(
+            { ...emptySourceFlags(), remote: args.remote },
+            { follow: true, grpc: { filters: parseFilterArgs(args.filterArgs), number: args.bufferSize, statusIntervalMs: SERVER_STATUS_MS } },
+          ),
+        )
+      : undefined;
+    const cluster = !args.demo && (kube !== undefined || (hasClusterConfig() && !wantsServer));
+    if (!args.demo && args.file === undefined && !args.local && !cluster && !remoteFlows) {
       throw new CliError('no flow source: use --demo (embedded demo cluster), --local (eBPF collector) or --file PATH (Hubble JSON export)');
     }
     if (!process.stdout.isTTY || !process.stdin.isTTY) {
@@ -200,7 +230,8 @@ export const tuiCommand: Command = {
         model = () => provider.store();
       } else {
         const flows =
-          args.file !== undefined ? openSource({ kind: 'file', path: args.file }) : args.local ? openSource({ kind: 'local' }) : undefined;
+          remoteFlows ??
+          (args.file !== undefined ? openSource({ kind: 'file', path: args.file }) : args.local ? openSource({ kind: 'local' }) : undefined);
         if (cluster) ({ source, objects, model } = (await import('../../views/resources/setup.ts')).clusterForTui(kube ?? {}, flows));
         else if (flows) source = flows;
         else throw new CliError('no flow source');

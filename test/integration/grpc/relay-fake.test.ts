@@ -75,7 +75,7 @@ test('node status, UNAVAILABLE nodes (GetNodes, ServerStatus) and lost events ar
       ['kind/node-2', 'NODE_UNAVAILABLE', '10.0.0.12:4244', undefined, undefined],
     ],
   );
-  await c.waitFor('the server status line', (evs) => evs.some((e) => e.kind === 'status' && /unavailable \(kind\/node-2\)/.test(e.message ?? '')));
+  await c.waitFor('the server status line', (evs) => evs.some((e) => e.kind === 'status' && /^buffer 1\/8.2k, nodes 1\/2, down: kind\/node-2$/.test(e.message ?? '')));
   await c.waitFor('the follow stream', () => relay.openStreams() === 1);
   relay.pushNodeStatus('NODE_UNAVAILABLE', ['kind/node-2'], 'connection refused');
   relay.pushLost(7);
@@ -106,7 +106,8 @@ test('a relay that drops the stream mid-way: reconnect, resume from the last flo
   assert.deepEqual(c.flows(), ['flow-1', 'flow-2', 'flow-3', 'flow-3b', 'flow-4']);
   const msg = c.events.find((e) => e.kind === 'status' && e.state === 'reconnecting');
   assert.ok(msg?.kind === 'status');
-  assert.match(msg.message ?? '', new RegExp(`server ${relay.address}: UNAVAILABLE: relay shutting down; retrying in \\d+ms`));
+  assert.match(msg.message ?? '', /^UNAVAILABLE: relay shutting down; retrying in \d+ms$/);
+  assert.equal(msg.source, `server:${relay.address}`);
 });
 
 test('not following, a stream cut mid-way ends the source with one line naming the server', async (t) => {
