@@ -116,15 +116,9 @@ export function sourceOptionsFrom(
   if (remote.server !== undefined || remote.portForward) {
     if (flags.seed !== undefined || flags.rate !== undefined) throw new CliError(`${flags.seed !== undefined ? '--seed' : '--rate'} only applies to --demo`);
     if (remote.portForward && remote.server !== undefined) throw new CliError('cannot use --server and --port-forward together: -P finds the server itself');
-    if (remote.portForward) throw new CliError('--port-forward is not available in this build');
-    const grpc: SourceOptions = {
-      kind: 'grpc',
-      server: remote.server!,
-      tls: clientTlsFrom(remote),
-      follow: extra.follow,
-      filters: extra.grpc?.filters ?? { allow: [], deny: [] },
-      ...extra.grpc,
-    };
+    const request = { tls: clientTlsFrom(remote), follow: extra.follow, filters: extra.grpc?.filters ?? { allow: [], deny: [] }, ...extra.grpc };
+    if (remote.portForward) return { kind: 'relay-port-forward', kube: kube ?? {}, request };
+    const grpc: SourceOptions = { kind: 'grpc', server: remote.server!, ...request };
     return kube ? { kind: 'cluster', kube, flows: grpc, follow: extra.follow } : grpc;
   }
   if (serverFlagsUsed(remote)) throw new CliError('--tls flags need --server');
@@ -135,6 +129,10 @@ export function sourceOptionsFrom(
   if (flags.demo) return { kind: 'demo', seed: flags.seed, rate: flags.rate, follow: extra.follow };
   if (flags.local) return kube ? { kind: 'cluster', kube, flows: { kind: 'local' }, follow: true } : { kind: 'local' };
   // kubectl's rule: a kubeconfig present makes the cluster the default.
-  if (kube || hasClusterConfig()) return { kind: 'cluster', kube: kube ?? {}, follow: extra.follow };
+  // With no flow source named, the cluster source looks for Hubble Relay itself.
+  if (kube || hasClusterConfig()) {
+    const discoverRelay = { follow: extra.follow, filters: extra.grpc?.filters ?? { allow: [], deny: [] }, ...extra.grpc };
+    return { kind: 'cluster', kube: kube ?? {}, follow: extra.follow, discoverRelay };
+  }
   throw new CliError('no flow source: use --server HOST:PORT, --input-file FILE (or - for stdin), --demo or --local');
 }

@@ -8,6 +8,7 @@ import { createDemoSource } from './demo/index.ts';
 import { createFileSource, type FlowControl } from './file.ts';
 import { createLocalSource, type LocalSourceOptions } from './local.ts';
 import type { GrpcSourceOptions } from './grpc.ts';
+import type { RelayRequest } from './relay-port-forward.ts';
 
 export type SourceOptions =
   | {
@@ -36,11 +37,19 @@ export type SourceOptions =
       kind: 'grpc';
     } & GrpcSourceOptions)
   | {
+      /** -P: Hubble Relay (kube-system/hubble-relay) through the API server's port-forward. */
+      kind: 'relay-port-forward';
+      kube: KubeConfigOptions;
+      request: RelayRequest;
+    }
+  | {
       /** The cluster model (list+watch); enriches `flows` when given, else status only. */
       kind: 'cluster';
       kube: KubeConfigOptions;
       flows?: SourceOptions;
       follow: boolean;
+      /** Without `flows`: look for Hubble Relay in the cluster and read it when found. */
+      discoverRelay?: RelayRequest;
     };
 
 export function openSource(opts: SourceOptions): Source {
@@ -58,11 +67,21 @@ export function openSource(opts: SourceOptions): Source {
       // Loaded on subscribe: grpc-js and protobufjs are not needed by the other sources.
       return defer(() => from(import('./grpc.ts'))).pipe(switchMap((m) => m.createGrpcSource(grpc)));
     }
+    case 'relay-port-forward':
+      return defer(() => from(import('./relay-port-forward.ts'))).pipe(switchMap((m) => m.createRelayPortForwardSource(opts.kube, { request: opts.request })));
     case 'cluster': {
       const flows = opts.flows ? openSource(opts.flows) : undefined;
+      const relay = opts.discoverRelay;
       // Loaded on subscribe: the Kubernetes client takes long to import.
-      return defer(() => from(import('../k8s/source.ts'))).pipe(
-        switchMap((m) => m.createClusterSource({ kube: opts.kube, flows, follow: opts.follow })),
+      return defer(() => Promise.all([import('../k8s/source.ts'), relay ? import('./relay-port-forward.ts') : undefined])).pipe(
+        switchMap(([m, r]) =>
+          m.createClusterSource({
+            kube: opts.kube,
+            flows,
+            follow: opts.follow,
+            discoverFlows: r && relay ? (target) => r.openRelayPortForward(target, { request: relay }) : undefined,
+          }),
+        ),
       );
     }
   }

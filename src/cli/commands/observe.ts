@@ -122,7 +122,10 @@ export async function runObserve(argv: string[]): Promise<number> {
   const sourceOpts = sourceOptionsFrom(cfg.source, { follow, linePrefilter: linePrefilter(cfg.filters), grpc: grpcRequest(cfg, follow) });
   if (sourceOpts.kind === 'demo') sourceOpts.historySeconds = demoHistorySeconds(cfg, nowMs);
   // A Hubble server selects (--last/--first/--since/--until) and filters itself.
-  const fromServer = sourceOpts.kind === 'grpc' || (sourceOpts.kind === 'cluster' && sourceOpts.flows?.kind === 'grpc');
+  const fromServer =
+    sourceOpts.kind === 'grpc' ||
+    sourceOpts.kind === 'relay-port-forward' ||
+    (sourceOpts.kind === 'cluster' && (sourceOpts.flows?.kind === 'grpc' || sourceOpts.discoverRelay !== undefined));
 
   const stdout = new OutputBuffer(process.stdout);
   if (sourceOpts.kind === 'file') sourceOpts.flowControl = stdout;

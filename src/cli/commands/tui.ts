@@ -15,6 +15,7 @@ import type { Source } from '../../model/source.ts';
 import { DEFAULT_BUFFER_SIZE } from '../../streams/flow-store.ts';
 import type { PaletteObjects } from '../../views/palette.ts';
 import type { ClusterStore } from '../../k8s/store.ts';
+import type { KubeTarget } from '../../k8s/kubeconfig.ts';
 import { consumeServerFlag, emptyServerFlags, serverFlagsUsed, type ServerFlags } from '../server-flags.ts';
 import { sourceOptionsFrom, emptySourceFlags } from '../source-flags.ts';
 import { parseFilterArgs } from '../../filter/index.ts';
@@ -232,7 +233,12 @@ export const tuiCommand: Command = {
         const flows =
           remoteFlows ??
           (args.file !== undefined ? openSource({ kind: 'file', path: args.file }) : args.local ? openSource({ kind: 'local' }) : undefined);
-        if (cluster) ({ source, objects, model } = (await import('../../views/resources/setup.ts')).clusterForTui(kube ?? {}, flows));
+        // No flow source named: the cluster source looks for Hubble Relay (port-forward).
+        const request = { follow: true, filters: parseFilterArgs(args.filterArgs), number: args.bufferSize, statusIntervalMs: SERVER_STATUS_MS };
+        const discover = flows
+          ? undefined
+          : async (target: KubeTarget) => (await import('../../sources/relay-port-forward.ts')).openRelayPortForward(target, { request });
+        if (cluster) ({ source, objects, model } = (await import('../../views/resources/setup.ts')).clusterForTui(kube ?? {}, flows, {}, discover));
         else if (flows) source = flows;
         else throw new CliError('no flow source');
       }
