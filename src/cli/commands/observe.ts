@@ -184,9 +184,10 @@ export async function runObserve(argv: string[]): Promise<number> {
         skipped++;
         if (skipped <= MAX_REPORTED_LINES) errLine(`netscope: ${sanitize(ev.message ?? '')}\n`);
         else if (skipped === MAX_REPORTED_LINES + 1) errLine('netscope: more malformed lines; only counting them from here\n');
-      } else if (ev.state === 'reconnecting') {
-        errLine(`netscope: ${sanitize(`${ev.source}: ${ev.message ?? 'reconnecting'}`)}\n`);
-      } else if (ev.state === 'warning' || ev.state === 'error') {
+      } else if (ev.state === 'reconnecting' && ev.source.startsWith('server:')) {
+        // A gRPC source's message leaves out the server (the TUI shows it as the source).
+        errLine(`netscope: ${sanitize(`${ev.source.slice('server:'.length)}: ${ev.message ?? 'reconnecting'}`)}\n`);
+      } else if (ev.state === 'warning' || ev.state === 'error' || ev.state === 'reconnecting') {
         if (ev.state === 'error') runtimeError = true;
         errLine(`netscope: ${sanitize(ev.message ?? `${ev.source}: ${ev.state}`)}\n`);
       }
