@@ -50,6 +50,9 @@ export function createObserverClient(opts: ObserverClientOptions): ObserverClien
     'grpc.enable_retries': 0,
     'grpc.initial_reconnect_backoff_ms': 250,
     'grpc.max_reconnect_backoff_ms': 5_000,
+    // HTTP/2's default 64 KiB window is ~60 flows: the server would wait a round trip
+    // for every 60 flows. 4 MiB keeps a busy relay's stream flowing (and bounds memory).
+    'grpc-node.flow_control_window': 4 * 1024 * 1024,
   };
   if (opts.tls?.serverName) {
     channelOptions['grpc.ssl_target_name_override'] = opts.tls.serverName;
