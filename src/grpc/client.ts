@@ -13,6 +13,8 @@ export interface ObserverClientOptions {
   tls?: ClientTls;
   /** Unary calls (GetNodes, ServerStatus) give up after this long. */
   unaryTimeoutMs?: number;
+  /** HTTP/2 receive window in bytes (default 4 MiB). */
+  flowControlWindow?: number;
 }
 
 export interface ObserverClient {
@@ -52,7 +54,7 @@ export function createObserverClient(opts: ObserverClientOptions): ObserverClien
     'grpc.max_reconnect_backoff_ms': 5_000,
     // HTTP/2's default 64 KiB window is ~60 flows: the server would wait a round trip
     // for every 60 flows. 4 MiB keeps a busy relay's stream flowing (and bounds memory).
-    'grpc-node.flow_control_window': 4 * 1024 * 1024,
+    'grpc-node.flow_control_window': opts.flowControlWindow ?? 4 * 1024 * 1024,
   };
   if (opts.tls?.serverName) {
     channelOptions['grpc.ssl_target_name_override'] = opts.tls.serverName;

@@ -16,8 +16,12 @@ import { EventRing, type RingEntry } from './ring.ts';
 import { encodeResponse, MAX_MESSAGE_BYTES, OBSERVER_SERVICE, PEER_SERVICE, type Msg } from './services.ts';
 import { serverCredentials, type ServerTlsFiles } from './tls.ts';
 
-/** Hubble's default ring is 4,095 flows; netscope keeps 16x that (about 40 MB of flows), see docs/grpc.md. */
-export const DEFAULT_BUFFER_SIZE = 65_535;
+/**
+ * Hubble's default ring is 4,095 flows; netscope keeps 4x that: serve is often the only
+ * copy of what it collected. Measured: about 6-8 KB of RSS per buffered flow (model
+ * object plus cached encoding), so ~100-130 MB at this default (docs/grpc.md).
+ */
+export const DEFAULT_BUFFER_SIZE = 16_383;
 
 /** Messages queued in one call's stream before the server waits for the client to read. */
 const WRITE_BUDGET = 512;

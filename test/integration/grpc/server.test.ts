@@ -132,8 +132,9 @@ test('a slow follower gets lost events and never holds up a fast one', async (t)
   const { source, address } = await serve(t, 1000);
   const fast = collect(createGrpcSource({ server: address, filters: NO_FILTER, number: 0, follow: true }));
   t.after(() => fast.stop());
-  // The slow one: a raw stream that is paused (reads nothing) while the flood goes by.
-  const client = createObserverClient({ target: address });
+  // The slow one: a raw stream that is paused (reads nothing) while the flood goes by;
+  // HTTP/2's default window, so what the network holds for it is small next to the flood.
+  const client = createObserverClient({ target: address, flowControlWindow: 65_535 });
   t.after(() => client.close());
   const slowCall = client.getFlows({ follow: true });
   const slowEvents: SourceEvent[] = [];
