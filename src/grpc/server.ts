@@ -302,6 +302,8 @@ export async function startObserverServer(opts: ObserverServerOptions): Promise<
         opts.onStatus?.(ev);
         return;
       }
+      // Node lists describe the source's own upstream; this server reports itself.
+      if (ev.kind !== 'flow' && ev.kind !== 'lost' && ev.kind !== 'node-status') return;
       if (ev.kind === 'flow') seenFlows++;
       ring.push(ev);
       if (readers.size > 0) schedulePump();
