@@ -48,7 +48,7 @@ async function demoEvents(count: number): Promise<SourceEvent[]> {
         toArray(),
       ),
     );
-    out.push(...evs.slice(0, count - out.length));
+    for (const ev of evs.slice(0, count - out.length)) out.push(ev);
   }
   return out;
 }
