@@ -156,7 +156,7 @@ test('observe --demo --last 20 prints 20 demo flows', () => {
     const flow = (JSON.parse(l) as { flow?: { verdict?: string; source?: { namespace?: string } } }).flow;
     assert.ok(flow?.verdict, l);
   }
-  assert.match(run(['observe', '--demo', '--last', '3', '--color', 'never']).stdout, /^\w{3} \d\d \d\d:\d\d:\d\d\.\d{3}: \S+ .*(->|<-) /m);
+  assert.match(run(['observe', '--demo', '--last', '3', '--color', 'never']).stdout, /^\w{3} [ \d]\d \d\d:\d\d:\d\d\.\d{3}: \S+ .*(->|<-) /m);
 });
 
 // A private tmux server (socket file inside the test's own directory, removed with it) so
