@@ -42,6 +42,8 @@ export interface GrpcSourceOptions {
 }
 
 const NODE_STATES = enumNames('relay.NodeState');
+/** Flows taken per event-loop turn before yielding to other I/O. */
+const BATCH_PER_TURN = 256;
 
 /** `server`'s label in the status line. */
 export function grpcSourceName(server: string): string {
@@ -167,8 +169,19 @@ export function createGrpcSource(opts: GrpcSourceOptions): Source {
         }
       }, 100);
       readyPoll.unref();
+      // At most a batch of messages per event-loop turn: a burst from a busy relay must
+      // not hold up keys and frames (the TUI) for as long as it takes to decode it.
+      let inTurn = 0;
       c.on('data', (m: Msg) => {
         if (closed) return;
+        if (++inTurn === 1) setImmediate(() => (inTurn = 0));
+        else if (inTurn >= BATCH_PER_TURN && !c.isPaused()) {
+          c.pause();
+          setImmediate(() => {
+            inTurn = 0;
+            if (!closed) c.resume();
+          });
+        }
         markConnected();
         let ev: SourceEvent | undefined;
         try {
