@@ -5,11 +5,14 @@
 // presses `o` (flows order); `--mode map` focuses the topology map and moves its
 // selection between two boxes with j/k (a move, a pan and a repaint of the map).
 //
-//   node_modules/.bin/node bench/tui-keys.ts [--rates 1000,10000,50000] [--presses 60] [--mode flows|map]
+//   node_modules/.bin/node bench/tui-keys.ts [--rates 1000,10000,50000] [--presses 60] [--mode flows|map] [--via-server]
+//
+// --via-server: the demo runs in `netscope serve --demo --rate R` (its own process) and
+// the TUI reads it with `--server` (Hubble's gRPC API on loopback).
 //
 // Figures include tmux's own round trip (send-keys + capture-pane, ~1-3 ms each), so
 // they are an upper bound of what netscope adds. Prints one line per rate.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -27,6 +30,7 @@ const presses = Number(arg('--presses', '60'));
 const bufferSize = arg('--buffer-size', '');
 const mode = arg('--mode', 'flows');
 if (mode !== 'flows' && mode !== 'map') throw new Error(`--mode must be flows or map (got ${mode})`);
+const viaServer = process.argv.includes('--via-server');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -50,8 +54,10 @@ async function runRate(rate: number): Promise<void> {
   const tmux = (...a: string[]) => execFileSync('tmux', ['-L', sock, ...a], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8' } });
   const extra = bufferSize ? ` --buffer-size ${bufferSize}` : '';
   tmux('new-session', '-d', '-x', '120', '-y', '40', '-c', ROOT, `export LANG=C.UTF-8 TERM=xterm-256color; exec bash --norc --noprofile`);
+  const server = viaServer ? await startDemoServer(rate) : undefined;
   try {
-    tmux('send-keys', '-l', '--', `exec bin/netscope --demo --history 5 --rate ${rate}${extra}`);
+    const source = server ? `--server ${server.address}` : `--demo --history 5 --rate ${rate}`;
+    tmux('send-keys', '-l', '--', `exec bin/netscope ${source}${extra}`);
     tmux('send-keys', 'Enter');
     const deadline = Date.now() + 60_000;
     while (!/newest first/.test(tmux('capture-pane', '-p'))) {
@@ -120,9 +126,28 @@ async function runRate(rate: number): Promise<void> {
       // gone
     }
     if (socketPath) rmSync(socketPath, { force: true }); // tmux leaves it behind
+    server?.child.kill('SIGTERM');
   }
 }
 
-console.log(`netscope TUI key-to-screen benchmark; load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}; cores: ${(await import('node:os')).cpus().length}`);
+/** `netscope serve --demo` at `rate` flows/s on a free loopback port. */
+async function startDemoServer(rate: number): Promise<{ address: string; child: ChildProcess }> {
+  const child = spawn(resolve(ROOT, 'bin/netscope'), ['serve', '--demo', '--rate', String(rate), '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.setEncoding('utf8');
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`netscope serve did not start: ${err}`)), 60_000);
+    child.stderr!.on('data', (d: string) => {
+      err += d;
+      const m = /listening on (127\.0\.0\.1:\d+)/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        res({ address: m[1]!, child });
+      }
+    });
+  });
+}
+
+console.log(`netscope TUI key-to-screen benchmark${viaServer ? ' (flows from netscope serve --demo over gRPC)' : ''}; load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}; cores: ${(await import('node:os')).cpus().length}`);
 for (const r of rates) await runRate(r);
 console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);

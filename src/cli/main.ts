@@ -16,6 +16,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'print flows like `hubble observe` (compact, json, dict, table)',
     load: async () => (await import('./commands/observe.ts')).observeCommand,
   },
+  serve: {
+    summary: "serve flows over Hubble's gRPC API (hubble observe, Hubble UI, Relay)",
+    load: async () => (await import('./commands/serve.ts')).serveCommand,
+  },
   cluster: {
     summary: 'check the cluster connection and list what the model sees',
     load: async () => (await import('./commands/cluster.ts')).clusterCommand,

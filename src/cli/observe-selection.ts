@@ -23,7 +23,7 @@ export interface SelectionOptions {
 type Emit = (ev: SourceEvent) => void;
 
 function eventTime(ev: SourceEvent): string | undefined {
-  return ev.kind === 'flow' ? ev.flow.time : ev.kind === 'status' ? undefined : ev.time;
+  return ev.kind === 'flow' ? ev.flow.time : ev.kind === 'lost' || ev.kind === 'node-status' ? ev.time : undefined;
 }
 
 export class Selection {
@@ -42,9 +42,9 @@ export class Selection {
     return this.opts.mode.kind === 'first' && this.printed >= this.opts.mode.n;
   }
 
-  /** Offers one source event (flow, lost events, node status; status events are ignored). */
+  /** Offers one source event (flow, lost events, node status; status and node lists are ignored). */
   offer(ev: SourceEvent, emit: Emit): void {
-    if (ev.kind === 'status' || this.satisfied) return;
+    if (ev.kind === 'status' || ev.kind === 'nodes' || this.satisfied) return;
     const o = this.opts;
     let ts: Timestamp | undefined;
     if (o.since !== undefined || o.until !== undefined || (o.liveFrom !== undefined && !this.historyDone)) {

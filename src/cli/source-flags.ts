@@ -1,10 +1,13 @@
 // Where flows come from, as flags shared by commands that read flows: --demo (with
-// --seed, --rate), --local or --input-file (also --file, as the TUI spells it).
+// --seed, --rate), --local, --input-file (also --file, as the TUI spells it) or
+// --server with hubble's TLS flags (server-flags.ts).
 // Produces the SourceOptions that openSource() takes.
 import { CliError } from './exit-codes.ts';
 import { flagValue, intValue, matchFlag, positiveNumber } from './flag-values.ts';
 import type { SourceOptions } from '../sources/open.ts';
 import { hasClusterConfig } from '../k8s/kubeconfig-files.ts';
+import type { GrpcSourceOptions } from '../sources/grpc.ts';
+import { checkServer, clientTlsFrom, consumeServerFlag, emptyServerFlags, serverFlagsHelp, serverFlagsUsed, type ServerFlags } from './server-flags.ts';
 
 export interface SourceFlags {
   demo: boolean;
@@ -16,15 +19,22 @@ export interface SourceFlags {
   /** --kubeconfig / --context: the cluster model that names flows (src/k8s). */
   kubeconfig?: string;
   context?: string;
+  /** --server, --tls*, -P: Hubble's gRPC API. */
+  remote: ServerFlags;
 }
 
 export function emptySourceFlags(): SourceFlags {
-  return { demo: false };
+  return { demo: false, remote: emptyServerFlags() };
 }
+
+/** What a gRPC source asks the server for; the command knows (observe's selection flags). */
+export type GrpcRequest = Pick<GrpcSourceOptions, 'filters' | 'number' | 'first' | 'since' | 'until' | 'statusIntervalMs'>;
 
 /** Consumes argv[i] if it is a source flag; returns the next index, or undefined if it is not one. */
 export function consumeSourceFlag(argv: readonly string[], i: number, into: SourceFlags): number | undefined {
   const arg = argv[i]!;
+  const remote = consumeServerFlag(argv, i, into.remote);
+  if (remote !== undefined) return remote;
   let hit;
   if ((hit = matchFlag(arg, ['--demo']))) {
     if (hit.inline !== undefined) throw new CliError(`flag does not take a value: --demo`);
@@ -72,6 +82,7 @@ export function sourceFlagsHelp(): string {
     '                          CAP_PERFMON and CAP_NET_ADMIN); always follows',
     '      --seed N            demo: seed for the cluster and its traffic (default 1)',
     '      --rate N            demo: flows per second (default 20)',
+serverFlagsHelp(),
     '      --kubeconfig FILE   name flows from this cluster (also: $KUBECONFIG, ~/.kube/config,',
     '                          in-cluster); alone, connects the cluster model only',
     '      --context NAME      kubeconfig context to use (default: current-context)',
@@ -82,8 +93,17 @@ export function sourceFlagsHelp(): string {
 /** The SourceOptions for these flags; exactly one source must be named. */
 export function sourceOptionsFrom(
   flags: SourceFlags,
-  extra: { follow: boolean; linePrefilter?: (line: Buffer) => boolean },
+  extra: { follow: boolean; linePrefilter?: (line: Buffer) => boolean; grpc?: GrpcRequest },
+  env: NodeJS.ProcessEnv = process.env,
 ): SourceOptions {
+  const others = [flags.demo && '--demo', flags.inputFile !== undefined && '--input-file', flags.local && '--local'].filter((x): x is string => typeof x === 'string');
+  let remote = flags.remote;
+  if (serverFlagsUsed(remote)) {
+    if (others.length > 0) throw new CliError(`cannot use --server (or its --tls / -P flags) and ${others[0]} together`);
+  } else if (others.length === 0 && env.HUBBLE_SERVER) {
+    // hubble's default for --server; an explicit source flag wins over it.
+    remote = { ...remote, server: checkServer('$HUBBLE_SERVER', env.HUBBLE_SERVER) };
+  }
   if (flags.demo && flags.inputFile !== undefined) throw new CliError('cannot use --demo and --input-file together');
   if (flags.local && (flags.demo || flags.inputFile !== undefined)) {
     throw new CliError(`cannot use --local and ${flags.demo ? '--demo' : '--input-file'} together`);
@@ -93,6 +113,15 @@ export function sourceOptionsFrom(
   }
   const kube = flags.kubeconfig !== undefined || flags.context !== undefined ? { kubeconfig: flags.kubeconfig, context: flags.context } : undefined;
   if (flags.demo && kube) throw new CliError('--kubeconfig and --context do not apply to --demo (the demo has its own cluster)');
+  if (remote.server !== undefined || remote.portForward) {
+    if (flags.seed !== undefined || flags.rate !== undefined) throw new CliError(`${flags.seed !== undefined ? '--seed' : '--rate'} only applies to --demo`);
+    if (remote.portForward && remote.server !== undefined) throw new CliError('cannot use --server and --port-forward together: -P finds the server itself');
+    const request = { tls: clientTlsFrom(remote), follow: extra.follow, filters: extra.grpc?.filters ?? { allow: [], deny: [] }, ...extra.grpc };
+    if (remote.portForward) return { kind: 'relay-port-forward', kube: kube ?? {}, request };
+    const grpc: SourceOptions = { kind: 'grpc', server: remote.server!, ...request };
+    return kube ? { kind: 'cluster', kube, flows: grpc, follow: extra.follow } : grpc;
+  }
+  if (serverFlagsUsed(remote)) throw new CliError('--tls flags need --server');
   if (flags.inputFile !== undefined) {
     const file: SourceOptions = { kind: 'file', path: flags.inputFile, linePrefilter: extra.linePrefilter };
     return kube ? { kind: 'cluster', kube, flows: file, follow: extra.follow } : file;
@@ -100,6 +129,10 @@ export function sourceOptionsFrom(
   if (flags.demo) return { kind: 'demo', seed: flags.seed, rate: flags.rate, follow: extra.follow };
   if (flags.local) return kube ? { kind: 'cluster', kube, flows: { kind: 'local' }, follow: true } : { kind: 'local' };
   // kubectl's rule: a kubeconfig present makes the cluster the default.
-  if (kube || hasClusterConfig()) return { kind: 'cluster', kube: kube ?? {}, follow: extra.follow };
-  throw new CliError('no flow source: use --input-file FILE (or - for stdin), --demo or --local');
+  // With no flow source named, the cluster source looks for Hubble Relay itself.
+  if (kube || hasClusterConfig()) {
+    const discoverRelay = { follow: extra.follow, filters: extra.grpc?.filters ?? { allow: [], deny: [] }, ...extra.grpc };
+    return { kind: 'cluster', kube: kube ?? {}, follow: extra.follow, discoverRelay };
+  }
+  throw new CliError('no flow source: use --server HOST:PORT, --input-file FILE (or - for stdin), --demo or --local');
 }

@@ -105,7 +105,7 @@ export class KubeTransport implements ApiTransport {
  * kubectl allows them (`kubectl proxy`). There is no TLS to verify on plain HTTP,
  * so a copy of the config with the flag set is used for such servers only.
  */
-function plainHttpConfig(kc: KubeConfig): KubeConfig {
+export function plainHttpConfig(kc: KubeConfig): KubeConfig {
   const copy = new KubeConfig();
   const current = kc.getCurrentCluster();
   copy.clusters = kc.clusters.map((c) => (c === current ? { ...c, skipTLSVerify: true } : c));

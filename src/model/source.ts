@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { Flow, LostEvent, NodeStatusEvent } from './flow.ts';
+import type { HubbleNode } from './node.ts';
 
 /**
  * What every source emits, in order. Mirrors Hubble's GetFlowsResponse (flow |
@@ -10,6 +11,8 @@ export type SourceEvent =
   | { kind: 'flow'; flow: Flow }
   | { kind: 'lost'; lost: LostEvent; node_name?: string; time?: string }
   | { kind: 'node-status'; status: NodeStatusEvent; node_name?: string; time?: string }
+  /** The nodes behind a Hubble server (GetNodes), replacing what was known before. */
+  | { kind: 'nodes'; source: string; nodes: HubbleNode[] }
   | {
       kind: 'status';
       /** Which source this is about, e.g. `demo`, `file:flows.jsonl`, `relay:localhost:4245`. */

@@ -7,6 +7,8 @@ import type { KubeConfigOptions } from '../k8s/kubeconfig-files.ts';
 import { createDemoSource } from './demo/index.ts';
 import { createFileSource, type FlowControl } from './file.ts';
 import { createLocalSource, type LocalSourceOptions } from './local.ts';
+import type { GrpcSourceOptions } from './grpc.ts';
+import type { RelayRequest } from './relay-port-forward.ts';
 
 export type SourceOptions =
   | {
@@ -30,12 +32,24 @@ export type SourceOptions =
       /** This machine's eBPF collector (root or CAP_BPF+CAP_PERFMON+CAP_NET_ADMIN). */
       kind: 'local';
     } & LocalSourceOptions)
+  | ({
+      /** Hubble's Observer API: Hubble Relay, a Cilium agent, `netscope serve` (--server). */
+      kind: 'grpc';
+    } & GrpcSourceOptions)
+  | {
+      /** -P: Hubble Relay (kube-system/hubble-relay) through the API server's port-forward. */
+      kind: 'relay-port-forward';
+      kube: KubeConfigOptions;
+      request: RelayRequest;
+    }
   | {
       /** The cluster model (list+watch); enriches `flows` when given, else status only. */
       kind: 'cluster';
       kube: KubeConfigOptions;
       flows?: SourceOptions;
       follow: boolean;
+      /** Without `flows`: look for Hubble Relay in the cluster and read it when found. */
+      discoverRelay?: RelayRequest;
     };
 
 export function openSource(opts: SourceOptions): Source {
@@ -48,11 +62,26 @@ export function openSource(opts: SourceOptions): Source {
       const { kind: _kind, ...local } = opts;
       return createLocalSource(local);
     }
+    case 'grpc': {
+      const { kind: _kind, ...grpc } = opts;
+      // Loaded on subscribe: grpc-js and protobufjs are not needed by the other sources.
+      return defer(() => from(import('./grpc.ts'))).pipe(switchMap((m) => m.createGrpcSource(grpc)));
+    }
+    case 'relay-port-forward':
+      return defer(() => from(import('./relay-port-forward.ts'))).pipe(switchMap((m) => m.createRelayPortForwardSource(opts.kube, { request: opts.request })));
     case 'cluster': {
       const flows = opts.flows ? openSource(opts.flows) : undefined;
+      const relay = opts.discoverRelay;
       // Loaded on subscribe: the Kubernetes client takes long to import.
-      return defer(() => from(import('./cluster.ts'))).pipe(
-        switchMap((m) => m.createClusterSource({ kube: opts.kube, flows, follow: opts.follow })),
+      return defer(() => Promise.all([import('./cluster.ts'), relay ? import('./relay-port-forward.ts') : undefined])).pipe(
+        switchMap(([m, r]) =>
+          m.createClusterSource({
+            kube: opts.kube,
+            flows,
+            follow: opts.follow,
+            discoverFlows: r && relay ? (target) => r.openRelayPortForward(target, { request: relay }) : undefined,
+          }),
+        ),
       );
     }
   }

@@ -11,6 +11,7 @@ import { RedAggregator } from './red.ts';
 import { TopologyAggregator } from './topology.ts';
 import type { PolicyAnnotator } from './policy-annotate.ts';
 import { TopologyPolicy } from './topology-policy.ts';
+import { HubbleNodes } from './hubble-nodes.ts';
 
 export const DEFAULT_BUFFER_SIZE = 20_000;
 /** Names remembered for completion; bounded so pod churn cannot grow memory forever. */
@@ -43,6 +44,8 @@ export class FlowStore {
   /** Expected policy verdicts (when there is a cluster model with policies) and their per-edge summary. */
   policy: PolicyAnnotator | null = null;
   readonly topologyPolicy = new TopologyPolicy();
+  /** Hubble nodes behind the source (GetNodes, node-status): the :nodes view of a Hubble server. */
+  readonly hubbleNodes = new HubbleNodes();
   readonly names: Names = { namespaces: new Set(), pods: new Set(), services: new Set() };
   status: SourceStatus = { source: '-', state: 'connecting' };
   /** Bumped on every change; a frame is drawn only when it moved. */
@@ -79,6 +82,8 @@ export class FlowStore {
         this.status = { source: ev.source, state: ev.state, message: ev.message };
         return;
       case 'node-status':
+      case 'nodes':
+        this.hubbleNodes.apply(ev);
         return;
     }
   }

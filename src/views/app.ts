@@ -29,6 +29,7 @@ import { layout, tabbed, type Rect } from './layout.ts';
 import { remember } from './line-editor.ts';
 import type { PaletteAction, PaletteObjects } from './palette.ts';
 import { findView, type MainView } from './registry.ts';
+import { registerHubbleNodesView } from './hubble-nodes-register.ts';
 import { statusLine } from './status-line.ts';
 import { tabBarLine } from './tab-bar.ts';
 import { esc, fit } from './text.ts';
@@ -95,6 +96,7 @@ export function runApp(opts: AppOptions): Promise<number> {
         create: (ctx) => whatIfView(ctx.arg, () => store.all.toArray(), policyModel, () => annotator.engine()),
       });
     }
+    registerHubbleNodesView(store.hubbleNodes);
     let filterText = opts.filterArgs.map(shellQuote).join(' ');
     let filterSet = parseFilterLine(filterText, opts.defaultNamespace, opts.aliases);
     const matchesAll = (set: FilterSet) => set.allow.length === 0 && set.deny.length === 0;

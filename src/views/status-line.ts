@@ -23,13 +23,16 @@ export function statusLine(s: StatusInput, width: number, theme: Theme): string 
   const head = `${esc(s.status.source)} ${state}`;
   const filter = `filter: ${s.filterText ? theme.accent(esc(s.filterText)) : theme.dim('none')}`;
   const must = [s.paused ? theme.warn(`PAUSED +${formatCount(s.pending)}`) : '', s.focus ? `focus ${theme.accent(esc(s.focus))}` : ''].filter(Boolean);
+  const message: [number, string] = [5, s.status.message ? esc(fit(s.status.message, 40)) : ''];
   const optional: [number, string][] = [
     [1, `${formatRate(s.counters.rate)} flows/s`],
     [2, `dropped ${s.counters.dropped > 0 ? theme.bad(formatCount(s.counters.dropped)) : '0'}`],
     [3, `seen ${formatCount(s.counters.total)}`],
     [4, `lost ${s.counters.lost > 0 ? theme.bad(formatCount(s.counters.lost)) : '0'}`],
-    [5, s.status.message ? esc(fit(s.status.message, 40)) : ''],
   ];
+  // Why a source is not connected (a server gone, retrying) matters more than the counters;
+  // a connected source's message (a Hubble server's buffer and nodes) comes after the rate.
+  optional.splice(st === 'connected' || st === 'done' ? 1 : 0, 0, message);
   const sep = ' | ';
   let used = 1 + visibleLength(head) + [...must, filter].reduce((n, p) => n + sep.length + visibleLength(p), 0);
   const chosen = new Set<number>();
@@ -42,7 +45,7 @@ export function statusLine(s: StatusInput, width: number, theme: Theme): string 
     }
   }
   const parts = [head, ...optional.filter(([p]) => chosen.has(p) && p !== 5).map(([, t]) => t), ...must, filter];
-  if (chosen.has(5)) parts.splice(1, 0, optional[4][1]);
+  if (chosen.has(5)) parts.splice(1, 0, message[1]);
   const line = ' ' + parts.join(sep);
   // Still too long (a very long filter): cut the filter text, keeping its start visible.
   if (visibleLength(line) > width && s.filterText) {

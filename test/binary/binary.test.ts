@@ -120,6 +120,34 @@ test('observe --input-file prints what hubble printed (golden) and what the chec
   }
 });
 
+test('serve and observe --server over gRPC from the binary alone (protos embedded): the golden bytes', async () => {
+  const data = join(work, 'data');
+  mkdirSync(data, { recursive: true });
+  copyFileSync(join(root, 'test', 'binary', 'fixtures', 'flows.jsonl'), join(data, 'grpc-flows.jsonl'));
+  const serve = spawn(exe, ['serve', '--input-file', join(data, 'grpc-flows.jsonl'), '--listen', '127.0.0.1:0'], { cwd: join(work, 'jump-host'), env, stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    let err = '';
+    serve.stderr!.setEncoding('utf8');
+    const address = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve printed no "listening on" within 30 s: ${err}`)), 30_000);
+      serve.stderr!.on('data', (d: string) => {
+        err += d;
+        const m = /listening on (127\.0\.0\.1:\d+)/.exec(err);
+        if (m && /lines read/.test(err)) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+      serve.on('exit', (c) => reject(new Error(`serve exited ${c}: ${err}`)));
+    });
+    const r = await runAsync(['observe', '--server', address, '--all', '--color', 'never'], { TZ: 'UTC' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, readFileSync(join(root, 'test', 'binary', 'fixtures', 'hubble-compact.txt'), 'utf8'));
+  } finally {
+    serve.kill('SIGTERM');
+  }
+});
+
 test('observe --demo --last 20 prints 20 demo flows', () => {
   const r = run(['observe', '--demo', '--last', '20', '-o', 'json']);
   assert.equal(r.status, 0, r.stderr);

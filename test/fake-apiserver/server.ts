@@ -9,6 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { handlePortForwardUpgrade, type PortForwardTargets } from './port-forward.ts';
 
 export interface FakeResource {
   group: string;
@@ -94,6 +95,8 @@ export class FakeApiServer {
   cilium: boolean;
   adminPolicies: boolean;
   readonly requests: RecordedRequest[] = [];
+  /** Pod port-forward (WebSocket): which pod ports answer, and the requests seen. */
+  readonly portForward: PortForwardTargets = { targets: new Map(), requests: [], forbidden: false };
 
   constructor(opts: FakeApiServerOptions = {}) {
     this.opts = opts;
@@ -114,6 +117,11 @@ export class FakeApiServer {
   async start(port = 0): Promise<string> {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => this.handle(req, res);
     this.server = this.opts.tls ? https.createServer({ key: this.opts.tls.key, cert: this.opts.tls.cert }, handler) : http.createServer(handler);
+    this.server.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => {
+      this.requests.push({ path: new URL(req.url ?? '/', 'http://fake').pathname, query: new URL(req.url ?? '/', 'http://fake').searchParams });
+      const authorized = this.opts.token === undefined || req.headers.authorization === `Bearer ${this.opts.token}`;
+      handlePortForwardUpgrade(this.portForward, req, socket, head, authorized);
+    });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(port, '127.0.0.1', () => resolve());
@@ -405,7 +413,8 @@ export class FakeApiServer {
       offset = token.offset;
       listRV = token.rv;
     }
-    const all = this.selected(r.plural, namespace);
+    const selector = q.get('labelSelector');
+    const all = this.selected(r.plural, namespace).filter((o) => matchesLabels(o, selector));
     const end = limit > 0 ? Math.min(all.length, offset + limit) : all.length;
     const metadata: Record<string, unknown> = { resourceVersion: String(listRV) };
     if (end < all.length) {
@@ -464,4 +473,14 @@ export class FakeApiServer {
       }
     }
   }
+}
+
+/** Equality-based label selectors (`a=b,c=d`), all the fake needs. */
+function matchesLabels(o: Obj, selector: string | null): boolean {
+  if (!selector) return true;
+  const labels = (o.metadata.labels ?? {}) as Record<string, string>;
+  return selector.split(',').every((term) => {
+    const [k, v] = term.split('=');
+    return k !== undefined && labels[k.trim()] === (v ?? '').trim();
+  });
 }

@@ -15,7 +15,7 @@ import { CliError, ExitCode } from '../exit-codes.ts';
 import { DEFAULT_LAST, MAX_LAST, parseObserveArgs, type ObserveConfig } from '../observe-args.ts';
 import { Selection, type SelectionMode } from '../observe-selection.ts';
 import { OutputBuffer } from '../output-buffer.ts';
-import { sourceFlagsHelp, sourceOptionsFrom } from '../source-flags.ts';
+import { sourceFlagsHelp, sourceOptionsFrom, type GrpcRequest } from '../source-flags.ts';
 import { loadSettings } from '../../config/load.ts';
 import { expandAliasArgs } from '../alias-flag.ts';
 
@@ -31,10 +31,11 @@ const MAX_DEMO_HISTORY_S = 3600;
 
 export function observeHelp(): string {
   return [
-    'Print flows like `hubble observe`, from a Hubble JSON export, this machine\'s eBPF collector or the demo cluster.',
+    'Print flows like `hubble observe`, from Hubble Relay (or any Hubble server), a Hubble JSON export,',
+    'this machine\'s eBPF collector or the demo cluster.',
     '',
     'Usage:',
-    '  netscope observe (--input-file FILE | --demo | --local) [flags] [filters]',
+    '  netscope observe (--server ADDR | --input-file FILE | --demo | --local) [flags] [filters]',
     '',
     sourceFlagsHelp(),
     'Selection:',
@@ -43,7 +44,7 @@ export function observeHelp(): string {
     '                          as hubble does',
     '      --first N           print the first N matching flows, then stop',
     '      --all               print all matching flows',
-    '  -f, --follow            keep printing new flows as they arrive (--demo); ignored for',
+    '  -f, --follow            keep printing new flows as they arrive (--demo, --server); ignored for',
     '                          --input-file, like hubble. If stdout cannot keep up, flows are',
     '                          skipped and reported as EVENTS LOST (OBSERVER_EVENTS_QUEUE)',
     '      --since T           only flows at or after T: a duration ago (5m, 1h30m) or a time',
@@ -89,6 +90,24 @@ function selectionMode(cfg: ObserveConfig): SelectionMode {
   return { kind: 'last', n: cfg.follow ? 0 : DEFAULT_LAST };
 }
 
+/**
+ * GetFlows for these flags, as hubble builds it: --last N / --first N, --all (every flow
+ * the server has), --since/--until, else the last 20 (only new flows with --follow).
+ * The filter is sent too: the server applies it, and Selection applies the same
+ * predicate again to what arrives, because a Hubble server older than one of the
+ * filter's fields skips that field (protobuf ignores unknown fields) and would
+ * otherwise widen the result.
+ */
+function grpcRequest(cfg: ObserveConfig, follow: boolean): GrpcRequest {
+  let number: number;
+  if (cfg.first !== undefined) number = cfg.first;
+  else if (cfg.last !== undefined) number = cfg.last;
+  else if (cfg.all) number = Number.MAX_SAFE_INTEGER;
+  else if (cfg.since !== undefined || cfg.until !== undefined || follow) number = 0;
+  else number = DEFAULT_LAST;
+  return { filters: cfg.filters, number, first: cfg.first !== undefined, since: cfg.since, until: cfg.until };
+}
+
 function demoHistorySeconds(cfg: ObserveConfig, nowMs: number): number | undefined {
   if (cfg.since !== undefined) return Math.min(MAX_DEMO_HISTORY_S, Math.max(0, nowMs / 1000 - cfg.since.seconds));
   if (cfg.follow && cfg.last === undefined && !cfg.all) return 0;
@@ -113,8 +132,13 @@ export async function runObserve(argv: string[]): Promise<number> {
   const isFile = cfg.source.inputFile !== undefined;
   // The local collector has no history to print: it always follows.
   const follow = (cfg.follow || cfg.source.local === true) && !isFile;
-  const sourceOpts = sourceOptionsFrom(cfg.source, { follow, linePrefilter: linePrefilter(cfg.filters) });
+  const sourceOpts = sourceOptionsFrom(cfg.source, { follow, linePrefilter: linePrefilter(cfg.filters), grpc: grpcRequest(cfg, follow) });
   if (sourceOpts.kind === 'demo') sourceOpts.historySeconds = demoHistorySeconds(cfg, nowMs);
+  // A Hubble server selects (--last/--first/--since/--until) and filters itself.
+  const fromServer =
+    sourceOpts.kind === 'grpc' ||
+    sourceOpts.kind === 'relay-port-forward' ||
+    (sourceOpts.kind === 'cluster' && (sourceOpts.flows?.kind === 'grpc' || sourceOpts.discoverRelay !== undefined));
 
   const stdout = new OutputBuffer(process.stdout);
   if (sourceOpts.kind === 'file') sourceOpts.flowControl = stdout;
@@ -135,11 +159,11 @@ export async function runObserve(argv: string[]): Promise<number> {
     { out: (t) => stdout.write(t), err: errLine },
   );
   const selection = new Selection({
-    mode: selectionMode(cfg),
+    mode: fromServer ? (cfg.first !== undefined ? { kind: 'first', n: cfg.first } : { kind: 'all' }) : selectionMode(cfg),
     since: cfg.since,
     until: follow ? undefined : cfg.until,
     pass,
-    liveFrom: follow ? timestampFromMs(nowMs) : undefined,
+    liveFrom: follow && !fromServer ? timestampFromMs(nowMs) : undefined,
   });
 
   let skipped = 0;
@@ -173,7 +197,10 @@ export async function runObserve(argv: string[]): Promise<number> {
         skipped++;
         if (skipped <= MAX_REPORTED_LINES) errLine(`netscope: ${sanitize(ev.message ?? '')}\n`);
         else if (skipped === MAX_REPORTED_LINES + 1) errLine('netscope: more malformed lines; only counting them from here\n');
-      } else if (ev.state === 'warning' || ev.state === 'error') {
+      } else if (ev.state === 'reconnecting' && ev.source.startsWith('server:')) {
+        // A gRPC source's message leaves out the server (the TUI shows it as the source).
+        errLine(`netscope: ${sanitize(`${ev.source.slice('server:'.length)}: ${ev.message ?? 'reconnecting'}`)}\n`);
+      } else if (ev.state === 'warning' || ev.state === 'error' || ev.state === 'reconnecting') {
         if (ev.state === 'error') runtimeError = true;
         errLine(`netscope: ${sanitize(ev.message ?? `${ev.source}: ${ev.state}`)}\n`);
       }

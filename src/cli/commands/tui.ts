@@ -17,6 +17,10 @@ import type { PaletteObjects } from '../../views/palette.ts';
 import type { ClusterStore } from '../../k8s/store.ts';
 import { loadSettings } from '../../config/load.ts';
 import { expandAliasArgs } from '../alias-flag.ts';
+import type { KubeTarget } from '../../k8s/kubeconfig.ts';
+import { consumeServerFlag, emptyServerFlags, serverFlagsUsed, type ServerFlags } from '../server-flags.ts';
+import { sourceOptionsFrom, emptySourceFlags } from '../source-flags.ts';
+import { parseFilterArgs } from '../../filter/index.ts';
 
 const USAGE = `Usage: netscope [flags] [filter flags]
 
@@ -32,6 +36,13 @@ Source (one of):
                            ~/.kube/config or in-cluster): names flows, :pods :svc :netpol
                            :nodes :ns :ctx views; with --file/--local, names their flows
   --context NAME           kubeconfig context (default: current-context)
+  --server ADDR            Hubble Relay, a Cilium agent or \`netscope serve\` (HOST:PORT or
+                           unix:///path; default $HUBBLE_SERVER), with hubble's --tls,
+                           --tls-allow-insecure, --tls-ca-cert-files, --tls-client-cert-file,
+                           --tls-client-key-file and --tls-server-name; -P/--port-forward
+                           reaches hubble-relay in kube-system through the API server.
+                           Filter flags given here are sent to the server; the filter bar
+                           then filters what arrived. :nodes lists the server's nodes.
 
 Flags:
   --seed N                 demo: seed of the simulated cluster and traffic (default 1)
@@ -60,6 +71,9 @@ screen-256color and tmux-256color are known to work).
 
 `;
 
+/** How often the TUI asks a Hubble server for ServerStatus and GetNodes. */
+const SERVER_STATUS_MS = 5000;
+
 export interface TuiArgs {
   demo: boolean;
   file?: string;
@@ -74,6 +88,7 @@ export interface TuiArgs {
   refresh: number;
   filterArgs: string[];
   help: boolean;
+  remote: ServerFlags;
 }
 
 function num(flag: string, v: string | undefined, min: number, max: number, integer: boolean): number {
@@ -98,9 +113,15 @@ export function parseTuiArgs(argv: string[], settings: { bufferSize?: number; re
     refresh: settings.refresh ?? 10,
     filterArgs: [],
     help: false,
+    remote: emptyServerFlags(),
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    const remote = consumeServerFlag(argv, i, a.remote);
+    if (remote !== undefined) {
+      i = remote - 1;
+      continue;
+    }
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
@@ -162,7 +183,7 @@ export function parseTuiArgs(argv: string[], settings: { bufferSize?: number; re
     }
     throw new CliError(arg.startsWith('-') ? `unknown flag "${arg}" (see netscope --help)` : `unexpected argument "${arg}" (see netscope --help)`);
   }
-  const named = [a.demo && '--demo', a.file !== undefined && '--file', a.local && '--local'].filter((x) => x !== false);
+  const named = [a.demo && '--demo', a.file !== undefined && '--file', a.local && '--local', serverFlagsUsed(a.remote) && '--server'].filter((x) => x !== false);
   if (named.length > 1) throw new CliError(`${named.join(' and ')} cannot be used together: pick one flow source`);
   if (a.demo && (a.kubeconfig !== undefined || a.context !== undefined)) {
     throw new CliError('--kubeconfig and --context do not apply to --demo (the demo has its own cluster)');
@@ -206,8 +227,19 @@ export const tuiCommand: Command = {
     }
     const kube = args.kubeconfig !== undefined || args.context !== undefined ? { kubeconfig: args.kubeconfig, context: args.context } : undefined;
     // kubectl's rule: with a kubeconfig present, the cluster is the default.
-    const cluster = !args.demo && (kube !== undefined || hasClusterConfig());
-    if (!args.demo && args.file === undefined && !args.local && !cluster) {
+    // --server (or $HUBBLE_SERVER with no other source): Hubble's gRPC API, following,
+    // with a buffer's worth of history; the command-line filter goes to the server.
+    const wantsServer = serverFlagsUsed(args.remote) || (!args.demo && args.file === undefined && !args.local && !!process.env.HUBBLE_SERVER);
+    const remoteFlows = wantsServer
+      ? openSource(
+          sourceOptionsFrom(
+            { ...emptySourceFlags(), remote: args.remote },
+            { follow: true, grpc: { filters: parseFilterArgs(args.filterArgs), number: args.bufferSize, statusIntervalMs: SERVER_STATUS_MS } },
+          ),
+        )
+      : undefined;
+    const cluster = !args.demo && (kube !== undefined || (hasClusterConfig() && !wantsServer));
+    if (!args.demo && args.file === undefined && !args.local && !cluster && !remoteFlows) {
       throw new CliError('no flow source: use --demo (embedded demo cluster), --local (eBPF collector) or --file PATH (Hubble JSON export)');
     }
     if (!process.stdout.isTTY || !process.stdin.isTTY) {
@@ -226,8 +258,14 @@ export const tuiCommand: Command = {
         model = () => provider.store();
       } else {
         const flows =
-          args.file !== undefined ? openSource({ kind: 'file', path: args.file }) : args.local ? openSource({ kind: 'local' }) : undefined;
-        if (cluster) ({ source, objects, model } = (await import('../../views/resources/setup.ts')).clusterForTui(kube ?? {}, flows));
+          remoteFlows ??
+          (args.file !== undefined ? openSource({ kind: 'file', path: args.file }) : args.local ? openSource({ kind: 'local' }) : undefined);
+        // No flow source named: the cluster source looks for Hubble Relay (port-forward).
+        const request = { follow: true, filters: parseFilterArgs(args.filterArgs), number: args.bufferSize, statusIntervalMs: SERVER_STATUS_MS };
+        const discover = flows
+          ? undefined
+          : async (target: KubeTarget) => (await import('../../sources/relay-port-forward.ts')).openRelayPortForward(target, { request });
+        if (cluster) ({ source, objects, model } = (await import('../../views/resources/setup.ts')).clusterForTui(kube ?? {}, flows, {}, discover));
         else if (flows) source = flows;
         else throw new CliError('no flow source');
       }

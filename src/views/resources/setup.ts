@@ -2,6 +2,7 @@
 // its flows source, if any). Loads the Kubernetes client: import lazily.
 import type { Source } from '../../model/source.ts';
 import type { KubeConfigOptions } from '../../k8s/kubeconfig-files.ts';
+import type { KubeTarget } from '../../k8s/kubeconfig.ts';
 import { createClusterSource } from '../../sources/cluster.ts';
 import type { ClusterSession } from '../../k8s/session.ts';
 import { registerResourceViews } from './register.ts';
@@ -21,13 +22,15 @@ export function clusterForTui(
   kube: KubeConfigOptions,
   flows: Source | undefined,
   hooks: ProviderHooks = {},
+  /** Without `flows`: where to look for them in the cluster (Hubble Relay). */
+  discoverFlows?: (target: KubeTarget) => Promise<Source>,
 ): { source: Source; objects: () => PaletteObjects; model: () => ClusterStore | undefined } {
   let current: ResourceProvider | undefined;
   // Views look the provider up when they render, so a re-subscribed source is followed.
   const onSession = (s: ClusterSession): void => {
     current = sessionProvider(s, hooks);
   };
-  const source = createClusterSource({ kube, flows, follow: true, onSession });
+  const source = createClusterSource({ kube, flows, follow: true, onSession, discoverFlows });
   registerResourceViews(lazyProvider(() => current));
   const objects = (): PaletteObjects => {
     const store = current?.store();

@@ -104,7 +104,7 @@ test('usage errors: one line naming the culprit, exit 2', () => {
     [['--input-file', FLOWS, '--since', 'last tuesday'], 'netscope: invalid argument "last tuesday" for "--since" flag: want a duration (5m, 1h30m) or an RFC 3339 time\n'],
     [['--demo', '-f', '-o', 'table'], 'netscope: table output format is not compatible with follow mode\n'],
     [['--input-file', FLOWS, '--demo'], 'netscope: cannot use --demo and --input-file together\n'],
-    [[], 'netscope: no flow source: use --input-file FILE (or - for stdin), --demo or --local\n'],
+    [[], 'netscope: no flow source: use --server HOST:PORT, --input-file FILE (or - for stdin), --demo or --local\n'],
   ];
   for (const [args, want] of cases) {
     const r = run(args);

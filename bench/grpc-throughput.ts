@@ -1,0 +1,166 @@
+// Throughput of Hubble's gRPC API both ways, on loopback:
+//   1. in-process codec: GetFlowsResponse encode, and decode + mapping to Flow (the
+//      client's per-flow work), flows/s on one core;
+//   2. `netscope serve --input-file F` (taskset -c 0) to
+//      `netscope observe --server ... --all -o json > /dev/null` (taskset -c 1): flows/s
+//      received and printed, with no filter and with selective filters (applied at the
+//      server), client peak RSS;
+//   3. the same file through `netscope observe --input-file F -o json` for comparison.
+// Flows: the demo cluster's traffic (TCP, HTTP, DNS, drops), as in bench/observe-throughput.ts.
+// Usage: node bench/grpc-throughput.ts [--flows 300000] [--runs 3]
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { filter as rxFilter, firstValueFrom, toArray } from 'rxjs';
+import { encodeEvent } from '../src/codec/hubble-json-encode.ts';
+import type { SourceEvent } from '../src/model/source.ts';
+import { createDemoSource } from '../src/sources/demo/index.ts';
+import { T } from '../src/grpc/schema.ts';
+import { eventFromResponse, eventToResponse } from '../src/grpc/flow-mapping.ts';
+import { decodeHubbleLine } from '../src/codec/hubble-json-decode.ts';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+const BIN = path.join(ROOT, 'bin/netscope');
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+}
+const TOTAL = arg('--flows', 300_000);
+const RUNS = arg('--runs', 3);
+
+const FILTERS: { name: string; args: string[] }[] = [
+  { name: 'no filter', args: [] },
+  { name: '--namespace shop --verdict DROPPED --to-port 6379', args: ['--namespace', 'shop', '--verdict', 'DROPPED', '--to-port', '6379'] },
+  { name: '--to-namespace shop --protocol http --verdict FORWARDED', args: ['--to-namespace', 'shop', '--protocol', 'http', '--verdict', 'FORWARDED'] },
+];
+
+const k = (n: number): string => Math.round(n).toLocaleString('en-US');
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function demoEvents(count: number): Promise<SourceEvent[]> {
+  const out: SourceEvent[] = [];
+  for (let seed = 1; out.length < count; seed++) {
+    const evs = await firstValueFrom(
+      createDemoSource({ seed, rate: 1000, historySeconds: Math.ceil((count - out.length) / 1000) + 1, now: () => Date.parse('2026-01-01T12:00:00Z') + seed * 3_600_000 }).pipe(
+        rxFilter((ev): ev is Extract<SourceEvent, { kind: 'flow' }> => ev.kind === 'flow'),
+        toArray(),
+      ),
+    );
+    for (const ev of evs.slice(0, count - out.length)) out.push(ev);
+  }
+  return out;
+}
+
+function codecBench(events: SourceEvent[]): void {
+  const n = Math.min(events.length, 200_000);
+  const sample = events.slice(0, n);
+  // Warm up the generated encoders/decoders first.
+  for (const ev of sample.slice(0, 5000)) eventFromResponse(T.GetFlowsResponse.decode(T.GetFlowsResponse.encode(eventToResponse(ev)!).finish()) as never);
+  let t = process.hrtime.bigint();
+  const encoded = sample.map((ev) => T.GetFlowsResponse.encode(eventToResponse(ev)!).finish());
+  const encS = Number(process.hrtime.bigint() - t) / 1e9;
+  const bytes = encoded.reduce((a, b) => a + b.length, 0);
+  t = process.hrtime.bigint();
+  for (const b of encoded) T.GetFlowsResponse.decode(b);
+  const decS = Number(process.hrtime.bigint() - t) / 1e9;
+  t = process.hrtime.bigint();
+  for (const b of encoded) eventFromResponse(T.GetFlowsResponse.decode(b) as never);
+  const mapS = Number(process.hrtime.bigint() - t) / 1e9;
+  const lines = sample.map((ev) => encodeEvent(ev)!);
+  t = process.hrtime.bigint();
+  for (const l of lines) decodeHubbleLine(l);
+  const jsonS = Number(process.hrtime.bigint() - t) / 1e9;
+  console.log(`  ${k(n)} flows, ${Math.round(bytes / n)} bytes/flow in protobuf, ${Math.round(lines.reduce((a, l) => a + l.length, 0) / n)} in JSON`);
+  console.log(`  encode (model -> GetFlowsResponse bytes)       ${k(n / encS).padStart(10)} flows/s`);
+  console.log(`  decode (protobufjs only)                       ${k(n / decS).padStart(10)} flows/s`);
+  console.log(`  decode + mapping to Flow (the client's work)   ${k(n / mapS).padStart(10)} flows/s`);
+  console.log(`  for comparison: JSON line -> Flow (file path)  ${k(n / jsonS).padStart(10)} flows/s`);
+}
+
+interface Serve {
+  address: string;
+  stop(): void;
+}
+
+async function startServe(file: string): Promise<Serve> {
+  const child = spawn('taskset', ['-c', '0', BIN, 'serve', '--input-file', file, '--listen', '127.0.0.1:0', '--buffer-size', String(TOTAL + 10)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.setEncoding('utf8');
+  const address = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not load the file within 300 s: ${err}`)), 300_000);
+    let addr = '';
+    child.stderr!.on('data', (d: string) => {
+      err += d;
+      addr ||= /listening on (127\.0\.0\.1:\d+)/.exec(err)?.[1] ?? '';
+      if (addr && /lines read/.test(err)) {
+        clearTimeout(timer);
+        resolve(addr);
+      }
+    });
+    child.on('exit', (c) => reject(new Error(`serve exited ${c}: ${err}`)));
+  });
+  return { address, stop: () => child.kill('SIGTERM') };
+}
+
+function timed(args: string[]): { seconds: number; cpu: number; rssMB: number; status: number | null } {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', 'taskset', '-c', '1', BIN, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', fs.openSync('/dev/null', 'w'), 'pipe'],
+    env: { ...process.env, TZ: 'UTC' },
+  });
+  const last = r.stderr.trim().split('\n').pop() ?? '';
+  const [e, u, s, m] = last.split(' ').map(Number);
+  return { seconds: e!, cpu: u! + s!, rssMB: m! / 1024, status: r.status };
+}
+
+function countLines(args: string[]): number {
+  const r = spawnSync(BIN, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  return r.stdout.length === 0 ? 0 : r.stdout.trimEnd().split('\n').length;
+}
+
+async function main(): Promise<void> {
+  console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(`generating ${k(TOTAL)} demo flows ...`);
+  const events = await demoEvents(TOTAL);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netscope-grpc-bench-'));
+  const file = path.join(dir, 'flows.jsonl');
+  fs.writeFileSync(file, events.map((ev) => encodeEvent(ev)!).join('\n') + '\n');
+
+  console.log('\n1. codec in this process (one core)');
+  codecBench(events);
+
+  console.log(`\n2. serve (taskset -c 0) -> observe --server --all -o json > /dev/null (taskset -c 1); median of ${RUNS} runs`);
+  const serve = await startServe(file);
+  try {
+    const startup = median(Array.from({ length: RUNS }, () => timed(['observe', '--server', serve.address, '--first', '1', '-o', 'json']).seconds));
+    console.log(`  client start-up and first flow (--first 1): ${startup.toFixed(2)} s`);
+    for (const f of FILTERS) {
+      const runs = Array.from({ length: RUNS }, () => timed(['observe', '--server', serve.address, '--all', '-o', 'json', ...f.args]));
+      const wall = median(runs.map((r) => r.seconds));
+      const cpu = median(runs.map((r) => r.cpu));
+      const rss = Math.max(...runs.map((r) => r.rssMB));
+      const matched = f.args.length === 0 ? TOTAL : countLines(['observe', '--server', serve.address, '--all', '-o', 'json', ...f.args]);
+      const net = wall - startup;
+      const rate = (n: number): string => `${k(n / wall)}/s by wall, ${net > 0.2 ? `${k(n / net)}/s without start-up` : 'start-up dominates'}`;
+      console.log(`  ${f.name}`);
+      console.log(`      ${k(matched)} flows received (${rate(matched)}); ${k(TOTAL)} server flows covered (${rate(TOTAL)})`);
+      console.log(`      wall ${wall.toFixed(2)} s, client CPU ${cpu.toFixed(2)} s (${k(matched / Math.max(cpu, 0.001))} received flows per CPU-s), client peak RSS ${rss.toFixed(0)} MB, exit ${runs[0]!.status}`);
+    }
+  } finally {
+    serve.stop();
+  }
+
+  console.log(`\n3. the same file: observe --input-file F --all -o json > /dev/null (taskset -c 1); median of ${RUNS} runs`);
+  for (const f of FILTERS) {
+    const runs = Array.from({ length: RUNS }, () => timed(['observe', '--input-file', file, '--all', '-o', 'json', ...f.args]));
+    const wall = median(runs.map((r) => r.seconds));
+    console.log(`  ${f.name.padEnd(58)} ${k(TOTAL / wall).padStart(9)} flows/s (wall ${wall.toFixed(2)} s, peak RSS ${Math.max(...runs.map((r) => r.rssMB)).toFixed(0)} MB)`);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+await main();

@@ -1,0 +1,68 @@
+// TLS for both ends, from the files hubble's flags name. Reading a file that is not
+// there, or is not PEM, fails here with the flag and path, before anything connects.
+import fs from 'node:fs';
+import tls from 'node:tls';
+import * as grpc from '@grpc/grpc-js';
+
+export interface ServerTlsFiles {
+  certFile: string;
+  keyFile: string;
+  /** With these, clients must present a certificate they signed (mTLS). */
+  clientCaFiles?: string[];
+  /** The name clients should verify (Peer.Notify, GetNodes); default: the node name. */
+  serverName?: string;
+}
+
+export interface ClientTls {
+  /** --tls-allow-insecure: encrypt, but do not verify the server's certificate. */
+  allowInsecure?: boolean;
+  caFiles?: string[];
+  certFile?: string;
+  keyFile?: string;
+  /** --tls-server-name: the name to verify instead of the host of --server. */
+  serverName?: string;
+}
+
+export class TlsFileError extends Error {}
+
+function readPem(flag: string, path: string, what: 'CERTIFICATE' | 'PRIVATE KEY'): Buffer {
+  let b: Buffer;
+  try {
+    b = fs.readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new TlsFileError(`${flag} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(err)}`);
+  }
+  const text = b.toString('latin1');
+  const ok = what === 'CERTIFICATE' ? text.includes('-----BEGIN CERTIFICATE-----') : /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text);
+  if (!ok) throw new TlsFileError(`${flag} ${path}: not a PEM ${what === 'CERTIFICATE' ? 'certificate' : 'private key'}`);
+  return b;
+}
+
+function readCas(flag: string, files: string[] | undefined): Buffer | null {
+  if (files === undefined || files.length === 0) return null;
+  return Buffer.concat(files.map((f) => readPem(flag, f, 'CERTIFICATE')));
+}
+
+export function serverCredentials(t: ServerTlsFiles): grpc.ServerCredentials {
+  const cert = readPem('--tls-cert-file', t.certFile, 'CERTIFICATE');
+  const key = readPem('--tls-key-file', t.keyFile, 'PRIVATE KEY');
+  const cas = readCas('--tls-client-ca-files', t.clientCaFiles);
+  return grpc.ServerCredentials.createSsl(cas, [{ cert_chain: cert, private_key: key }], cas !== null);
+}
+
+/** `verifyHost`: check the server certificate for this name or IP, whatever the TLS server name. */
+export function clientCredentials(t: ClientTls, verifyHost?: string): grpc.ChannelCredentials {
+  if ((t.certFile === undefined) !== (t.keyFile === undefined)) {
+    throw new TlsFileError(t.certFile === undefined ? '--tls-client-key-file needs --tls-client-cert-file' : '--tls-client-cert-file needs --tls-client-key-file');
+  }
+  const cas = readCas('--tls-ca-cert-files', t.caFiles);
+  const cert = t.certFile !== undefined ? readPem('--tls-client-cert-file', t.certFile, 'CERTIFICATE') : null;
+  const key = t.keyFile !== undefined ? readPem('--tls-client-key-file', t.keyFile, 'PRIVATE KEY') : null;
+  const verify: grpc.VerifyOptions = t.allowInsecure
+    ? { rejectUnauthorized: false, checkServerIdentity: () => undefined }
+    : verifyHost !== undefined
+      ? { checkServerIdentity: (_name, cert) => tls.checkServerIdentity(verifyHost, cert) }
+      : {};
+  return grpc.credentials.createSsl(cas, key, cert, verify);
+}
