@@ -96,5 +96,11 @@ export function clusterHelp(): string {
     'Exit status: 0 ok, 1 cluster unreachable / credentials rejected / incomplete model',
     '(forbidden resources are listed, not fatal), 2 bad usage or unknown context.',
     '',
+    'Examples:',
+    '  netscope cluster                              # what these credentials can see',
+    '  netscope cluster get pods -A --sort RESTARTS  # like :pods in the TUI',
+    '  netscope cluster get svc cart -n shop -o yaml # one object in full',
+    '  netscope cluster --context prod get netpol    # another context',
+    '',
   ].join('\n');
 }

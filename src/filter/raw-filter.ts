@@ -35,7 +35,7 @@ export function parseRawFilter(flag: string, text: string): FlowFilter {
 }
 
 /**
- * A FlowFilter from a decoded message (e.g. what @grpc/proto-loader gives the
+ * A FlowFilter from a decoded message (e.g. what protobufjs gives the
  * agent's server): enums as names or numbers, unset fields as empty lists. Unknown
  * fields that carry a value are refused.
  */

@@ -52,6 +52,12 @@ export function serveHelp(defaultBuffer: number): string {
     'more than --buffer-size flows behind gets EVENTS LOST (HUBBLE_RING_BUFFER) for what it',
     'missed; it never slows the source or the other clients.',
     '',
+    'Examples:',
+    '  netscope serve --demo                                  # then: hubble observe --server localhost:4245',
+    '  netscope serve --input-file flows.json --listen unix:///run/netscope.sock',
+    '  sudo netscope serve --local --listen :4244 --tls-cert-file s.crt --tls-key-file s.key --tls-client-ca-files ca.crt',
+    '  netscope serve --server relay:4245 --listen 127.0.0.1:4246  # chain another server',
+    '',
   ].join('\n');
 }
 

@@ -155,5 +155,12 @@ export function policyHelp(): string {
     'Exit status: 0 answered; 1 cluster or file unreadable; 2 bad usage or unknown peer;',
     '3 answered, but some objects or flows had problems (listed on stderr, one line each).',
     '',
+    'Examples:',
+    '  netscope policy why --from shop/toolbox --to shop/redis-cart:6379',
+    '  netscope policy why -f objects.yaml --from 203.0.113.7 --to shop/web:80 -o json',
+    '  netscope policy test draft.yaml --demo',
+    '  netscope policy test --delete old.yaml --input-file flows.json',
+    '  netscope policy suggest -n shop --demo > shop-policies.yaml',
+    '',
   ].join('\n');
 }
