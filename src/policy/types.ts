@@ -1,5 +1,6 @@
 // The policy engine's values: the part of the cluster it reads (World), a connection
 // to decide (Query) and the answer with its reasons per side. Plain data, no I/O.
+import type { PolicyKind } from '../k8s/objects.ts';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP' | 'ICMP' | 'ANY';
 export const L4_PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
@@ -45,12 +46,8 @@ export interface Query {
   protocol: Protocol;
 }
 
-export type PolicyKind =
-  | 'NetworkPolicy'
-  | 'CiliumNetworkPolicy'
-  | 'CiliumClusterwideNetworkPolicy'
-  | 'AdminNetworkPolicy'
-  | 'BaselineAdminNetworkPolicy';
+/** The cluster model's policy kinds: one list of what is listed and evaluated. */
+export type { PolicyKind };
 
 export interface PolicyRef {
   kind: PolicyKind;
