@@ -1,7 +1,8 @@
 // The terminal explorer: blessed widgets drawing the pure view models, a frame clock,
 // and key handling. Ingestion (source -> FlowStore) never waits for drawing: frames are
 // drawn at most `refreshHz` times a second from whatever the store holds; a key changes
-// UI state and draws at once. Everything shown is computed by the *-view.ts modules.
+// UI state and draws at once. Each pane is a component of its own (src/views/panes/:
+// state, keys, drawing); the app composes them with the bars, overlays and focus.
 import blessed from 'blessed';
 import type { Subscription } from 'rxjs';
 import type { Flow } from '../model/flow.ts';
@@ -11,20 +12,17 @@ import type { Completion } from '../filter/index.ts';
 import { FlowStore } from '../streams/flow-store.ts';
 import { frames, ingestInto } from '../streams/frames.ts';
 import { nodeId, serviceOf, type Level } from '../streams/flow-keys.ts';
-import { modelNodesCache, type VersionedModel } from '../streams/topology-model.ts';
+import type { VersionedModel } from '../streams/topology-model.ts';
 import { CLOSED, barKey, barLine, filterRejected, openFilterBar, openPalette, type Bar } from './bar.ts';
-import { flowDetailLines, policyWhyLines } from './flow-detail.ts';
+import { policyWhyLines } from './flow-detail.ts';
 import { PolicyAnnotator, type PolicyModel } from '../streams/policy-annotate.ts';
 import { registerView } from './registry.ts';
 import { whatIfView } from './whatif-view.ts';
 import { setPolicyStats } from '../tables/policy-stats.ts';
 import { newEditor } from './line-editor.ts';
 import { paletteMatches } from './palette.ts';
-import { flowsView, initialFlowsState, pendingWhilePaused, selectedFlow, togglePause, type FlowsState } from './flows-view.ts';
-import { paneKey } from './pane-keys.ts';
 import { helpLines } from './help-view.ts';
 import { PANES, PANE_TITLES, actionFor, type Action, type Pane } from './keymap.ts';
-import { initialLatencyState, latencyView, sortServices, type LatencyState } from './latency-view.ts';
 import { layout, tabbed, type Rect } from './layout.ts';
 import { remember } from './line-editor.ts';
 import type { PaletteAction, PaletteObjects } from './palette.ts';
@@ -34,8 +32,12 @@ import { statusLine } from './status-line.ts';
 import { tabBarLine } from './tab-bar.ts';
 import { esc, fit } from './text.ts';
 import type { Theme } from './theme.ts';
-import { createMapPane } from './map/map-pane.ts';
-import { findNode, initialTopologyState, isExternal, mapNodes, nodeFilterArgs, topologyView, type TopologyState } from './topology-view.ts';
+import { createDetailPane, detailLines } from './panes/detail-pane.ts';
+import { createFlowsPane } from './panes/flows-pane.ts';
+import { createLatencyPane } from './panes/latency-pane.ts';
+import type { PaneComponent } from './panes/pane.ts';
+import { createTopologyPane } from './panes/topology-pane.ts';
+import { findNode, isExternal, nodeFilterArgs } from './topology-view.ts';
 
 export interface AppOptions {
   source: Source;
@@ -103,7 +105,6 @@ export function runApp(opts: AppOptions): Promise<number> {
     // The active filter's predicate (null: no filter), also applied to the model's idle nodes.
     let filterPred: ((f: Flow) => boolean) | null = matchesAll(filterSet) ? null : compileFilterSet(filterSet);
     store.setFilter(filterPred ?? compileFilterSet(filterSet), filterPred === null);
-    const modelNodes = modelNodesCache();
     let filterHistory: string[] = filterText ? [filterText] : [];
     let paletteHistory: string[] = [];
 
@@ -114,14 +115,13 @@ export function runApp(opts: AppOptions): Promise<number> {
       opts.notices?.length ? { text: `${opts.notices[0]}${opts.notices.length > 1 ? ` (+${opts.notices.length - 1} more)` : ''}`, error: true } : null;
     let overlay: Overlay | null = null;
     let focus: Focus | null = null;
-    let flowsSt: FlowsState = initialFlowsState();
-    let topoSt: TopologyState = initialTopologyState();
-    let latSt: LatencyState = initialLatencyState();
-    const mapPane = createMapPane(); // the topology as a map; `m` switches to the list
-    let detailScroll = 0;
     let uiVersion = 0;
-    let lastNodes: ReturnType<typeof mapNodes> = [];
-    let lastServices: string[] = [];
+    // The panes: each owns its view state, keys and drawing (src/views/panes/).
+    const topology = createTopologyPane({ store, theme, clusterModel: opts.clusterModel, filter: () => filterPred });
+    const latency = createLatencyPane(store, theme);
+    const flows = createFlowsPane(store, theme, () => focus?.label);
+    const detail = createDetailPane(store, theme, () => flows.selected());
+    const panes: Record<Pane, PaneComponent> = { topology, flows, latency, detail };
 
     // In a UTF-8 locale draw borders with Unicode box characters rather than the VT100
     // alternate character set, which some terminals and multiplexers render as letters.
@@ -177,9 +177,9 @@ export function runApp(opts: AppOptions): Promise<number> {
     const objects = (): PaletteObjects => {
       const extra = opts.clusterObjects?.();
       const services = new Set<string>(extra ? [...extra.services] : []);
-      for (const s of lastServices) services.add(s);
+      for (const s of latency.services) services.add(s);
       const pods = new Set<string>(extra ? [...extra.pods] : []);
-      if (topoSt.level === 'pod') for (const n of lastNodes) if (n.id.includes('/')) pods.add(n.id);
+      if (topology.state.level === 'pod') for (const n of topology.nodes) if (n.id.includes('/')) pods.add(n.id);
       const namespaces = new Set<string>(extra ? [...extra.namespaces] : []);
       for (const n of store.names.namespaces) namespaces.add(n);
       return { namespaces, services, pods };
@@ -243,60 +243,17 @@ export function runApp(opts: AppOptions): Promise<number> {
       const lay = layout(cols, rows, zoom, focusPane);
       const visible = (p: Pane) => lay.panes[p] !== undefined;
       if (!visible(focusPane) && zoom === null) focusPane = 'flows';
-      const now = store.nowMs();
-
-      // Topology
-      const edges = store.topology.snapshot(topoSt.level, now);
-      const known = modelNodes(opts.clusterModel?.(), topoSt.level, filterPred);
-      const level = topoSt.level;
-      const policyOf = (from: string, to: string) => store.topologyPolicy.get(level, from, to);
-      if (lay.panes.topology && mapPane.mode === 'map') {
-        // The map reads a denied edge's deciding policy from the edge itself (map/graph.ts edgeInfo).
-        lastNodes = mapNodes(edges, topoSt, store.names.namespaces, known).map((n) => ({
-          ...n,
-          out: n.out.map((e) => {
-            const denied = policyOf(e.from, e.to)?.deniedBy;
-            return denied?.length ? { ...e, deniedBy: denied[denied.length - 1]! } : e;
-          }),
-        }));
-        const v = mapPane.draw(lastNodes, topoSt, inner(lay.panes.topology), theme);
-        setPane('topology', v.title, v.lines, lay.panes.topology.width);
-      } else if (lay.panes.topology) {
-        const v = topologyView(edges, topoSt, inner(lay.panes.topology), theme, store.names.namespaces, known, policyOf);
-        topoSt = { ...topoSt, scrollTop: v.scrollTop };
-        lastNodes = v.nodes;
-        setPane('topology', v.title, v.lines, lay.panes.topology.width);
-      } else lastNodes = mapNodes(edges, topoSt, store.names.namespaces, known);
-      place(boxes.topology, lay.panes.topology);
-
-      // Latency
-      const stats = store.red.snapshot(latSt.percentile, now);
-      lastServices = stats.map((s) => s.service);
-      if (lay.panes.latency) {
-        const v = latencyView(stats, latSt, inner(lay.panes.latency), theme);
-        latSt = { ...latSt, scrollTop: v.scrollTop };
-        setPane('latency', v.title, v.lines, lay.panes.latency.width);
+      // The panes, each drawn by its component; a hidden topology or latency pane still
+      // computes what focus, the palette and completion read from it.
+      for (const p of PANES) {
+        const r = lay.panes[p];
+        if (r) {
+          const v = panes[p].draw(inner(r));
+          setPane(p, v.title, v.lines, r.width);
+        } else if (p === 'topology') topology.refresh();
+        else if (p === 'latency') latency.refresh();
+        place(boxes[p], r);
       }
-      place(boxes.latency, lay.panes.latency);
-
-      // Flows
-      const ring = store.focused ?? store.shown;
-      if (lay.panes.flows) {
-        const v = flowsView(ring, flowsSt, inner(lay.panes.flows), theme);
-        flowsSt = { ...flowsSt, scrollTop: v.scrollTop };
-        setPane('flows', v.title + (focus ? ` focus:${focus.label}` : ''), v.lines, lay.panes.flows.width);
-      }
-      place(boxes.flows, lay.panes.flows);
-
-      // Detail of the selected flow
-      if (lay.panes.detail) {
-        const flow = selectedFlow(ring, flowsSt);
-        const all = flow ? flowDetailLines(flow, theme, store.policy?.annotate(flow)) : [theme.dim('select a flow (2, then j/k)')];
-        const h = inner(lay.panes.detail).height;
-        detailScroll = Math.min(detailScroll, Math.max(0, all.length - h));
-        setPane('detail', 'Detail', all.slice(detailScroll, detailScroll + h), lay.panes.detail.width);
-      }
-      place(boxes.detail, lay.panes.detail);
 
       // Tab bar (single-pane mode)
       place(tabsBox, lay.tabs);
@@ -311,8 +268,8 @@ export function runApp(opts: AppOptions): Promise<number> {
             counters: store.counters.snapshot(),
             filterText,
             focus: focus?.label ?? null,
-            paused: flowsSt.pausedAt !== null,
-            pending: pendingWhilePaused(ring, flowsSt),
+            paused: flows.paused(),
+            pending: flows.pending(),
           },
           cols,
           theme,
@@ -355,7 +312,7 @@ export function runApp(opts: AppOptions): Promise<number> {
         filterText = text.trim();
         store.setFilter(pred, matchesAll(set));
         filterPred = matchesAll(set) ? null : pred;
-        flowsSt = { ...flowsSt, selectedSeq: null, scrollTop: 0, pausedAt: null };
+        flows.reset({ unpause: true });
         barMessage = null;
         return true;
       } catch (err) {
@@ -368,15 +325,15 @@ export function runApp(opts: AppOptions): Promise<number> {
     const setFocus = (f: Focus | null) => {
       focus = f;
       store.setFocus(f ? f.pred : null);
-      flowsSt = { ...flowsSt, selectedSeq: null, scrollTop: 0 };
-      if (f?.node) topoSt = { ...topoSt, level: f.node.level, selected: f.node.id };
-      if (f?.service) latSt = { ...latSt, selected: f.service };
+      flows.reset();
+      if (f?.node) topology.select(f.node.id, f.node.level);
+      if (f?.service) latency.select(f.service);
     };
 
     const focusOnNode = (id: string, level: Level) => {
-      const node = lastNodes.find((n) => n.id === id);
+      const node = topology.nodes.find((n) => n.id === id);
       const args = nodeFilterArgs(id, level, node ? isExternal(node) : !id.includes('/') && level !== 'namespace');
-      const svcMatch = lastServices.find((s) => s === id);
+      const svcMatch = latency.services.find((s) => s === id);
       setFocus({
         label: id,
         node: { id, level },
@@ -388,8 +345,8 @@ export function runApp(opts: AppOptions): Promise<number> {
 
     const focusOnService = (svc: string) => {
       // A service row focuses its workload node when the map has one of that name.
-      const node = lastNodes.find((n) => n.id === svc);
-      if (node && topoSt.level === 'workload') {
+      const node = topology.nodes.find((n) => n.id === svc);
+      if (node && topology.state.level === 'workload') {
         focusOnNode(svc, 'workload');
         return;
       }
@@ -422,14 +379,14 @@ export function runApp(opts: AppOptions): Promise<number> {
           return;
         case 'service': {
           focusPane = 'topology';
-          const node = findNode(lastNodes, action.name);
-          if (node && topoSt.level !== 'namespace') focusOnNode(node.id, topoSt.level);
+          const node = findNode([...topology.nodes], action.name);
+          if (node && topology.state.level !== 'namespace') focusOnNode(node.id, topology.state.level);
           else focusOnService(action.name);
           return;
         }
         case 'pod': {
           focusPane = 'topology';
-          topoSt = { ...topoSt, level: 'pod' };
+          topology.state = { ...topology.state, level: 'pod' };
           focusOnNode(action.name, 'pod');
           return;
         }
@@ -458,7 +415,7 @@ export function runApp(opts: AppOptions): Promise<number> {
                 closeOverlay();
                 zoom = null;
                 focusPane = 'latency';
-                latSt = { ...latSt, selected: service };
+                latency.select(service);
                 requestFrame();
               },
             }),
@@ -472,7 +429,7 @@ export function runApp(opts: AppOptions): Promise<number> {
       const under = overlay?.kind === 'view' ? overlay : overlay?.kind === 'help' ? overlay.under : undefined;
       if (overlay && overlay.kind !== 'view' && overlay.under === undefined && overlay.kind !== 'help') closeOverlay();
       const extra = under ? (under.view.keys ?? []) : [];
-      overlay = { kind: 'help', title: `Help: ${under ? under.view.title() : PANE_TITLES[focusPane]}`, lines: helpLines(focusPane, theme, extra, mapPane.mode === 'map'), scroll: 0, under };
+      overlay = { kind: 'help', title: `Help: ${under ? under.view.title() : PANE_TITLES[focusPane]}`, lines: helpLines(focusPane, theme, extra, topology.showsMap), scroll: 0, under };
     };
 
     const closeOverlay = () => {
@@ -503,25 +460,12 @@ export function runApp(opts: AppOptions): Promise<number> {
 
     // ---- keys --------------------------------------------------------------------------
     const paneAction = (action: Action) => {
-      const onMap = focusPane === 'topology' ? mapPane.key(action, topoSt) : undefined;
-      if (onMap) {
-        topoSt = onMap.topo;
-        if (onMap.effect) focusOnNode(onMap.effect.id, onMap.effect.level);
-        return;
-      }
-      const ring = store.focused ?? store.shown;
       const pageSize = (lay().panes[focusPane]?.height ?? 10) - 3;
-      const r = paneKey(focusPane, action, { flows: flowsSt, topo: topoSt, lat: latSt, detailScroll }, { ring, nodes: lastNodes, services: lastServicesOrdered, pageSize });
-      ({ flows: flowsSt, topo: topoSt, lat: latSt, detailScroll } = r.st);
-      const e = r.effect;
-      if (e?.type === 'flow-detail') overlay = { kind: 'detail', title: 'Flow detail', lines: flowDetailLines(e.flow, theme, store.policy?.annotate(e.flow)), scroll: 0 };
+      const e = panes[focusPane].key(action, pageSize).effect;
+      if (e?.type === 'flow-detail') overlay = { kind: 'detail', title: 'Flow detail', lines: detailLines(store, e.flow, theme), scroll: 0 };
       else if (e?.type === 'focus-node') focusOnNode(e.id, e.level);
       else if (e?.type === 'focus-service') focusOnService(e.service);
     };
-
-    // The latency pane's row order, without drawing it.
-    const lastServicesOrdered = (): string[] =>
-      sortServices(store.red.snapshot(latSt.percentile, store.nowMs()), latSt.sort, latSt.percentile).map((s) => s.service);
 
     const lay = () => layout((screen.width as number) || 80, (screen.height as number) || 24, zoom, focusPane);
 
@@ -567,7 +511,7 @@ export function runApp(opts: AppOptions): Promise<number> {
           overlay = { kind: 'command', title: 'Command line', lines: commandLines(), scroll: 0 };
           return true;
         case 'pause':
-          flowsSt = togglePause(store.focused ?? store.shown, flowsSt);
+          flows.togglePause();
           return true;
         case 'what-if':
           bar = { mode: 'palette', editor: newEditor('whatif ', paletteHistory), matches: paletteMatches('whatif ', objects()), index: 0 };
@@ -575,11 +519,11 @@ export function runApp(opts: AppOptions): Promise<number> {
           return true;
         case 'why': {
           if (focusPane !== 'topology') return false;
-          const id = topoSt.selected;
+          const id = topology.state.selected;
           if (!store.policy) barMessage = { text: 'why: no cluster model with policies (use --demo or a cluster)', error: true };
           else if (id === null) barMessage = { text: 'why: select a node first (j/k)', error: true };
           else {
-            const edges = store.topologyPolicy.edgesOf(topoSt.level, id);
+            const edges = store.topologyPolicy.edgesOf(topology.state.level, id);
             const lines: string[] = [];
             for (const e of edges) {
               lines.push(theme.header(esc(`${e.from} -> ${e.to}`)) + theme.dim(esc(`  ${e.allowed} allowed, ${e.denied} denied${e.mismatches ? `, ${e.mismatches} disagree with the flows` : ''}; the latest flow:`)));
@@ -650,7 +594,7 @@ export function runApp(opts: AppOptions): Promise<number> {
       }
       if (bar.mode !== 'none') onBarKey(ch, key);
       else if (!onOverlayKey(full, ch)) {
-        const map = mapPane.mode === 'map';
+        const map = topology.showsMap;
         const action = actionFor(focusPane, full, map) ?? (ch ? actionFor(focusPane, ch, map) : undefined);
         if (action && !globalAction(action)) paneAction(action);
       }

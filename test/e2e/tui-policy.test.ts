@@ -72,7 +72,10 @@ test(':netpol lists each policy with the pods it selects and its live hits', asy
 });
 
 test('? on the topology pane documents the why key', async () => {
-  s.keys('1', '?');
+  s.keys('1');
+  // The focused pane's title ends with `*`: wait for it, so `?` is the topology's help.
+  await s.waitFor((x) => /1 Topology[^\n]*\* /.test(x), 'the topology pane focused');
+  s.keys('?');
   await s.expect((screen) => {
     assert.match(screen, /w +why: which policies allow or deny the selected (node|box)'s edges/);
     assert.match(screen, /W +what-if: replay the buffer against a draft policy file/);
