@@ -26,12 +26,13 @@ import { PANES, PANE_TITLES, actionFor, type Action, type Pane } from './keymap.
 import { layout, tabbed, type Rect } from './layout.ts';
 import { remember } from './line-editor.ts';
 import type { PaletteAction, PaletteObjects } from './palette.ts';
-import { findView, type MainView } from './registry.ts';
+import { findView } from './registry.ts';
 import { registerHubbleNodesView } from './hubble-nodes-register.ts';
 import { statusLine } from './status-line.ts';
 import { tabBarLine } from './tab-bar.ts';
 import { esc, fit } from './text.ts';
 import type { Theme } from './theme.ts';
+import { createOverlays } from './overlays.ts';
 import { createDetailPane, detailLines } from './panes/detail-pane.ts';
 import { createFlowsPane } from './panes/flows-pane.ts';
 import { createLatencyPane } from './panes/latency-pane.ts';
@@ -74,9 +75,6 @@ interface Focus {
   args: string[];
 }
 
-type ViewOverlay = { kind: 'view'; view: MainView; name: string };
-/** `under`: the view a help screen was opened over, shown again when help closes. */
-type Overlay = { kind: 'help' | 'detail' | 'command'; title: string; lines: string[]; scroll: number; under?: ViewOverlay } | ViewOverlay;
 
 /** Parses filter flags the way `netscope observe` does; throws FilterError with one line. */
 export function parseFilterLine(text: string, defaultNamespace?: string, aliases: Aliases = {}): FilterSet {
@@ -113,7 +111,7 @@ export function runApp(opts: AppOptions): Promise<number> {
     let bar: Bar = CLOSED;
     let barMessage: { text: string; error: boolean } | null =
       opts.notices?.length ? { text: `${opts.notices[0]}${opts.notices.length > 1 ? ` (+${opts.notices.length - 1} more)` : ''}`, error: true } : null;
-    let overlay: Overlay | null = null;
+    const overlays = createOverlays();
     let focus: Focus | null = null;
     let uiVersion = 0;
     // The panes: each owns its view state, keys and drawing (src/views/panes/).
@@ -279,19 +277,12 @@ export function runApp(opts: AppOptions): Promise<number> {
       barBox.setContent(barContent(cols));
 
       // Overlay (help, flow detail, command line, registered views)
-      if (overlay) {
+      const over = lay.main ? overlays.draw(inner(lay.main), theme) : undefined;
+      if (over) {
         place(overlayBox, lay.main);
         overlayBox.setFront();
-        const size = inner(lay.main);
-        if (overlay.kind === 'view') {
-          overlayBox.setLabel(` ${esc(overlay.view.title())} (Esc to close) `);
-          overlayBox.setContent(overlay.view.lines(size, theme).join('\n'));
-        } else {
-          overlay.scroll = Math.max(0, Math.min(overlay.scroll, overlay.lines.length - size.height));
-          const more = overlay.lines.length > size.height ? ` ${overlay.scroll + 1}-${Math.min(overlay.lines.length, overlay.scroll + size.height)}/${overlay.lines.length}` : '';
-          overlayBox.setLabel(` ${esc(overlay.title)}${more} (Esc to close) `);
-          overlayBox.setContent(overlay.lines.slice(overlay.scroll, overlay.scroll + size.height).join('\n'));
-        }
+        overlayBox.setLabel(over.label);
+        overlayBox.setContent(over.content);
       } else overlayBox.hide();
       screen.render();
     };
@@ -396,11 +387,9 @@ export function runApp(opts: AppOptions): Promise<number> {
             barMessage = { text: `no view named "${action.name}" (from ":${rawText}")`, error: true };
             return;
           }
-          closeOverlay();
-          overlay = {
-            kind: 'view',
-            name: reg.name,
-            view: reg.create({
+          overlays.showView(
+            reg.name,
+            reg.create({
               arg: action.arg,
               requestFrame,
               showFlows: (text) => {
@@ -419,30 +408,18 @@ export function runApp(opts: AppOptions): Promise<number> {
                 requestFrame();
               },
             }),
-          };
+          );
           return;
         }
       }
     };
 
-    const openHelp = () => {
-      const under = overlay?.kind === 'view' ? overlay : overlay?.kind === 'help' ? overlay.under : undefined;
-      if (overlay && overlay.kind !== 'view' && overlay.under === undefined && overlay.kind !== 'help') closeOverlay();
-      const extra = under ? (under.view.keys ?? []) : [];
-      overlay = { kind: 'help', title: `Help: ${under ? under.view.title() : PANE_TITLES[focusPane]}`, lines: helpLines(focusPane, theme, extra, topology.showsMap), scroll: 0, under };
-    };
-
-    const closeOverlay = () => {
-      if (overlay?.kind === 'view') overlay.view.dispose?.();
-      else if (overlay?.under) overlay.under.view.dispose?.();
-      overlay = null;
-    };
-
-    /** Esc on an overlay: help goes back to the view it was opened over; anything else closes. */
-    const backFromOverlay = () => {
-      if (overlay && overlay.kind !== 'view' && overlay.under) overlay = overlay.under;
-      else closeOverlay();
-    };
+    const openHelp = () =>
+      overlays.showHelp((under) => ({
+        title: `Help: ${under ? under.title : PANE_TITLES[focusPane]}`,
+        lines: helpLines(focusPane, theme, under?.keys ?? [], topology.showsMap),
+      }));
+    const closeOverlay = () => overlays.close();
 
     const commandLines = (): string[] => {
       const args = [...filterSetToArgs(filterSet), ...(focus?.args ?? [])].map(shellQuote).join(' ');
@@ -462,7 +439,7 @@ export function runApp(opts: AppOptions): Promise<number> {
     const paneAction = (action: Action) => {
       const pageSize = (lay().panes[focusPane]?.height ?? 10) - 3;
       const e = panes[focusPane].key(action, pageSize).effect;
-      if (e?.type === 'flow-detail') overlay = { kind: 'detail', title: 'Flow detail', lines: detailLines(store, e.flow, theme), scroll: 0 };
+      if (e?.type === 'flow-detail') overlays.show('detail', 'Flow detail', detailLines(store, e.flow, theme));
       else if (e?.type === 'focus-node') focusOnNode(e.id, e.level);
       else if (e?.type === 'focus-service') focusOnService(e.service);
     };
@@ -508,7 +485,7 @@ export function runApp(opts: AppOptions): Promise<number> {
           zoom = zoom ? null : focusPane;
           return true;
         case 'command-line':
-          overlay = { kind: 'command', title: 'Command line', lines: commandLines(), scroll: 0 };
+          overlays.show('command', 'Command line', commandLines());
           return true;
         case 'pause':
           flows.togglePause();
@@ -531,7 +508,7 @@ export function runApp(opts: AppOptions): Promise<number> {
               lines.push('');
             }
             if (lines.length === 0) lines.push(theme.dim(esc(`no flows of ${id} were evaluated against policies yet`)));
-            overlay = { kind: 'detail', title: `Why: ${id}`, lines, scroll: 0 };
+            overlays.show('detail', `Why: ${id}`, lines);
           }
           return true;
         }
@@ -561,29 +538,8 @@ export function runApp(opts: AppOptions): Promise<number> {
       }
     };
 
-    const onOverlayKey = (full: string, ch: string | undefined): boolean => {
-      if (!overlay) return false;
-      if (overlay.kind === 'view') {
-        if (full === '?') {
-          openHelp();
-          return true;
-        }
-        // The view first (it may be editing its own filter), then our keys.
-        if (overlay.view.onKey?.({ name: full, ch }) === true) return true;
-        if (full === 'escape' || full === 'q') closeOverlay();
-        else if (full === ':') globalAction('palette');
-        return true;
-      }
-      if (full === 'escape' || full === 'q' || (full === '?' && overlay.kind === 'help')) {
-        backFromOverlay();
-        return true;
-      }
-      const step: Record<string, number> = { down: 1, j: 1, up: -1, k: -1, pagedown: 10, 'C-d': 10, pageup: -10, 'C-u': -10 };
-      if (step[full] !== undefined) overlay.scroll = Math.max(0, overlay.scroll + step[full]);
-      else if (full === 'g' || full === 'home') overlay.scroll = 0;
-      else if (full === 'S-g' || full === 'G' || full === 'end') overlay.scroll = overlay.lines.length;
-      return true;
-    };
+    const onOverlayKey = (full: string, ch: string | undefined): boolean =>
+      overlays.key(full, ch, { help: openHelp, palette: () => globalAction('palette') });
 
     screen.on('keypress', (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg | undefined) => guarded(() => {
       if (!key || key.name === 'return') return; // \r arrives twice (return, then enter)
