@@ -13,18 +13,14 @@ import { FlowStore } from '../streams/flow-store.ts';
 import { frames, ingestInto } from '../streams/frames.ts';
 import { nodeId, serviceOf, type Level } from '../streams/flow-keys.ts';
 import type { VersionedModel } from '../streams/topology-model.ts';
-import { CLOSED, barKey, barLine, filterRejected, openFilterBar, openPalette, type Bar } from './bar.ts';
 import { policyWhyLines } from './flow-detail.ts';
 import { PolicyAnnotator, type PolicyModel } from '../streams/policy-annotate.ts';
 import { registerView } from './registry.ts';
 import { whatIfView } from './whatif-view.ts';
 import { setPolicyStats } from '../tables/policy-stats.ts';
-import { newEditor } from './line-editor.ts';
-import { paletteMatches } from './palette.ts';
 import { helpLines } from './help-view.ts';
 import { PANES, PANE_TITLES, actionFor, type Action, type Pane } from './keymap.ts';
 import { layout, tabbed, type Rect } from './layout.ts';
-import { remember } from './line-editor.ts';
 import type { PaletteAction, PaletteObjects } from './palette.ts';
 import { findView } from './registry.ts';
 import { registerHubbleNodesView } from './hubble-nodes-register.ts';
@@ -32,6 +28,7 @@ import { statusLine } from './status-line.ts';
 import { tabBarLine } from './tab-bar.ts';
 import { esc, fit } from './text.ts';
 import type { Theme } from './theme.ts';
+import { createCommandBar } from './command-bar.ts';
 import { createOverlays } from './overlays.ts';
 import { createDetailPane, detailLines } from './panes/detail-pane.ts';
 import { createFlowsPane } from './panes/flows-pane.ts';
@@ -103,14 +100,10 @@ export function runApp(opts: AppOptions): Promise<number> {
     // The active filter's predicate (null: no filter), also applied to the model's idle nodes.
     let filterPred: ((f: Flow) => boolean) | null = matchesAll(filterSet) ? null : compileFilterSet(filterSet);
     store.setFilter(filterPred ?? compileFilterSet(filterSet), filterPred === null);
-    let filterHistory: string[] = filterText ? [filterText] : [];
-    let paletteHistory: string[] = [];
 
     let focusPane: Pane = 'flows';
     let zoom: Pane | null = null;
-    let bar: Bar = CLOSED;
-    let barMessage: { text: string; error: boolean } | null =
-      opts.notices?.length ? { text: `${opts.notices[0]}${opts.notices.length > 1 ? ` (+${opts.notices.length - 1} more)` : ''}`, error: true } : null;
+    const bar = createCommandBar({ filterText, notices: opts.notices });
     const overlays = createOverlays();
     let focus: Focus | null = null;
     let uiVersion = 0;
@@ -274,7 +267,7 @@ export function runApp(opts: AppOptions): Promise<number> {
         ),
       );
       place(barBox, lay.bar);
-      barBox.setContent(barContent(cols));
+      barBox.setContent(bar.draw(cols, theme));
 
       // Overlay (help, flow detail, command line, registered views)
       const over = lay.main ? overlays.draw(inner(lay.main), theme) : undefined;
@@ -287,12 +280,6 @@ export function runApp(opts: AppOptions): Promise<number> {
       screen.render();
     };
 
-    const barContent = (cols: number): string => {
-      const line = barLine(bar, cols, theme);
-      if (line !== undefined) return line;
-      if (barMessage) return barMessage.error ? theme.bad(esc(fit(barMessage.text, cols))) : esc(fit(barMessage.text, cols));
-      return theme.dim(esc(fit('? help  / filter  : palette  Tab/1-4 panes  Enter details  Space pause  c command line  q quit', cols)));
-    };
 
     // ---- filter, focus and palette ---------------------------------------------------
     const applyFilter = (text: string): boolean => {
@@ -304,11 +291,11 @@ export function runApp(opts: AppOptions): Promise<number> {
         store.setFilter(pred, matchesAll(set));
         filterPred = matchesAll(set) ? null : pred;
         flows.reset({ unpause: true });
-        barMessage = null;
+        bar.clear();
         return true;
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
-        barMessage = { text: `invalid filter (kept: ${filterText || 'none'}): ${msg}`, error: true };
+        bar.say(`invalid filter (kept: ${filterText || 'none'}): ${msg}`);
         return false;
       }
     };
@@ -366,7 +353,7 @@ export function runApp(opts: AppOptions): Promise<number> {
           return;
         case 'namespace':
           applyFilter(`--namespace ${shellQuote(action.name)}`);
-          filterHistory = remember(filterHistory, filterText);
+          bar.rememberFilter(filterText);
           return;
         case 'service': {
           focusPane = 'topology';
@@ -384,7 +371,7 @@ export function runApp(opts: AppOptions): Promise<number> {
         case 'view': {
           const reg = findView(action.name);
           if (!reg) {
-            barMessage = { text: `no view named "${action.name}" (from ":${rawText}")`, error: true };
+            bar.say(`no view named "${action.name}" (from ":${rawText}")`);
             return;
           }
           overlays.showView(
@@ -393,8 +380,8 @@ export function runApp(opts: AppOptions): Promise<number> {
               arg: action.arg,
               requestFrame,
               showFlows: (text) => {
-                if (!applyFilter(text)) return barMessage?.text ?? 'invalid filter';
-                filterHistory = remember(filterHistory, filterText);
+                if (!applyFilter(text)) return bar.message ?? 'invalid filter';
+                bar.rememberFilter(filterText);
                 closeOverlay();
                 focusPane = 'flows';
                 requestFrame();
@@ -456,12 +443,10 @@ export function runApp(opts: AppOptions): Promise<number> {
           openHelp();
           return true;
         case 'filter':
-          bar = openFilterBar(filterText, filterHistory);
-          barMessage = null;
+          bar.openFilter(filterText);
           return true;
         case 'palette':
-          bar = openPalette(paletteHistory, objects());
-          barMessage = null;
+          bar.openPalette(objects());
           return true;
         case 'next-pane':
         case 'prev-pane': {
@@ -491,14 +476,13 @@ export function runApp(opts: AppOptions): Promise<number> {
           flows.togglePause();
           return true;
         case 'what-if':
-          bar = { mode: 'palette', editor: newEditor('whatif ', paletteHistory), matches: paletteMatches('whatif ', objects()), index: 0 };
-          barMessage = null;
+          bar.openPalette(objects(), 'whatif ');
           return true;
         case 'why': {
           if (focusPane !== 'topology') return false;
           const id = topology.state.selected;
-          if (!store.policy) barMessage = { text: 'why: no cluster model with policies (use --demo or a cluster)', error: true };
-          else if (id === null) barMessage = { text: 'why: select a node first (j/k)', error: true };
+          if (!store.policy) bar.say('why: no cluster model with policies (use --demo or a cluster)');
+          else if (id === null) bar.say('why: select a node first (j/k)');
           else {
             const edges = store.topologyPolicy.edgesOf(topology.state.level, id);
             const lines: string[] = [];
@@ -515,7 +499,7 @@ export function runApp(opts: AppOptions): Promise<number> {
         case 'escape':
           if (focus) setFocus(null);
           else if (zoom) zoom = null;
-          barMessage = null;
+          bar.clear();
           return true;
         default:
           return false;
@@ -523,19 +507,8 @@ export function runApp(opts: AppOptions): Promise<number> {
     };
 
     const onBarKey = (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) => {
-      const r = barKey(bar, { name: key.name, ch, ctrl: key.ctrl, meta: key.meta, full: key.full }, { names, objects });
-      bar = r.bar;
-      const effect = r.effect;
-      if (effect?.type === 'apply-filter') {
-        if (applyFilter(effect.text)) {
-          filterHistory = remember(filterHistory, effect.text);
-          bar = CLOSED;
-        } else bar = filterRejected(bar, barMessage?.text ?? 'invalid filter');
-      } else if (effect?.type === 'run') {
-        paletteHistory = remember(paletteHistory, effect.text);
-        if (effect.item) runPalette(effect.item.action, effect.text);
-        else barMessage = { text: `no command or object matches ":${effect.text}"`, error: true };
-      }
+      const effect = bar.key({ name: key.name, ch, ctrl: key.ctrl, meta: key.meta, full: key.full }, { names, objects }, applyFilter);
+      if (effect?.type === 'run' && effect.item) runPalette(effect.item.action, effect.text);
     };
 
     const onOverlayKey = (full: string, ch: string | undefined): boolean =>
@@ -548,7 +521,7 @@ export function runApp(opts: AppOptions): Promise<number> {
         quit();
         return;
       }
-      if (bar.mode !== 'none') onBarKey(ch, key);
+      if (bar.isOpen) onBarKey(ch, key);
       else if (!onOverlayKey(full, ch)) {
         const map = topology.showsMap;
         const action = actionFor(focusPane, full, map) ?? (ch ? actionFor(focusPane, ch, map) : undefined);

@@ -46,6 +46,8 @@ test('a named filter from the config file works in the filter bar as @name', asy
   s.keys('Enter');
   await s.expect((screen) => assert.match(screen, /unknown filter alias "@nope" \(config aliases: @drop/), 'the unknown alias named');
   s.keys('Escape');
+  // A key right after Esc would arrive as Alt-<key>: wait for the bar to close first.
+  await s.waitFor((x) => !x.includes('filter>'), 'the filter bar closed');
 });
 
 test('a remapped key does what it was remapped to: Q quits', async () => {

@@ -81,6 +81,8 @@ test('? on the topology pane documents the why key', async () => {
     assert.match(screen, /W +what-if: replay the buffer against a draft policy file/);
   }, 'the help lines');
   s.keys('Escape');
+  // A key right after Esc would arrive as Alt-<key>: wait for the help to close first.
+  await s.waitFor((x) => !x.includes('Help: Topology'), 'the help closed');
   s.type('q');
   await s.waitFor((x) => x.includes('EXIT=0'), 'the TUI to quit with status 0');
 });
