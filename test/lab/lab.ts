@@ -3,6 +3,7 @@
 // addresses. Pod addresses are 10.231.<k>.<n>/24, which exist only inside the lab.
 // Names are unique per process (nsl-<pid>-<k>-<pod>); destroy() removes everything
 // it created, and is safe to call after a partial setup.
+import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -215,4 +216,11 @@ export function leftoverNamespaces(prefix: string): string[] {
     .split('\n')
     .map((l) => l.split(' ')[0]!)
     .filter((n) => n.startsWith(prefix));
+}
+
+/** Destroys a lab (if one was made) and checks that none of its namespaces is left. */
+export function destroyLab(lab: Lab | undefined): void {
+  const prefix = lab?.prefix;
+  lab?.destroy();
+  if (prefix) assert.deepEqual(leftoverNamespaces(prefix), [], 'lab namespaces removed');
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import type { Subscription } from 'rxjs';
-import { Lab, REPO_ROOT, leftoverNamespaces } from '../../lab/lab.ts';
+import { Lab, REPO_ROOT, destroyLab } from '../../lab/lab.ts';
 import { attachedPrograms, isLabFlow } from '../../lab/collect.ts';
 import { within } from '../../wait.ts';
 import { createLocalSource } from '../../../src/sources/local.ts';
@@ -103,9 +103,7 @@ before(async () => {
 
 after(() => {
   sub?.unsubscribe();
-  const prefix = lab?.prefix;
-  lab?.destroy();
-  if (prefix) assert.deepEqual(leftoverNamespaces(prefix), [], 'lab namespaces removed');
+  destroyLab(lab);
 });
 
 /** Programs the loader attached, from its connected status. */

@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { Lab, REPO_ROOT, leftoverNamespaces } from '../../lab/lab.ts';
+import { Lab, REPO_ROOT, destroyLab } from '../../lab/lab.ts';
 import type { CollectorOptions } from '../../../src/bpf-bridge/loader-process.ts';
 import { attachedPrograms, collectAround } from '../../lab/collect.ts';
 import type { Flow } from '../../../src/model/flow.ts';
@@ -58,11 +58,7 @@ before(async () => {
   runs.set('packets', await run('packets', 'packets'));
 });
 
-after(() => {
-  const prefix = lab?.prefix;
-  lab?.destroy();
-  if (prefix) assert.deepEqual(leftoverNamespaces(prefix), [], 'lab namespaces removed');
-});
+after(() => destroyLab(lab));
 
 test('each way attaches its own programs', () => {
   const progs = (way: string): string[] => attachedPrograms(runs.get(way)!.attached);

@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { Lab, REPO_ROOT, leftoverNamespaces } from '../../lab/lab.ts';
+import { Lab, REPO_ROOT, destroyLab } from '../../lab/lab.ts';
 import { collectAround } from '../../lab/collect.ts';
 import type { CollectorOptions } from '../../../src/bpf-bridge/loader-process.ts';
 import type { Flow } from '../../../src/model/flow.ts';
@@ -26,11 +26,7 @@ before(async () => {
   await lab.startAgent('echo', 'echo-server', ['7000']);
 });
 
-after(() => {
-  const prefix = lab?.prefix;
-  lab?.destroy();
-  if (prefix) assert.deepEqual(leftoverNamespaces(prefix), [], 'lab namespaces removed');
-});
+after(() => destroyLab(lab));
 
 interface Ports {
   held: number;

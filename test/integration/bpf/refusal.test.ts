@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
-import { Lab, REPO_ROOT, leftoverNamespaces } from '../../lab/lab.ts';
+import { Lab, REPO_ROOT, destroyLab } from '../../lab/lab.ts';
 import { attachedPrograms, collectAround, type Collected } from '../../lab/collect.ts';
 import { collectorPaths } from '../../../src/bpf-bridge/loader-process.ts';
 import type { Flow } from '../../../src/model/flow.ts';
@@ -44,11 +44,7 @@ before(async () => {
   runs.set('send', await run(['ns_tx_tcp']));
 });
 
-after(() => {
-  const prefix = lab?.prefix;
-  lab?.destroy();
-  if (prefix) assert.deepEqual(leftoverNamespaces(prefix), [], 'lab namespaces removed');
-});
+after(() => destroyLab(lab));
 
 const progs = (name: string): string[] => attachedPrograms(runs.get(name)!.attached);
 const port = (f: Flow): number[] => [f.l4?.TCP?.source_port ?? -1, f.l4?.TCP?.destination_port ?? -1];
