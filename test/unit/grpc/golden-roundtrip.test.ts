@@ -6,14 +6,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { decodeHubbleLine } from '../../../src/codec/hubble-json-decode.ts';
-import { createPrinter, type PrinterOptions } from '../../../src/printer/index.ts';
+import type { PrinterOptions } from '../../../src/printer/index.ts';
+import { GOLDEN, GOLDEN_CASES, goldenLines, renderEvents } from '../printer/render.ts';
 import { canonicalTimestamp } from '../../../src/codec/timestamp.ts';
 import type { SourceEvent } from '../../../src/model/source.ts';
 import { T } from '../../../src/grpc/schema.ts';
 import { eventFromResponse, eventToResponse } from '../../../src/grpc/flow-mapping.ts';
 
-const GOLDEN = new URL('../../integration/observe/golden', import.meta.url).pathname;
-const lines = fs.readFileSync(`${GOLDEN}/flows.jsonl`, 'utf8').trimEnd().split('\n');
+const lines = goldenLines();
 
 function viaProtobuf(line: string): SourceEvent {
   const ev = decodeHubbleLine(line)!;
@@ -24,25 +24,8 @@ function viaProtobuf(line: string): SourceEvent {
   return back!;
 }
 
-function render(opts: Partial<PrinterOptions>, events: SourceEvent[]): { out: string; err: string } {
-  let out = '';
-  let err = '';
-  const p = createPrinter(
-    { output: 'compact', color: false, timeFormat: 'StampMilli', nodeName: false, ipTranslation: true, ...opts },
-    { out: (t) => (out += t), err: (t) => (err += t) },
-  );
-  for (const ev of events) p.print(ev);
-  p.finish();
-  return { out, err };
-}
-
-const cases: [string, Partial<PrinterOptions>][] = [
-  ['hubble-compact.txt', { output: 'compact' }],
-  ['hubble-compact-node-name.txt', { output: 'compact', nodeName: true }],
-  ['hubble-dict.txt', { output: 'dict' }],
-  ['hubble-table.txt', { output: 'table' }],
-  ['hubble-jsonpb.txt', { output: 'jsonpb' }],
-];
+const render = (opts: Partial<PrinterOptions>, events: SourceEvent[]) => renderEvents(events, opts);
+const cases = GOLDEN_CASES;
 
 const direct = lines.map((l) => decodeHubbleLine(l)!);
 const roundTripped = lines.map(viaProtobuf);

@@ -3,19 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Flow } from '../../../src/model/flow.ts';
 import type { SourceEvent } from '../../../src/model/source.ts';
-import { createPrinter, type PrinterOptions } from '../../../src/printer/index.ts';
+import type { PrinterOptions } from '../../../src/printer/index.ts';
+import { renderEvents } from './render.ts';
 
-function print(events: SourceEvent[], opts: Partial<PrinterOptions> = {}): { out: string; err: string } {
-  let out = '';
-  let err = '';
-  const p = createPrinter(
-    { output: 'compact', color: false, timeFormat: 'StampMilli', nodeName: false, ipTranslation: true, ...opts },
-    { out: (t) => (out += t), err: (t) => (err += t) },
-  );
-  for (const ev of events) p.print(ev);
-  p.finish();
-  return { out, err };
-}
+const print = (events: SourceEvent[], opts: Partial<PrinterOptions> = {}) => renderEvents(events, opts);
 
 const flow = (f: Flow): SourceEvent => ({ kind: 'flow', flow: f });
 
