@@ -84,7 +84,7 @@ export const agentCommand: Command = {
         process.stdout.write(agentHelp());
         return ExitCode.OK;
       }
-      const { runAgent } = await import('../../agent/run.ts');
+      const { runAgent } = await import('./agent-run.ts');
       return runAgent(cfg);
     }
     const version = buildInfo().version;

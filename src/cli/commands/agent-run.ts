@@ -1,15 +1,15 @@
-// `netscope agent` at run time: the eBPF collector (the `local` source), wrapped by the
+// `netscope agent` at run time (its flags: agent-args.ts): the eBPF collector (the `local` source), wrapped by the
 // cluster model when in a cluster, served with startObserverServer, plus the health
 // endpoint. A collector that cannot start or fails ends the process with status 1: a
 // node agent without its collector has nothing to serve, and the kubelet restarts it
 // with backoff (discovery then shows the node as crash-looping).
-import type { AgentConfig } from '../cli/commands/agent-args.ts';
-import { CliError, ExitCode } from '../cli/exit-codes.ts';
-import { buildInfo } from '../cli/version-info.ts';
-import { hasClusterConfig } from '../k8s/kubeconfig-files.ts';
-import { sanitize } from '../model/sanitize.ts';
-import { openSource, type SourceOptions } from '../sources/open.ts';
-import { startHealthServer, type AgentHealth } from './health.ts';
+import type { AgentConfig } from './agent-args.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
+import { buildInfo } from '../version-info.ts';
+import { hasClusterConfig } from '../../k8s/kubeconfig-files.ts';
+import { sanitize } from '../../model/sanitize.ts';
+import { openSource, type SourceOptions } from '../../sources/open.ts';
+import { startHealthServer, type AgentHealth } from '../../agent/health.ts';
 
 /** The collector's source name (its status events say when it attached). */
 const COLLECTOR = 'local';
@@ -25,7 +25,7 @@ export function agentSourceOptions(cfg: AgentConfig): SourceOptions {
 }
 
 export async function runAgent(cfg: AgentConfig): Promise<number> {
-  const { startObserverServer } = await import('../grpc/server.ts');
+  const { startObserverServer } = await import('../../grpc/server.ts');
   const say = (line: string): void => void process.stderr.write(`netscope agent: ${sanitize(line)}\n`);
   const health: AgentHealth = {};
   let failed: ((err: unknown) => void) | undefined;
