@@ -71,7 +71,7 @@ export function parseManifestArgs(argv: readonly string[], version: string): Man
 
 export const agentCommand: Command = {
   name: 'agent',
-  summary: 'the node agent: the eBPF collector served to Hubble clients; `agent manifest` prints its DaemonSet',
+  summary: 'the node agent: the eBPF collector served to Hubble clients (`agent manifest`: its DaemonSet)',
   async run(argv) {
     const [sub, ...rest] = argv;
     if (sub === 'help') {
