@@ -40,6 +40,11 @@ export interface AgentSourceOptions {
    * list/watch on nodes; without it (forbidden) such nodes are simply not reported.
    */
   watchNodes?: boolean;
+  /**
+   * One-shot (`observe` without --follow): read the pods listed first, then stop
+   * watching; the source completes once every node's stream has ended.
+   */
+  once?: boolean;
   /** Backoff of the pod list/watch itself. */
   backoff?: BackoffOptions;
   recheckMs?: number;
@@ -125,6 +130,7 @@ export function createAgentSource(opts: AgentSourceOptions): Source {
     const changes = new Subject<TargetChange>();
     let targets = new Map<string, AgentTarget>();
     let problem = false;
+    let onceDone = false;
     const emit = (diff: ReturnType<typeof diffTargets>): void => {
       for (const c of diff) {
         if (c.type === 'remove') changes.next(c);
@@ -180,7 +186,7 @@ export function createAgentSource(opts: AgentSourceOptions): Source {
       }
     };
 
-    const fanSub = fanIn(changes, { ...opts.fanIn, stats, source }).subscribe(sub);
+    const fanSub = fanIn(changes, { ...opts.fanIn, stats, source, ...(opts.once ? { follow: false } : {}) }).subscribe(sub);
     const reflector = new Reflector({
       transport: opts.transport,
       type: RESOURCE_TYPES.Pod,
@@ -196,6 +202,16 @@ export function createAgentSource(opts: AgentSourceOptions): Source {
           apply(next);
           podsListed = true;
           updateMissing();
+          if (opts.once && !onceDone) {
+            onceDone = true;
+            // (With no pods, the 'synced' status right after this says how to deploy them.)
+            // No more targets: the fan-in completes when the listed nodes' streams end.
+            queueMicrotask(() => {
+              changes.complete();
+              void reflector.stop();
+              void nodeReflector?.stop();
+            });
+          }
         },
         upsert: (raw) => {
           const m = readMeta(raw);

@@ -29,7 +29,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./commands/policy.ts')).policyCommand,
   },
   agent: {
-    summary: 'the node agent: `agent manifest` prints its DaemonSet and RBAC',
+    summary: 'the node agent: the eBPF collector served to Hubble clients (`agent manifest`: its DaemonSet)',
     load: async () => (await import('./commands/agent.ts')).agentCommand,
   },
   version: { summary: versionCommand.summary, load: async () => versionCommand },

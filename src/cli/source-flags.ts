@@ -5,6 +5,8 @@
 import { CliError } from './exit-codes.ts';
 import { flagValue, intValue, matchFlag, positiveNumber } from './flag-values.ts';
 import type { SourceOptions } from '../sources/open.ts';
+import type { KubeTarget } from '../k8s/kubeconfig.ts';
+import type { Source } from '../model/source.ts';
 import { hasClusterConfig } from '../k8s/kubeconfig-files.ts';
 import type { GrpcSourceOptions } from '../sources/grpc.ts';
 import { checkServer, clientTlsFrom, consumeServerFlag, emptyServerFlags, serverFlagsHelp, serverFlagsUsed, type ServerFlags } from './server-flags.ts';
@@ -21,6 +23,10 @@ export interface SourceFlags {
   context?: string;
   /** --server, --tls*, -P: Hubble's gRPC API. */
   remote: ServerFlags;
+  /** --agents: the netscope agents of the kubeconfig's cluster, even when it has Hubble Relay. */
+  agents?: boolean;
+  /** --agent-namespace: where their DaemonSet runs. */
+  agentNamespace?: string;
 }
 
 export function emptySourceFlags(): SourceFlags {
@@ -45,6 +51,16 @@ export function consumeSourceFlag(argv: readonly string[], i: number, into: Sour
     if (hit.inline !== undefined) throw new CliError(`flag does not take a value: --local`);
     into.local = true;
     return i + 1;
+  }
+  if ((hit = matchFlag(arg, ['--agents']))) {
+    if (hit.inline !== undefined) throw new CliError(`flag does not take a value: --agents`);
+    into.agents = true;
+    return i + 1;
+  }
+  if ((hit = matchFlag(arg, ['--agent-namespace']))) {
+    const [v, next] = flagValue(argv, i, hit);
+    into.agentNamespace = checkAgentNamespace(v);
+    return next;
   }
   if ((hit = matchFlag(arg, ['--seed']))) {
     const [v, next] = flagValue(argv, i, hit);
@@ -72,6 +88,14 @@ export function consumeSourceFlag(argv: readonly string[], i: number, into: Sour
   return undefined;
 }
 
+/** A namespace name for --agent-namespace (DNS-1123 label). */
+export function checkAgentNamespace(v: string): string {
+  if (v.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v)) {
+    throw new CliError(`invalid argument "${v}" for "--agent-namespace" flag: want a namespace name (lower-case letters, digits, '-')`);
+  }
+  return v;
+}
+
 export function sourceFlagsHelp(): string {
   return [
     'Source (one of):',
@@ -86,6 +110,10 @@ serverFlagsHelp(),
     '      --kubeconfig FILE   name flows from this cluster (also: $KUBECONFIG, ~/.kube/config,',
     '                          in-cluster); alone, connects the cluster model only',
     '      --context NAME      kubeconfig context to use (default: current-context)',
+    '      --agents            with a kubeconfig: read the netscope agents (netscope agent',
+    '                          manifest) through port-forward even if Hubble Relay exists;',
+    '                          without a source flag they are read when there is no relay',
+    '      --agent-namespace NS  where the agents run (default netscope)',
     '',
   ].join('\n');
 }
@@ -97,10 +125,15 @@ export function sourceOptionsFrom(
   env: NodeJS.ProcessEnv = process.env,
 ): SourceOptions {
   const others = [flags.demo && '--demo', flags.inputFile !== undefined && '--input-file', flags.local && '--local'].filter((x): x is string => typeof x === 'string');
+  if (flags.agents || flags.agentNamespace !== undefined) {
+    const flag = flags.agents ? '--agents' : '--agent-namespace';
+    const other = others[0] ?? (serverFlagsUsed(flags.remote) ? (flags.remote.portForward ? '--port-forward' : '--server') : undefined);
+    if (other !== undefined) throw new CliError(`cannot use ${flag} and ${other} together: ${flag} names the cluster's agents as the flow source`);
+  }
   let remote = flags.remote;
   if (serverFlagsUsed(remote)) {
     if (others.length > 0) throw new CliError(`cannot use --server (or its --tls / -P flags) and ${others[0]} together`);
-  } else if (others.length === 0 && env.HUBBLE_SERVER) {
+  } else if (others.length === 0 && !flags.agents && flags.agentNamespace === undefined && env.HUBBLE_SERVER) {
     // hubble's default for --server; an explicit source flag wins over it.
     remote = { ...remote, server: checkServer('$HUBBLE_SERVER', env.HUBBLE_SERVER) };
   }
@@ -130,9 +163,13 @@ export function sourceOptionsFrom(
   if (flags.local) return kube ? { kind: 'cluster', kube, flows: { kind: 'local' }, follow: true } : { kind: 'local' };
   // kubectl's rule: a kubeconfig present makes the cluster the default.
   // With no flow source named, the cluster source looks for Hubble Relay itself.
-  if (kube || hasClusterConfig()) {
+  // Hubble Relay first, else the netscope agents (--agents: the agents only).
+  if (kube || hasClusterConfig() || flags.agents) {
     const discoverRelay = { follow: extra.follow, filters: extra.grpc?.filters ?? { allow: [], deny: [] }, ...extra.grpc };
-    return { kind: 'cluster', kube: kube ?? {}, follow: extra.follow, discoverRelay };
+    const agents = { request: discoverRelay, agentNamespace: flags.agentNamespace, agentsOnly: flags.agents === true };
+    // Loaded when used: discovery and the fan-in are not needed by the other sources.
+    const discover = async (target: KubeTarget): Promise<Source> => (await import('../agent/cluster-flows.ts')).discoverClusterFlows(target, agents);
+    return { kind: 'cluster', kube: kube ?? {}, follow: extra.follow, discoverRelay, discover };
   }
   throw new CliError('no flow source: use --server HOST:PORT, --input-file FILE (or - for stdin), --demo or --local');
 }

@@ -34,6 +34,11 @@ export interface ObserverServerOptions {
   bufferSize?: number;
   /** This server's name in GetNodes, Peer.Notify and each response's node_name default. */
   nodeName: string;
+  /**
+   * The address Peer.Notify and GetNodes give for this server (what Hubble Relay dials),
+   * e.g. the pod IP and port when listening on every interface. Default: the first bound address.
+   */
+  advertiseAddress?: string;
   version: string;
   /** Source status lines (connecting, errors, done) for the caller to show; they are not served. */
   onStatus?: (ev: Extract<SourceEvent, { kind: 'status' }>) => void;
@@ -219,7 +224,7 @@ export async function startObserverServer(opts: ObserverServerOptions): Promise<
     subscribers: readers.size,
   });
 
-  const firstAddress = (): string => bound[0] ?? opts.listen[0] ?? '';
+  const firstAddress = (): string => opts.advertiseAddress ?? bound[0] ?? opts.listen[0] ?? '';
   const tlsInfo = opts.tls ? { enabled: true, server_name: opts.tls.serverName ?? opts.nodeName } : undefined;
 
   const server = new grpc.Server({

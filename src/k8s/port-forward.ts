@@ -97,7 +97,10 @@ export interface PortForward {
 
 export interface PortForwardOptions {
   namespace: string;
-  service: string;
+  /** The Service whose ready pod to reach (looked up again after a failed connection)... */
+  service?: string;
+  /** ...or this pod and port directly (a node agent: discovery follows its pod). */
+  pod?: ServicePod;
   /** A connection failed (pod gone, RBAC, error channel): one line. */
   onError?: (message: string) => void;
 }
@@ -113,7 +116,9 @@ async function wsOptions(target: KubeTarget): Promise<WebSocket.ClientOptions> {
 
 /** Resolves the Service's pod now (a missing Service or pod is a PortForwardError) and listens on loopback. */
 export async function startPortForward(target: KubeTarget, opts: PortForwardOptions): Promise<PortForward> {
-  let current = await resolveServicePod(target, opts.namespace, opts.service);
+  if (opts.pod === undefined && opts.service === undefined) throw new PortForwardError('port-forward: neither a Service nor a pod to forward to');
+  const resolvePod = (): Promise<ServicePod> => (opts.pod ? Promise.resolve(opts.pod) : resolveServicePod(target, opts.namespace, opts.service!));
+  let current = await resolvePod();
   const report = (m: string): void => opts.onError?.(sanitize(m));
   const sockets = new Set<net.Socket>();
 
@@ -169,8 +174,8 @@ export async function startPortForward(target: KubeTarget, opts: PortForwardOpti
     ws.on('close', () => {
       if (errorText !== '') report(`port-forward to ${opts.namespace}/${current.pod}:${current.port}: ${errorText.trim()}`);
       // A pod that went away: look it up again for the next connection.
-      if (errorText !== '' || !seen[DATA]) {
-        resolveServicePod(target, opts.namespace, opts.service).then(
+      if (opts.pod === undefined && (errorText !== '' || !seen[DATA])) {
+        resolvePod().then(
           (p) => (current = p),
           (err: unknown) => report(err instanceof Error ? err.message : String(err)),
         );

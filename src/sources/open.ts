@@ -4,6 +4,7 @@
 import { defer, from, switchMap } from 'rxjs';
 import type { Source } from '../model/source.ts';
 import type { KubeConfigOptions } from '../k8s/kubeconfig-files.ts';
+import type { KubeTarget } from '../k8s/kubeconfig.ts';
 import { createDemoSource } from './demo/index.ts';
 import { createFileSource, type FlowControl } from './file.ts';
 import { createLocalSource, type LocalSourceOptions } from './local.ts';
@@ -48,8 +49,15 @@ export type SourceOptions =
       kube: KubeConfigOptions;
       flows?: SourceOptions;
       follow: boolean;
-      /** Without `flows`: look for Hubble Relay in the cluster and read it when found. */
+      /**
+       * Without `flows`: look for Hubble Relay in the cluster and read it when found.
+       */
       discoverRelay?: RelayRequest;
+      /**
+       * Replaces the Hubble Relay lookup (the CLI passes the relay-then-agents search of
+       * src/agent/cluster-flows.ts, a layer above this one). Used only with discoverRelay.
+       */
+      discover?: (target: KubeTarget) => Promise<Source>;
     };
 
 export function openSource(opts: SourceOptions): Source {
@@ -73,13 +81,14 @@ export function openSource(opts: SourceOptions): Source {
       const flows = opts.flows ? openSource(opts.flows) : undefined;
       const relay = opts.discoverRelay;
       // Loaded on subscribe: the Kubernetes client takes long to import.
-      return defer(() => Promise.all([import('./cluster.ts'), relay ? import('./relay-port-forward.ts') : undefined])).pipe(
+      const discover = opts.discover;
+      return defer(() => Promise.all([import('./cluster.ts'), relay && !discover ? import('./relay-port-forward.ts') : undefined])).pipe(
         switchMap(([m, r]) =>
           m.createClusterSource({
             kube: opts.kube,
             flows,
             follow: opts.follow,
-            discoverFlows: r && relay ? (target) => r.openRelayPortForward(target, { request: relay }) : undefined,
+            discoverFlows: relay === undefined ? undefined : (discover ?? (r ? (target) => r.openRelayPortForward(target, { request: relay }) : undefined)),
           }),
         ),
       );

@@ -1,17 +1,12 @@
-// `netscope agent manifest`: prints the node agent's manifests (see src/agent/manifest.ts).
-// `netscope agent` itself (the node agent serving Observer/Peer) is not in this build.
+// `netscope agent`: the node agent (the eBPF collector served over Hubble's Observer and
+// Peer APIs, with a health endpoint; run.ts in src/agent) and `netscope agent manifest`,
+// which prints its DaemonSet and RBAC (src/agent/manifest.ts).
 import type { Command } from '../command.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { flagValue, matchFlag, type FlagHit } from '../flag-values.ts';
 import { buildInfo } from '../version-info.ts';
 import { DEFAULT_NAMESPACE, HEALTH_PATH, HEALTH_PORT, OBSERVER_PORT, renderManifests, type ManifestOptions } from '../../agent/manifest.ts';
-
-const AGENT_USAGE = `Usage:
-  netscope agent manifest [flags]   print the node agent's Kubernetes manifests (YAML)
-
-The node agent itself (\`netscope agent\` on a node, serving Observer and Peer) is not
-part of this build.
-`;
+import { agentHelp, parseAgentArgs } from './agent-args.ts';
 
 function manifestUsage(version: string): string {
   return `Usage: netscope agent manifest [flags]
@@ -76,15 +71,21 @@ export function parseManifestArgs(argv: readonly string[], version: string): Man
 
 export const agentCommand: Command = {
   name: 'agent',
-  summary: 'the node agent: `agent manifest` prints its DaemonSet and RBAC',
+  summary: 'the node agent: the eBPF collector served to Hubble clients (`agent manifest`: its DaemonSet)',
   async run(argv) {
     const [sub, ...rest] = argv;
-    if (sub === '-h' || sub === '--help' || sub === 'help') {
-      process.stdout.write(AGENT_USAGE);
+    if (sub === 'help') {
+      process.stdout.write(agentHelp());
       return ExitCode.OK;
     }
     if (sub !== 'manifest') {
-      throw new CliError(`the node agent is not part of this build; only \`netscope agent manifest\` is (see netscope agent --help)`);
+      const cfg = parseAgentArgs(argv);
+      if (cfg === 'help') {
+        process.stdout.write(agentHelp());
+        return ExitCode.OK;
+      }
+      const { runAgent } = await import('./agent-run.ts');
+      return runAgent(cfg);
     }
     const version = buildInfo().version;
     const opts = parseManifestArgs(rest, version);

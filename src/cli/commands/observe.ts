@@ -19,6 +19,9 @@ import { sourceFlagsHelp, sourceOptionsFrom, type GrpcRequest } from '../source-
 import { loadSettings } from '../../config/load.ts';
 import { expandAliasArgs } from '../alias-flag.ts';
 
+/** The agents' fan-in status line (src/sources/cluster-flows.ts; not imported: it loads the Kubernetes client). */
+const AGENTS_SOURCE = 'agents';
+
 /** Malformed lines reported one by one before the rest are only counted. */
 const MAX_REPORTED_LINES = 20;
 /** With --follow --last N, history counts as over when the source is quiet this long. */
@@ -200,6 +203,9 @@ export async function runObserve(argv: string[]): Promise<number> {
       } else if (ev.state === 'reconnecting' && ev.source.startsWith('server:')) {
         // A gRPC source's message leaves out the server (the TUI shows it as the source).
         errLine(`netscope: ${sanitize(`${ev.source.slice('server:'.length)}: ${ev.message ?? 'reconnecting'}`)}\n`);
+      } else if (ev.source === AGENTS_SOURCE && ev.message !== undefined && (ev.state === 'connecting' || ev.state === 'connected')) {
+        // The agents' fan-in: what it reads from, and each node's coming and going ("3/3 nodes connected").
+        errLine(`netscope: ${sanitize(ev.message)}\n`);
       } else if (ev.state === 'warning' || ev.state === 'error' || ev.state === 'reconnecting') {
         if (ev.state === 'error') runtimeError = true;
         errLine(`netscope: ${sanitize(ev.message ?? `${ev.source}: ${ev.state}`)}\n`);

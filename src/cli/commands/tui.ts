@@ -19,7 +19,7 @@ import { loadSettings } from '../../config/load.ts';
 import { expandAliasArgs } from '../alias-flag.ts';
 import type { KubeTarget } from '../../k8s/kubeconfig.ts';
 import { consumeServerFlag, emptyServerFlags, serverFlagsUsed, type ServerFlags } from '../server-flags.ts';
-import { sourceOptionsFrom, emptySourceFlags } from '../source-flags.ts';
+import { checkAgentNamespace, sourceOptionsFrom, emptySourceFlags } from '../source-flags.ts';
 import { parseFilterArgs } from '../../filter/index.ts';
 
 const USAGE = `Usage: netscope [flags] [filter flags]
@@ -43,6 +43,12 @@ Source (one of):
                            reaches hubble-relay in kube-system through the API server.
                            Filter flags given here are sent to the server; the filter bar
                            then filters what arrived. :nodes lists the server's nodes.
+  --agents                 read the netscope agents (\`netscope agent manifest\`) of the
+                           kubeconfig's cluster through port-forward, even if it has Hubble
+                           Relay; with no source flag they are read when there is no relay.
+                           Their nodes (connected, unavailable, retrying) are in :nodes
+                           (:hubble-nodes when the cluster's :nodes is there)
+  --agent-namespace NS     where the agents run (default netscope)
 
 Flags:
   --seed N                 demo: seed of the simulated cluster and traffic (default 1)
@@ -89,6 +95,8 @@ export interface TuiArgs {
   filterArgs: string[];
   help: boolean;
   remote: ServerFlags;
+  agents: boolean;
+  agentNamespace?: string;
 }
 
 function num(flag: string, v: string | undefined, min: number, max: number, integer: boolean): number {
@@ -114,6 +122,7 @@ export function parseTuiArgs(argv: string[], settings: { bufferSize?: number; re
     filterArgs: [],
     help: false,
     remote: emptyServerFlags(),
+    agents: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -152,6 +161,13 @@ export function parseTuiArgs(argv: string[], settings: { bufferSize?: number; re
       case '--context':
         a.context = value();
         continue;
+      case '--agents':
+        if (inline !== undefined) throw new CliError('flag does not take a value: --agents');
+        a.agents = true;
+        continue;
+      case '--agent-namespace':
+        a.agentNamespace = checkAgentNamespace(value());
+        continue;
       case '--seed':
         a.seed = num(name, value(), 0, Number.MAX_SAFE_INTEGER, true);
         continue;
@@ -184,7 +200,9 @@ export function parseTuiArgs(argv: string[], settings: { bufferSize?: number; re
     throw new CliError(arg.startsWith('-') ? `unknown flag "${arg}" (see netscope --help)` : `unexpected argument "${arg}" (see netscope --help)`);
   }
   const named = [a.demo && '--demo', a.file !== undefined && '--file', a.local && '--local', serverFlagsUsed(a.remote) && '--server'].filter((x) => x !== false);
+  if ((a.agents || a.agentNamespace !== undefined) && named.length > 0) named.push(a.agents ? '--agents' : '--agent-namespace');
   if (named.length > 1) throw new CliError(`${named.join(' and ')} cannot be used together: pick one flow source`);
+  if ((a.agents || a.agentNamespace !== undefined) && a.demo) throw new CliError('--agents and --demo cannot be used together: pick one flow source');
   if (a.demo && (a.kubeconfig !== undefined || a.context !== undefined)) {
     throw new CliError('--kubeconfig and --context do not apply to --demo (the demo has its own cluster)');
   }
@@ -229,7 +247,8 @@ export const tuiCommand: Command = {
     // kubectl's rule: with a kubeconfig present, the cluster is the default.
     // --server (or $HUBBLE_SERVER with no other source): Hubble's gRPC API, following,
     // with a buffer's worth of history; the command-line filter goes to the server.
-    const wantsServer = serverFlagsUsed(args.remote) || (!args.demo && args.file === undefined && !args.local && !!process.env.HUBBLE_SERVER);
+    const agentsAsked = args.agents || args.agentNamespace !== undefined;
+    const wantsServer = serverFlagsUsed(args.remote) || (!args.demo && args.file === undefined && !args.local && !agentsAsked && !!process.env.HUBBLE_SERVER);
     const remoteFlows = wantsServer
       ? openSource(
           sourceOptionsFrom(
@@ -238,7 +257,7 @@ export const tuiCommand: Command = {
           ),
         )
       : undefined;
-    const cluster = !args.demo && (kube !== undefined || (hasClusterConfig() && !wantsServer));
+    const cluster = !args.demo && (kube !== undefined || agentsAsked || (hasClusterConfig() && !wantsServer));
     if (!args.demo && args.file === undefined && !args.local && !cluster && !remoteFlows) {
       throw new CliError('no flow source: use --demo (embedded demo cluster), --local (eBPF collector) or --file PATH (Hubble JSON export)');
     }
@@ -260,11 +279,12 @@ export const tuiCommand: Command = {
         const flows =
           remoteFlows ??
           (args.file !== undefined ? openSource({ kind: 'file', path: args.file }) : args.local ? openSource({ kind: 'local' }) : undefined);
-        // No flow source named: the cluster source looks for Hubble Relay (port-forward).
+        // No flow source named: the cluster source looks for Hubble Relay (port-forward), else the netscope agents.
         const request = { follow: true, filters: parseFilterArgs(args.filterArgs), number: args.bufferSize, statusIntervalMs: SERVER_STATUS_MS };
         const discover = flows
           ? undefined
-          : async (target: KubeTarget) => (await import('../../sources/relay-port-forward.ts')).openRelayPortForward(target, { request });
+          : async (target: KubeTarget) =>
+              (await import('../../agent/cluster-flows.ts')).discoverClusterFlows(target, { request, agentNamespace: args.agentNamespace, agentsOnly: args.agents });
         if (cluster) ({ source, objects, model } = (await import('../../views/resources/setup.ts')).clusterForTui(kube ?? {}, flows, {}, discover));
         else if (flows) source = flows;
         else throw new CliError('no flow source');

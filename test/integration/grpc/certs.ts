@@ -38,7 +38,7 @@ export function makePki(): TestPki {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netscope-pki-'));
   selfSigned(dir, 'ca');
   selfSigned(dir, 'other-ca');
-  const serverExt = 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:relay.hubble.test\nextendedKeyUsage=serverAuth\n';
+  const serverExt = 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:relay.hubble.test,DNS:*.default.hubble-grpc.cilium.io\nextendedKeyUsage=serverAuth\n';
   signed(dir, 'server', serverExt, '2');
   signed(dir, 'expired', serverExt, '-1'); // notAfter before now
   signed(dir, 'client', 'extendedKeyUsage=clientAuth\n', '2');

@@ -107,8 +107,13 @@ test('observe with a kubeconfig and no source finds Hubble Relay itself; -P asks
   assert.match(p.stdout, /"uuid":"pf-1"/);
 });
 
-test('observe with a kubeconfig and no Hubble Relay says what it looked for', async (t) => {
+test('observe with a kubeconfig, no Hubble Relay and no agents says what it looked for, then ends', async (t) => {
   const { kubeconfig } = await setup(t, { relay: false });
   const r = await run(['observe', '--kubeconfig', kubeconfig]);
-  assert.match(r.stderr, /no flow source connected \(looked for Hubble Relay: no Service kube-system\/hubble-relay\)/);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stderr,
+    'netscope: no Hubble Relay (no Service kube-system/hubble-relay); reading netscope agents in namespace netscope via port-forward (context fake)\n' +
+      'netscope: no netscope agent pods (app.kubernetes.io/name=netscope,app.kubernetes.io/component=agent) in namespace netscope: deploy them with `netscope agent manifest | kubectl apply -f -`\n',
+  );
 });

@@ -87,7 +87,7 @@ test('usage and connection errors: one line, exit 2 or 1', async () => {
   }
 });
 
-test('observe --kubeconfig names the flows of an --input-file; alone it says no flow source is connected', () =>
+test('observe --kubeconfig names the flows of an --input-file; alone it says no relay and no agents are there', () =>
   withCluster(async (kc) => {
     const dir = tempDir();
     try {
@@ -109,7 +109,9 @@ test('observe --kubeconfig names the flows of an --input-file; alone it says no 
       assert.equal(f.node_name, 'node-1');
       const alone = await run(['observe', '--kubeconfig', kc]);
       assert.equal(alone.stdout, '');
-      assert.match(alone.stderr, /no flow source connected/);
+      // No Hubble Relay, no agents: both said, with how to deploy the agents.
+      assert.match(alone.stderr, /no Hubble Relay \(no Service kube-system\/hubble-relay\); reading netscope agents in namespace netscope/);
+      assert.match(alone.stderr, /no netscope agent pods .* in namespace netscope: deploy them with `netscope agent manifest \| kubectl apply -f -`/);
       const demo = await run(['observe', '--demo', '--kubeconfig', kc]);
       assert.equal(demo.code, 2);
     } finally {

@@ -30,7 +30,7 @@ test('TUI resource views follow the cluster model', async () => {
   };
   try {
     tmux.run('bin/netscope');
-    await tmux.waitFor((s) => s.includes('k8s:fake') && s.includes('no flow source connected'), 'the loaded cluster in the status line');
+    await tmux.waitFor((s) => s.includes('agents warning') && s.includes('no netscope agent pods'), 'the missing flow source (no relay, no agents) in the status line');
     // The palette completes names from the cluster model.
     tmux.type(':web-');
     await tmux.waitFor((s) => s.includes('shop/web-1'), 'palette offers the pod');

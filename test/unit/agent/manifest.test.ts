@@ -193,15 +193,18 @@ test('agent manifest flags: bad values are one-line usage errors naming the flag
   }
 });
 
-test('netscope agent manifest prints valid YAML; netscope agent alone is a usage error', () => {
+test('netscope agent manifest prints valid YAML; netscope agent with bad flags is a usage error', () => {
   const r = spawnSync(BIN, ['agent', 'manifest', '--namespace', 'obs'], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
   const docs = parse(r.stdout);
   assert.equal(byKind(docs, 'DaemonSet').metadata.namespace, 'obs');
   for (const d of docs) validate(d);
-  const bare = spawnSync(BIN, ['agent'], { encoding: 'utf8', timeout: 60_000 });
-  assert.equal(bare.status, 2);
-  assert.match(bare.stderr, /^netscope: the node agent is not part of this build/);
+  const open = spawnSync(BIN, ['agent', '--no-cluster', '--listen', ':4244'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(open.status, 2, open.stderr);
+  assert.equal(open.stderr, 'netscope: refusing to serve flows in plaintext on [::]:4244, which other machines can reach: give --tls-cert-file and --tls-key-file, or --insecure\n');
+  const unknown = spawnSync(BIN, ['agent', '--no-such-flag'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /^netscope: unknown flag: --no-such-flag \(see netscope agent --help\)/);
   const bad = spawnSync(BIN, ['agent', 'manifest', '--image', 'x y'], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(bad.status, 2);
   assert.equal(bad.stdout, '', 'nothing printed on a bad flag');
