@@ -47,7 +47,7 @@ async function run(opts: CollectorOptions): Promise<{ flows: Flow[]; warnings: s
   return { flows: r.flows, warnings: r.warnings, ports: r.result };
 }
 
-function checkSides(flows: Flow[], ports: Ports): void {
+function checkSides(flows: Flow[], ports: Ports, arrival: 'ordered' | 'by-time' = 'ordered'): void {
   const client = lab.pod('client').ip;
   const echo = lab.pod('echo').ip;
   assert.equal(ports.short.length, 6);
@@ -75,7 +75,8 @@ function checkSides(flows: Flow[], ports: Ports): void {
     const close = held.find((f) => f.Type === 'L3_L4' && f.IP?.source === side && f.l4?.TCP?.flags?.FIN)!;
     const l7 = held.find((f) => f.Type === 'L7' && f.traffic_direction === (side === client ? 'EGRESS' : 'INGRESS'))!;
     assert.ok(open, `held connection side ${side}: open flow`);
-    assert.ok(held.indexOf(open) < held.indexOf(l7), `held connection side ${side}: the open before the exchange`);
+    if (arrival === 'ordered') assert.ok(held.indexOf(open) < held.indexOf(l7), `held connection side ${side}: the open before the exchange`);
+    else assert.ok(ms(open) <= ms(l7), `held connection side ${side}: the open stamped before the exchange (${open.time}, ${l7.time})`);
     // Written by the loader 50-250 ms after the exchange, while the connection was
     // still open: before any flow of the connections made 350 ms in.
     const firstShort = flows.findIndex((f) => ports.short.some((p) => onPort(p)(f)));
@@ -97,5 +98,8 @@ test('without the open scan and with the socket table taken, sockets in socket-l
   // --slots 2: the held connection takes the slots, so the short ones keep their state
   // in socket-local storage, whose opens and exchanges the kernel writes itself.
   const { flows, ports } = await run({ slots: 2 });
-  checkSides(flows, ports);
+  // Two slots serve every socket on the machine (other tests' too): whether the held
+  // connection's sockets got one depends on that traffic, and a kernel-written open
+  // and a loader-written exchange can then arrive in either order. Their times cannot.
+  checkSides(flows, ports, 'by-time');
 });
