@@ -2,6 +2,7 @@
  * changing anything: securityfs (if mounted), the kernel command line, the kernel's
  * own config (/proc/config.gz or /boot/config-RELEASE), /sys, rlimits and our
  * capabilities. Used to explain a refused program and by --kernel-state. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,17 +87,16 @@ int ns_lockdown(char *out, size_t len, const char **from)
 		return 0;
 	}
 	/* The build can force a level at boot; it may have been raised since. */
-	static const char *const forced[] = { "confidentiality", "integrity", "none" };
-	static const char *const keys[] = { "CONFIG_LOCK_DOWN_KERNEL_FORCE_CONFIDENTIALITY=y",
-					    "CONFIG_LOCK_DOWN_KERNEL_FORCE_INTEGRITY=y",
-					    "CONFIG_LOCK_DOWN_KERNEL_FORCE_NONE=y" };
-	char v[8];
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (config_line(keys[i], v, sizeof(v)) == 0) {
-			snprintf(out, len, "%s", forced[i]);
-			*from = "kernel config, securityfs not mounted";
-			return 0;
-		}
+	/* One pass over the config: the set choice reads CONFIG_..._FORCE_LEVEL=y (the
+	 * others "# ... is not set"). */
+	char v[32];
+	if (config_line("CONFIG_LOCK_DOWN_KERNEL_FORCE_", v, sizeof(v)) == 0 && strcmp(v + strcspn(v, "="), "=y") == 0) {
+		v[strcspn(v, "=")] = 0;
+		for (char *c = v; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		snprintf(out, len, "%s", v);
+		*from = "kernel config, securityfs not mounted";
+		return 0;
 	}
 	return -1;
 }

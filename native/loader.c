@@ -42,6 +42,8 @@
 #include "loader_proto.h"
 #include "loader.h"
 
+#define USAGE "netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--l7-ingress packets|sockets] [--l7-egress packets|sockets] [--no-drops] [--all-opens] [--slots N] [--refuse PROG,...] [--verbose] | --kernel-state"
+
 #define MAX_OBJS 8
 #define MAX_LINKS 32
 #define MAX_SHARED 16
@@ -747,10 +749,10 @@ int main(int argc, char **argv)
 		else if (argv[i][0] != '-' && !dir)
 			dir = argv[i];
 		else
-			die(1, "unknown argument \"%s\" (usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--l7-ingress packets|sockets] [--l7-egress packets|sockets] [--no-drops] [--all-opens] [--slots N] [--refuse PROG,...] [--verbose] | --kernel-state)", argv[i]);
+			die(1, "unknown argument \"%s\" (usage: " USAGE ")", argv[i]);
 	}
 	if (!dir)
-		die(1, "usage: netscope-loader OBJDIR [--cgroup PATH] [--no-l7] [--l7-ingress packets|sockets] [--l7-egress packets|sockets] [--no-drops] [--all-opens] [--slots N] [--refuse PROG,...] [--verbose] | --kernel-state");
+		die(1, "usage: " USAGE);
 
 	if (access(dir, R_OK | X_OK) != 0)
 		die(1, "cannot read eBPF objects in %s: %s", dir, strerror(errno));
