@@ -13,7 +13,6 @@ import { policiesFromStore } from '../policy/from-store.ts';
 import { compilePolicies } from '../policy/policy-set.ts';
 import { refText, type Answer, type PolicyRef } from '../policy/types.ts';
 import { hitKey, type HitCount } from '../policy/hits.ts';
-export { hitKey, type HitCount } from '../policy/hits.ts';
 import { worldFromStore } from '../policy/world.ts';
 
 export interface PolicyNote {

@@ -339,7 +339,7 @@ export function runApp(opts: AppOptions): Promise<number> {
 
     const runPalette = (action: PaletteAction, rawText: string) => {
       // Everything but help and quit shows the panes (or a new view) in place of a view.
-      if (action.type !== 'help' && action.type !== 'quit' && action.type !== 'view') closeOverlay();
+      if (action.type !== 'help' && action.type !== 'quit' && action.type !== 'view') overlays.close();
       switch (action.type) {
         case 'pane':
           zoom = null;
@@ -382,13 +382,13 @@ export function runApp(opts: AppOptions): Promise<number> {
               showFlows: (text) => {
                 if (!applyFilter(text)) return bar.message ?? 'invalid filter';
                 bar.rememberFilter(filterText);
-                closeOverlay();
+                overlays.close();
                 focusPane = 'flows';
                 requestFrame();
                 return undefined;
               },
               showLatency: (service) => {
-                closeOverlay();
+                overlays.close();
                 zoom = null;
                 focusPane = 'latency';
                 latency.select(service);
@@ -406,7 +406,6 @@ export function runApp(opts: AppOptions): Promise<number> {
         title: `Help: ${under ? under.title : PANE_TITLES[focusPane]}`,
         lines: helpLines(focusPane, theme, under?.keys ?? [], topology.showsMap),
       }));
-    const closeOverlay = () => overlays.close();
 
     const commandLines = (): string[] => {
       const args = [...filterSetToArgs(filterSet), ...(focus?.args ?? [])].map(shellQuote).join(' ');
@@ -545,7 +544,7 @@ export function runApp(opts: AppOptions): Promise<number> {
       done = true;
       frameSub?.unsubscribe();
       sub?.unsubscribe();
-      closeOverlay();
+      overlays.close();
       screen.destroy(); // leaves the alternate screen, shows the cursor, ends raw mode
       for (const s of ['SIGTERM', 'SIGHUP'] as const) process.removeListener(s, onSignal);
       resolve(code);
