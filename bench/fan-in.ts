@@ -15,6 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killTmuxServer } from './tmux-server.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -129,14 +130,7 @@ try {
   );
   console.log(`fan-in: window ${c.windowMs} ms / ${c.maxBuffered} flows; late (shown out of order)=${c.fanIn.late} duplicates dropped=${c.fanIn.duplicates}; effective rate=${(c.generated / ((Date.now() - t0) / 1000 + warmupS)).toFixed(0)} flows/s over the run`);
 } finally {
-  let socketPath = '';
-  try {
-    socketPath = tmux('display-message', '-p', '#{socket_path}').trim();
-    tmux('kill-server');
-  } catch {
-    // gone
-  }
-  if (socketPath) rmSync(socketPath, { force: true });
+  killTmuxServer(tmux);
   rmSync(dir, { recursive: true, force: true });
 }
 console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);

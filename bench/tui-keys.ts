@@ -13,10 +13,11 @@
 // Figures include tmux's own round trip (send-keys + capture-pane, ~1-3 ms each), so
 // they are an upper bound of what netscope adds. Prints one line per rate.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killTmuxServer } from './tmux-server.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -118,14 +119,7 @@ async function runRate(rate: number): Promise<void> {
       `mode=${mode} rate=${rate}/s (status line: ${seenRate} flows/s) presses=${samples.length} key-to-screen median=${quantile(samples, 0.5).toFixed(1)}ms p99=${quantile(samples, 0.99).toFixed(1)}ms max=${samples[samples.length - 1].toFixed(1)}ms cpu=${cpu.toFixed(0)}% of one core peakRSS=${(s1.hwmKb / 1024).toFixed(0)}MB rss=${(s1.rssKb / 1024).toFixed(0)}MB`,
     );
   } finally {
-    let socketPath = '';
-    try {
-      socketPath = tmux('display-message', '-p', '#{socket_path}').trim();
-      tmux('kill-server');
-    } catch {
-      // gone
-    }
-    if (socketPath) rmSync(socketPath, { force: true }); // tmux leaves it behind
+    killTmuxServer(tmux);
     server?.child.kill('SIGTERM');
   }
 }
