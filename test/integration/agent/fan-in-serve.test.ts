@@ -56,6 +56,9 @@ test('three serve agents, one killed and restarted: ordered within the window, n
   await restarted.waitErr('serve node-2 to listen again', /listening on/);
   await c.waitFor('node-2 connected again', () => nodeEvents('node-2').filter((s) => s === 'NODE_CONNECTED').length >= 2, 30_000);
   await c.waitFor('20 more flows from node-2', () => flowsOf('netscope/agent-node-2') >= before + 20, 30_000);
+  // Flows taken in are held up to the reorder window before they are released: wait for
+  // the merged stream itself, not the intake counters, before stopping it.
+  await c.waitFor('100 flows out of the fan-in', () => c.events.filter((e) => e.kind === 'flow').length >= 100, 30_000);
   c.stop();
 
   // Unavailable once per failed retry while it is down, then connected again.
