@@ -6,6 +6,8 @@
 import { Observable } from 'rxjs';
 import type { AgentConnector, AgentTarget } from './discovery.ts';
 import { OBSERVER_PORT } from './manifest.ts';
+import { hubbleServerName } from './server-name.ts';
+import type { ClientTls } from '../grpc/tls.ts';
 import { parseTimestamp } from '../codec/timestamp.ts';
 import type { KubeTarget } from '../k8s/kubeconfig.ts';
 import { startPortForward } from '../k8s/port-forward.ts';
@@ -34,6 +36,28 @@ export function portForwardDialer(kube: KubeTarget, port = OBSERVER_PORT): Agent
 }
 
 /**
+ * The client TLS for one agent: the command's files, verifying the name that agent serves
+ * (its pod's command line, see server-name.ts; Cilium's `<node>.default.hubble-grpc.cilium.io`
+ * when the pod does not say), since the port-forward's loopback address is no name of its
+ * certificate. --tls-server-name, when given, is verified for every agent instead.
+ */
+export function agentTls(tls: ClientTls | undefined, target: AgentTarget): ClientTls | undefined {
+  if (tls === undefined || tls.serverName !== undefined) return tls;
+  return { ...tls, serverName: target.tlsServerName ?? hubbleServerName(target.node) };
+}
+
+/**
+ * The one line for a lost or refused agent stream (the fan-in puts it after the node's
+ * name): which pod, what happened, and for a certificate without the name, which name.
+ */
+export function agentFailure(describe: string, message: string, tls: ClientTls | undefined): string {
+  let why = message.replace(/; retrying in [^;]*$/, '');
+  if (tls?.serverName !== undefined) why = why.replace('is not for this name (--tls-server-name)', `is not for ${tls.serverName} (the name this agent serves; --tls-server-name verifies another)`);
+  // A failed call's message already names the server (describeGrpcError).
+  return why.startsWith(`server ${describe}: `) ? why : `${describe}: ${why}`;
+}
+
+/**
  * The connector discovery calls per agent pod (and again on every retry). The request is
  * the command's (filters, TLS, follow). `number` applies to the first stream only: a
  * resumed one asks for everything since the last flow.
@@ -49,8 +73,10 @@ export function grpcAgentConnector(request: RelayRequest, dial: AgentDialer): Ag
           way = d;
           if (closed) return void d.close();
           const since = resume.since !== undefined ? parseTimestamp(resume.since) : undefined;
+          const tls = agentTls(request.tls, target);
           const src = createGrpcSource({
             ...request,
+            tls,
             server: d.describe,
             target: d.address,
             number: since !== undefined ? 0 : request.number,
@@ -62,10 +88,10 @@ export function grpcAgentConnector(request: RelayRequest, dial: AgentDialer): Ag
           inner = src.subscribe({
             next: (ev) => {
               // The gRPC source would retry by itself; here the fan-in does (per-node state, backoff, since).
-              if (ev.kind === 'status' && ev.state === 'reconnecting') sub.error(new Error((ev.message ?? 'connection lost').replace(/; retrying in [^;]*$/, '')));
+              if (ev.kind === 'status' && ev.state === 'reconnecting') sub.error(new Error(agentFailure(d.describe, ev.message ?? 'connection lost', tls)));
               else sub.next(ev);
             },
-            error: (err: unknown) => sub.error(err),
+            error: (err: unknown) => sub.error(new Error(agentFailure(d.describe, err instanceof Error ? err.message : String(err), tls))),
             complete: () => sub.complete(),
           });
         },

@@ -6,13 +6,14 @@
 import { Observable, Subject } from 'rxjs';
 import type { Source, SourceEvent, SourceState } from '../model/source.ts';
 import { sanitize } from '../model/sanitize.ts';
-import { asObject, asString, asStringMap, readMeta, type Json } from '../k8s/raw.ts';
+import { asArray, asObject, asString, asStringMap, readMeta, type Json, type JsonObject } from '../k8s/raw.ts';
 import { Reflector, type ReflectorStatus } from '../k8s/reflector.ts';
 import { RESOURCE_TYPES } from '../k8s/resources.ts';
 import type { ApiTransport } from '../k8s/transport.ts';
 import type { BackoffOptions } from '../k8s/backoff.ts';
 import { fanIn, FanInStats, type FanInOptions, type ResumeFrom, type TargetChange } from '../streams/fan-in.ts';
-import { AGENT_LABELS, DEFAULT_NAMESPACE } from './manifest.ts';
+import { AGENT_LABELS, AGENT_CONTAINER, DEFAULT_NAMESPACE } from './manifest.ts';
+import { agentServerName } from './server-name.ts';
 
 /** One agent pod to read from. */
 export interface AgentTarget {
@@ -23,6 +24,11 @@ export interface AgentTarget {
   pod: string;
   node: string;
   podIP: string;
+  /**
+   * The TLS server name the agent serves (its command line: --tls-server-name, else
+   * `<node>.<cluster>.hubble-grpc.cilium.io`), undefined when it serves plaintext.
+   */
+  tlsServerName?: string;
 }
 
 export type AgentConnector = (target: AgentTarget, resume: ResumeFrom) => Observable<SourceEvent>;
@@ -70,7 +76,19 @@ export function podTarget(raw: Json, labels: Readonly<Record<string, string>>): 
   if (node === '' || asString(m.deletionTimestamp) !== '' || phase === 'Succeeded' || phase === 'Failed') return undefined;
   // A pod that is not ready (starting, crash-looping) is still a target: its stream fails
   // and retries, and its node shows as unavailable with the reason, rather than vanishing.
-  return { id: `${meta.namespace}/${meta.name}`, uid: meta.uid, namespace: meta.namespace, pod: meta.name, node, podIP: asString(status.podIP) };
+  const target: AgentTarget = { id: `${meta.namespace}/${meta.name}`, uid: meta.uid, namespace: meta.namespace, pod: meta.name, node, podIP: asString(status.podIP) };
+  const serverName = agentServerName(agentCommandLine(spec), node);
+  if (serverName !== undefined) target.tlsServerName = serverName;
+  return target;
+}
+
+/** The agent container's command and args (the manifests' container name, else the first container). */
+function agentCommandLine(spec: JsonObject): string[] {
+  const containers = asArray(spec.containers).map(asObject);
+  const c = containers.find((x) => x.name === AGENT_CONTAINER) ?? containers[0];
+  if (c === undefined) return [];
+  const strings = (v: Json | undefined): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  return [...strings(c.command), ...strings(c.args)];
 }
 
 /** A node the DaemonSet would run on (its nodeSelector is `kubernetes.io/os: linux`), or undefined. */

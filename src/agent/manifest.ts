@@ -27,6 +27,8 @@ export const HEALTH_PATH = '/healthz';
 /** Where the binary sits in the image (deploy/Dockerfile copies dist/netscope here). */
 export const BINARY_PATH = '/usr/local/bin/netscope';
 export const TLS_DIR = '/var/lib/netscope/tls';
+/** The DaemonSet's container; discovery reads its command line for the TLS server name. */
+export const AGENT_CONTAINER = 'agent';
 
 export interface ManifestOptions {
   namespace: string;
@@ -169,7 +171,7 @@ function daemonSet(o: ManifestOptions): Manifest {
           securityContext: { seccompProfile: { type: o.seccomp } },
           containers: [
             {
-              name: 'agent',
+              name: AGENT_CONTAINER,
               image: o.image,
               imagePullPolicy: 'IfNotPresent',
               command: [BINARY_PATH],

@@ -114,6 +114,9 @@ serverFlagsHelp(),
     '                          manifest) through port-forward even if Hubble Relay exists;',
     '                          without a source flag they are read when there is no relay',
     '      --agent-namespace NS  where the agents run (default netscope)',
+    '                          --agents with --tls*: the agents serve TLS (netscope agent manifest',
+    '                          --tls-secret); each is verified for the name it serves',
+    '                          (<node>.<cluster>.hubble-grpc.cilium.io, or --tls-server-name)',
     '',
   ].join('\n');
 }
@@ -127,10 +130,13 @@ export function sourceOptionsFrom(
   const others = [flags.demo && '--demo', flags.inputFile !== undefined && '--input-file', flags.local && '--local'].filter((x): x is string => typeof x === 'string');
   if (flags.agents || flags.agentNamespace !== undefined) {
     const flag = flags.agents ? '--agents' : '--agent-namespace';
-    const other = others[0] ?? (serverFlagsUsed(flags.remote) ? (flags.remote.portForward ? '--port-forward' : '--server') : undefined);
+    // The --tls flags go with --agents (agents serving TLS); --server and -P name another source.
+    const other = others[0] ?? (flags.remote.portForward ? '--port-forward' : flags.remote.server !== undefined ? '--server' : undefined);
     if (other !== undefined) throw new CliError(`cannot use ${flag} and ${other} together: ${flag} names the cluster's agents as the flow source`);
   }
-  let remote = flags.remote;
+  // --agents with --tls*: the client TLS for every agent connection (connector.ts, agentTls).
+  const agentsTls = flags.agents && serverFlagsUsed(flags.remote) ? clientTlsFrom(flags.remote) : undefined;
+  let remote = agentsTls !== undefined ? emptyServerFlags() : flags.remote;
   if (serverFlagsUsed(remote)) {
     if (others.length > 0) throw new CliError(`cannot use --server (or its --tls / -P flags) and ${others[0]} together`);
   } else if (others.length === 0 && !flags.agents && flags.agentNamespace === undefined && env.HUBBLE_SERVER) {
@@ -154,7 +160,7 @@ export function sourceOptionsFrom(
     const grpc: SourceOptions = { kind: 'grpc', server: remote.server!, ...request };
     return kube ? { kind: 'cluster', kube, flows: grpc, follow: extra.follow } : grpc;
   }
-  if (serverFlagsUsed(remote)) throw new CliError('--tls flags need --server');
+  if (serverFlagsUsed(remote)) throw new CliError(flags.agentNamespace !== undefined ? '--tls flags need --server, or --agents to read the agents with TLS' : '--tls flags need --server (or --agents)');
   if (flags.inputFile !== undefined) {
     const file: SourceOptions = { kind: 'file', path: flags.inputFile, linePrefilter: extra.linePrefilter };
     return kube ? { kind: 'cluster', kube, flows: file, follow: extra.follow } : file;
@@ -165,7 +171,7 @@ export function sourceOptionsFrom(
   // With no flow source named, the cluster source looks for Hubble Relay itself.
   // Hubble Relay first, else the netscope agents (--agents: the agents only).
   if (kube || hasClusterConfig() || flags.agents) {
-    const discoverRelay = { follow: extra.follow, filters: extra.grpc?.filters ?? { allow: [], deny: [] }, ...extra.grpc };
+    const discoverRelay = { tls: agentsTls, follow: extra.follow, filters: extra.grpc?.filters ?? { allow: [], deny: [] }, ...extra.grpc };
     const agents = { request: discoverRelay, agentNamespace: flags.agentNamespace, agentsOnly: flags.agents === true };
     // Loaded when used: discovery and the fan-in are not needed by the other sources.
     const discover = async (target: KubeTarget): Promise<Source> => (await import('../agent/cluster-flows.ts')).discoverClusterFlows(target, agents);

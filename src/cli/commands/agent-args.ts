@@ -7,11 +7,13 @@ import { AddressError, addressText, isLocalOnly, parseAddress } from '../../grpc
 import type { ServerTlsFiles } from '../../grpc/tls.ts';
 import { parseHealthListen } from '../../agent/health.ts';
 import { HEALTH_PATH, HEALTH_PORT, OBSERVER_PORT } from '../../agent/manifest.ts';
+import { DEFAULT_CLUSTER_NAME, hubbleServerName } from '../../agent/server-name.ts';
+
+// The jump host works the same name out from an agent pod's command line (discovery.ts).
+export { DEFAULT_CLUSTER_NAME, hubbleServerName };
 
 export const DEFAULT_AGENT_LISTEN = `127.0.0.1:${OBSERVER_PORT}`;
 export const DEFAULT_HEALTH_LISTEN = `:${HEALTH_PORT}`;
-/** Cilium's cluster name when none is set; part of the TLS server name Hubble Relay verifies. */
-export const DEFAULT_CLUSTER_NAME = 'default';
 const MAX_BUFFER = 10_000_000;
 
 export interface AgentConfig {
@@ -31,10 +33,6 @@ export interface AgentConfig {
   bufferSize?: number;
 }
 
-/** Cilium's convention for an agent's TLS server name: `<node>.<cluster>.hubble-grpc.cilium.io`. */
-export function hubbleServerName(node: string, cluster: string): string {
-  return `${node.replace(/\./g, '-')}.${cluster}.hubble-grpc.cilium.io`;
-}
 
 /**
  * The address Hubble Relay should dial (pure). Listening on every interface, the pod IP

@@ -18,7 +18,7 @@ import type { ClusterStore } from '../../k8s/store.ts';
 import { loadSettings } from '../../config/load.ts';
 import { expandAliasArgs } from '../alias-flag.ts';
 import type { KubeTarget } from '../../k8s/kubeconfig.ts';
-import { consumeServerFlag, emptyServerFlags, serverFlagsUsed, type ServerFlags } from '../server-flags.ts';
+import { clientTlsFrom, consumeServerFlag, emptyServerFlags, serverFlagsUsed, type ServerFlags } from '../server-flags.ts';
 import { checkAgentNamespace, sourceOptionsFrom, emptySourceFlags } from '../source-flags.ts';
 import { parseFilterArgs } from '../../filter/index.ts';
 
@@ -49,6 +49,9 @@ Source (one of):
                            Their nodes (connected, unavailable, retrying) are in :nodes
                            (:hubble-nodes when the cluster's :nodes is there)
   --agent-namespace NS     where the agents run (default netscope)
+                           --agents with hubble's --tls flags: agents serving TLS, each
+                           verified for the name it serves (<node>.<cluster>.hubble-grpc.
+                           cilium.io from its pod's command line, or --tls-server-name)
 
 Flags:
   --seed N                 demo: seed of the simulated cluster and traffic (default 1)
@@ -199,7 +202,9 @@ export function parseTuiArgs(argv: string[], settings: { bufferSize?: number; re
     }
     throw new CliError(arg.startsWith('-') ? `unknown flag "${arg}" (see netscope --help)` : `unexpected argument "${arg}" (see netscope --help)`);
   }
-  const named = [a.demo && '--demo', a.file !== undefined && '--file', a.local && '--local', serverFlagsUsed(a.remote) && '--server'].filter((x) => x !== false);
+  // With --agents, the --tls flags are how to reach the agents, not a --server of their own.
+  const serverNamed = a.remote.server !== undefined || a.remote.portForward || (serverFlagsUsed(a.remote) && !a.agents);
+  const named = [a.demo && '--demo', a.file !== undefined && '--file', a.local && '--local', serverNamed && '--server'].filter((x) => x !== false);
   if ((a.agents || a.agentNamespace !== undefined) && named.length > 0) named.push(a.agents ? '--agents' : '--agent-namespace');
   if (named.length > 1) throw new CliError(`${named.join(' and ')} cannot be used together: pick one flow source`);
   if ((a.agents || a.agentNamespace !== undefined) && a.demo) throw new CliError('--agents and --demo cannot be used together: pick one flow source');
@@ -248,7 +253,7 @@ export const tuiCommand: Command = {
     // --server (or $HUBBLE_SERVER with no other source): Hubble's gRPC API, following,
     // with a buffer's worth of history; the command-line filter goes to the server.
     const agentsAsked = args.agents || args.agentNamespace !== undefined;
-    const wantsServer = serverFlagsUsed(args.remote) || (!args.demo && args.file === undefined && !args.local && !agentsAsked && !!process.env.HUBBLE_SERVER);
+    const wantsServer = (serverFlagsUsed(args.remote) && !args.agents) || (!args.demo && args.file === undefined && !args.local && !agentsAsked && !!process.env.HUBBLE_SERVER);
     const remoteFlows = wantsServer
       ? openSource(
           sourceOptionsFrom(
@@ -257,6 +262,8 @@ export const tuiCommand: Command = {
           ),
         )
       : undefined;
+    // --agents --tls...: checked here, before the terminal is taken.
+    const agentsTls = args.agents && serverFlagsUsed(args.remote) ? clientTlsFrom(args.remote) : undefined;
     const cluster = !args.demo && (kube !== undefined || agentsAsked || (hasClusterConfig() && !wantsServer));
     if (!args.demo && args.file === undefined && !args.local && !cluster && !remoteFlows) {
       throw new CliError('no flow source: use --demo (embedded demo cluster), --local (eBPF collector) or --file PATH (Hubble JSON export)');
@@ -280,7 +287,7 @@ export const tuiCommand: Command = {
           remoteFlows ??
           (args.file !== undefined ? openSource({ kind: 'file', path: args.file }) : args.local ? openSource({ kind: 'local' }) : undefined);
         // No flow source named: the cluster source looks for Hubble Relay (port-forward), else the netscope agents.
-        const request = { follow: true, filters: parseFilterArgs(args.filterArgs), number: args.bufferSize, statusIntervalMs: SERVER_STATUS_MS };
+        const request = { tls: agentsTls, follow: true, filters: parseFilterArgs(args.filterArgs), number: args.bufferSize, statusIntervalMs: SERVER_STATUS_MS };
         const discover = flows
           ? undefined
           : async (target: KubeTarget) =>
