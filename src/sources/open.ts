@@ -5,6 +5,7 @@ import { defer, from, switchMap } from 'rxjs';
 import type { Source } from '../model/source.ts';
 import type { KubeConfigOptions } from '../k8s/kubeconfig-files.ts';
 import type { KubeTarget } from '../k8s/kubeconfig.ts';
+import type { ResourceKind } from '../k8s/resources.ts';
 import { createDemoSource } from './demo/index.ts';
 import { createFileSource, type FlowControl } from './file.ts';
 import { createLocalSource, type LocalSourceOptions } from './local.ts';
@@ -49,6 +50,8 @@ export type SourceOptions =
       kube: KubeConfigOptions;
       flows?: SourceOptions;
       follow: boolean;
+      /** What the model lists and watches (default: every kind the views use). */
+      kinds?: readonly ResourceKind[];
       /**
        * Without `flows`: look for Hubble Relay in the cluster and read it when found.
        */
@@ -88,6 +91,7 @@ export function openSource(opts: SourceOptions): Source {
             kube: opts.kube,
             flows,
             follow: opts.follow,
+            modelOptions: opts.kinds ? { kinds: opts.kinds } : undefined,
             discoverFlows: relay === undefined ? undefined : (discover ?? (r ? (target) => r.openRelayPortForward(target, { request: relay }) : undefined)),
           }),
         ),

@@ -9,7 +9,15 @@ import { buildInfo } from '../version-info.ts';
 import { hasClusterConfig } from '../../k8s/kubeconfig-files.ts';
 import { sanitize } from '../../model/sanitize.ts';
 import { openSource, type SourceOptions } from '../../sources/open.ts';
+import type { ResourceKind } from '../../k8s/resources.ts';
 import { startHealthServer, type AgentHealth } from '../../agent/health.ts';
+
+/**
+ * What the agent's model lists: what naming flows needs, and what its ClusterRole
+ * (MODEL_RULES in manifest.ts) grants. Policies are the jump host's business; listing
+ * them here would be refused by that role and hold their memory for nothing.
+ */
+export const AGENT_MODEL_KINDS: readonly ResourceKind[] = ['Namespace', 'Node', 'Pod', 'Service', 'EndpointSlice'];
 
 /** The collector's source name (its status events say when it attached). */
 const COLLECTOR = 'local';
@@ -21,7 +29,7 @@ export function agentSourceOptions(cfg: AgentConfig): SourceOptions {
   if (!hasClusterConfig(kube)) {
     throw new CliError('no Kubernetes configuration (not in a pod with a service account, no $KUBECONFIG or ~/.kube/config): give --kubeconfig, or --no-cluster for flows by address and process');
   }
-  return { kind: 'cluster', kube, flows: local, follow: true };
+  return { kind: 'cluster', kube, flows: local, follow: true, kinds: AGENT_MODEL_KINDS };
 }
 
 export async function runAgent(cfg: AgentConfig): Promise<number> {

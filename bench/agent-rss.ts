@@ -1,0 +1,183 @@
+// The node agent's memory at 5,000 pods (issue 23: RSS under 150 MB with the default ring):
+//   node bench/agent-rss.ts [--seconds 20] [--binary dist/netscope] [--node-flags '...'] [--heap-snapshot]   (root)
+// `netscope agent` in cluster mode (--kubeconfig) against the fake API server holding
+// bench/k8s-model.ts's cluster (5,000 pods of ~6 KB JSON, 1,000 services and
+// EndpointSlices, 500 NetworkPolicies, 50 nodes and namespaces; served from a child
+// process), its eBPF collector fed by the lab's TCP_CRR load (bench/crr-lab.ts) until the
+// ring holds its default 16,383 flows, and then for --seconds more. Prints the agent's
+// RSS (node; its loader child separately) once the model is loaded, once the ring is
+// full and its peak (VmHWM). --heap-snapshot: a heap snapshot at the end (SIGUSR2),
+// summarised by constructor, to see where the memory goes. --binary: run the single
+// executable (npm run build:binary) instead of the checkout (whose Node strips TypeScript
+// at load, with memory of its own); --node-flags: V8/Node flags for the checkout's agent,
+// to try heap settings.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createObserverClient } from '../src/grpc/client.ts';
+import { DEFAULT_BUFFER_SIZE } from '../src/grpc/server.ts';
+import { tempDir, writeKubeconfig } from '../test/fake-apiserver/kubeconfig.ts';
+import { REPO_ROOT } from '../test/lab/lab.ts';
+import { runAsync } from './collector-attach.ts';
+import { startCrrLab } from './crr-lab.ts';
+
+const arg = (name: string, def: string): string => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : def;
+};
+const SECONDS = Number(arg('--seconds', '20'));
+const SNAPSHOT = process.argv.includes('--heap-snapshot');
+const BINARY = arg('--binary', '');
+const NODE_FLAGS = arg('--node-flags', '').split(' ').filter(Boolean);
+const NODE = process.execPath;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const mb = (kb: number): string => (kb / 1024).toFixed(1);
+
+/**
+ * VmRSS, VmHWM and RssAnon of a process, in KiB. RSS counts the executable's pages that
+ * were read (file-backed, shared, reclaimable: ~60 MB of the single binary); RssAnon is
+ * the process's own memory.
+ */
+function memKb(pid: number): { rss: number; hwm: number; anon: number } {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(s)?.[1] ?? 0);
+  return { rss: field('VmRSS'), hwm: field('VmHWM'), anon: field('RssAnon') };
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+// The cluster: bench/k8s-model.ts's fake API server, in its own process (not counted).
+const api = spawn(NODE, [join(REPO_ROOT, 'bench', 'k8s-model.ts'), '--serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
+process.on('exit', () => api.kill());
+const [url] = (await new Promise<string>((resolve) => createInterface({ input: api.stdout! }).once('line', resolve))).split(' ');
+const dir = tempDir();
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const kubeconfig = writeKubeconfig(dir, 'config', [{ name: 'bench', server: url! }]);
+
+const { clientArgs } = await startCrrLab();
+const PORT = 14245;
+const snapshotFlags = SNAPSHOT ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`] : [];
+const agentArgs = ['agent', '--kubeconfig', kubeconfig, '--node-name', 'node-0', '--listen', `127.0.0.1:${PORT}`, '--health-listen', 'off'];
+const agent: ChildProcess = BINARY
+  ? spawn(BINARY, agentArgs, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_OPTIONS: snapshotFlags.join(' ') } })
+  : spawn(NODE, ['--disable-warning=ExperimentalWarning', ...NODE_FLAGS, ...snapshotFlags, join(REPO_ROOT, 'src', 'cli', 'main.ts'), ...agentArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
+console.log(`agent: ${BINARY || 'the checkout (node src/cli/main.ts)'}${NODE_FLAGS.length ? ` with ${NODE_FLAGS.join(' ')}` : ''}`);
+process.on('exit', () => agent.kill('SIGKILL'));
+let stderr = '';
+let servingKb = 0;
+let modelLoadedKb = 0;
+agent.stderr!.on('data', (d: Buffer) => {
+  stderr += d.toString();
+  if (servingKb === 0 && /serving Observer/.test(stderr)) servingKb = memKb(agent.pid!).rss;
+  if (modelLoadedKb === 0 && /starting eBPF collector/.test(stderr)) modelLoadedKb = memKb(agent.pid!).rss;
+});
+const until = async (what: string, ok: () => boolean | Promise<boolean>, ms: number): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (agent.exitCode !== null) throw new Error(`the agent exited (${agent.exitCode}) before ${what}: ${stderr}`);
+    if (Date.now() > end) throw new Error(`no ${what} in ${ms / 1000} s: ${stderr}`);
+    await sleep(1000);
+  }
+};
+await until('eBPF collector attached', () => /eBPF collector attached/.test(stderr), 60_000);
+
+let peakKb = 0;
+let loaderPeakKb = 0;
+let anonPeakKb = 0;
+const sampler = setInterval(() => {
+  try {
+    const m = memKb(agent.pid!);
+    peakKb = Math.max(peakKb, m.rss);
+    anonPeakKb = Math.max(anonPeakKb, m.anon);
+    for (const c of childrenOf(agent.pid!)) loaderPeakKb = Math.max(loaderPeakKb, memKb(c).rss);
+  } catch {
+    // exiting
+  }
+}, 100);
+
+const client = createObserverClient({ target: `127.0.0.1:${PORT}` });
+const status = async (): Promise<{ numFlows: number; seen: number }> => {
+  const s = await client.serverStatus();
+  return { numFlows: Number(s.num_flows ?? 0), seen: Number(s.seen_flows ?? 0) };
+};
+// The model is loaded before the collector starts (its status line says so).
+const modelKb = modelLoadedKb;
+console.log(`RSS when serving starts ${mb(servingKb)} MB; with the 5,000-pod model loaded, before the collector: ${mb(modelKb)} MB`);
+
+const t0 = Date.now();
+const loadRun = (async () => {
+  let runs = 0;
+  while (true) {
+    await runAsync(clientArgs(2, 4));
+    runs++;
+    const s = await status();
+    if (s.numFlows >= DEFAULT_BUFFER_SIZE && Date.now() - t0 > SECONDS * 1000) return { runs, ...s };
+  }
+})();
+await until('a full ring', async () => (await status()).numFlows >= DEFAULT_BUFFER_SIZE, 300_000);
+const fullKb = memKb(agent.pid!).rss;
+const filledIn = (Date.now() - t0) / 1000;
+console.log(`ring full (${DEFAULT_BUFFER_SIZE} flows) after ${filledIn.toFixed(1)} s of load: RSS ${mb(fullKb)} MB`);
+const done = await loadRun;
+const endKb = memKb(agent.pid!);
+clearInterval(sampler);
+console.log(`after ${((Date.now() - t0) / 1000).toFixed(0)} s of load (${done.seen} flows seen, ${done.numFlows} held): RSS ${mb(endKb.rss)} MB, of which anonymous ${mb(endKb.anon)} MB (peak ${mb(anonPeakKb)} MB)`);
+console.log(`peak RSS: ${mb(Math.max(peakKb, endKb.hwm))} MB (VmHWM ${mb(endKb.hwm)} MB, sampled ${mb(peakKb)} MB) (target < 150); loader child peak ${mb(loaderPeakKb)} MB`);
+console.log(`load average: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
+
+if (SNAPSHOT) {
+  agent.kill('SIGUSR2');
+  const snapshotFile = (): string | undefined => readdirSync(dir).find((f) => f.endsWith('.heapsnapshot'));
+  await until('a heap snapshot', () => snapshotFile() !== undefined, 120_000);
+  const file = join(dir, snapshotFile()!);
+  // Written as it is walked: complete once its size stops changing.
+  let size = -1;
+  await until('the heap snapshot written', () => {
+    const now = statSync(file).size;
+    const same = now === size && now > 0;
+    size = now;
+    return same;
+  }, 120_000);
+  summarise(JSON.parse(readFileSync(file, 'utf8')) as HeapSnapshot);
+}
+client.close();
+agent.kill('SIGTERM');
+await new Promise((r) => agent.once('exit', r));
+process.exit(0);
+
+interface HeapSnapshot {
+  snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] } };
+  nodes: number[];
+  strings: string[];
+}
+
+/** Self sizes by (type, constructor name), largest first. */
+function summarise(h: HeapSnapshot): void {
+  const f = h.snapshot.meta.node_fields;
+  const width = f.length;
+  const [iType, iName, iSize] = [f.indexOf('type'), f.indexOf('name'), f.indexOf('self_size')];
+  const types = h.snapshot.meta.node_types[0];
+  const by = new Map<string, { bytes: number; count: number }>();
+  let total = 0;
+  for (let i = 0; i < h.nodes.length; i += width) {
+    const type = types[h.nodes[i + iType]!]!;
+    const name = type === 'object' || type === 'closure' ? h.strings[h.nodes[i + iName]!]! : `(${type})`;
+    const size = h.nodes[i + iSize]!;
+    total += size;
+    const k = by.get(name) ?? { bytes: 0, count: 0 };
+    k.bytes += size;
+    k.count++;
+    by.set(name, k);
+  }
+  console.log(`heap snapshot: ${(total / 1048576).toFixed(1)} MB in ${(h.nodes.length / width).toLocaleString('en-US')} objects; largest by type:`);
+  for (const [name, { bytes, count }] of [...by].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 20)) {
+    console.log(`  ${(bytes / 1048576).toFixed(1).padStart(6)} MB ${String(count).padStart(9)}  ${name.slice(0, 60)}`);
+  }
+}
