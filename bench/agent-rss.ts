@@ -1,5 +1,5 @@
 // The node agent's memory at 5,000 pods (issue 23: RSS under 150 MB with the default ring):
-//   node bench/agent-rss.ts [--seconds 20] [--binary dist/netscope] [--node-flags '...'] [--heap-snapshot]   (root)
+//   node bench/agent-rss.ts [--seconds 20] [--binary dist/netscope] [--node-flags '...'] [--heap-snapshot] [--no-cluster] [--buffer-size N]   (root)
 // `netscope agent` in cluster mode (--kubeconfig) against the fake API server holding
 // bench/k8s-model.ts's cluster (5,000 pods of ~6 KB JSON, 1,000 services and
 // EndpointSlices, 500 NetworkPolicies, 50 nodes and namespaces; served from a child
@@ -10,7 +10,8 @@
 // summarised by constructor, to see where the memory goes. --binary: run the single
 // executable (npm run build:binary) instead of the checkout (whose Node strips TypeScript
 // at load, with memory of its own); --node-flags: V8/Node flags for the checkout's agent,
-// to try heap settings.
+// to try heap settings; --no-cluster: the agent without Kubernetes (what the flows and
+// the ring cost without the model); --buffer-size: the agent's ring size (default its default).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +31,8 @@ const SECONDS = Number(arg('--seconds', '20'));
 const SNAPSHOT = process.argv.includes('--heap-snapshot');
 const BINARY = arg('--binary', '');
 const NODE_FLAGS = arg('--node-flags', '').split(' ').filter(Boolean);
+const NO_CLUSTER = process.argv.includes('--no-cluster');
+const RING = Number(arg('--buffer-size', String(DEFAULT_BUFFER_SIZE)));
 const NODE = process.execPath;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const mb = (kb: number): string => (kb / 1024).toFixed(1);
@@ -64,7 +67,7 @@ const kubeconfig = writeKubeconfig(dir, 'config', [{ name: 'bench', server: url!
 const { clientArgs } = await startCrrLab();
 const PORT = 14245;
 const snapshotFlags = SNAPSHOT ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`] : [];
-const agentArgs = ['agent', '--kubeconfig', kubeconfig, '--node-name', 'node-0', '--listen', `127.0.0.1:${PORT}`, '--health-listen', 'off'];
+const agentArgs = ['agent', ...(NO_CLUSTER ? ['--no-cluster'] : ['--kubeconfig', kubeconfig]), '--node-name', 'node-0', '--listen', `127.0.0.1:${PORT}`, '--health-listen', 'off', '--buffer-size', String(RING)];
 const agent: ChildProcess = BINARY
   ? spawn(BINARY, agentArgs, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_OPTIONS: snapshotFlags.join(' ') } })
   : spawn(NODE, ['--disable-warning=ExperimentalWarning', ...NODE_FLAGS, ...snapshotFlags, join(REPO_ROOT, 'src', 'cli', 'main.ts'), ...agentArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -109,7 +112,7 @@ const status = async (): Promise<{ numFlows: number; seen: number }> => {
 };
 // The model is loaded before the collector starts (its status line says so).
 const modelKb = modelLoadedKb;
-console.log(`RSS when serving starts ${mb(servingKb)} MB; with the 5,000-pod model loaded, before the collector: ${mb(modelKb)} MB`);
+console.log(`RSS when serving starts ${mb(servingKb)} MB; ${NO_CLUSTER ? 'no cluster model (--no-cluster)' : 'with the 5,000-pod model loaded'}, before the collector: ${mb(modelKb)} MB`);
 
 const t0 = Date.now();
 const loadRun = (async () => {
@@ -118,13 +121,13 @@ const loadRun = (async () => {
     await runAsync(clientArgs(2, 4));
     runs++;
     const s = await status();
-    if (s.numFlows >= DEFAULT_BUFFER_SIZE && Date.now() - t0 > SECONDS * 1000) return { runs, ...s };
+    if (s.numFlows >= RING && Date.now() - t0 > SECONDS * 1000) return { runs, ...s };
   }
 })();
-await until('a full ring', async () => (await status()).numFlows >= DEFAULT_BUFFER_SIZE, 300_000);
+await until('a full ring', async () => (await status()).numFlows >= RING, 300_000);
 const fullKb = memKb(agent.pid!).rss;
 const filledIn = (Date.now() - t0) / 1000;
-console.log(`ring full (${DEFAULT_BUFFER_SIZE} flows) after ${filledIn.toFixed(1)} s of load: RSS ${mb(fullKb)} MB`);
+console.log(`ring full (${RING} flows) after ${filledIn.toFixed(1)} s of load: RSS ${mb(fullKb)} MB`);
 const done = await loadRun;
 const endKb = memKb(agent.pid!);
 clearInterval(sampler);
