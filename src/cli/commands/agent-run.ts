@@ -3,7 +3,6 @@
 // endpoint. A collector that cannot start or fails ends the process with status 1: a
 // node agent without its collector has nothing to serve, and the kubelet restarts it
 // with backoff (discovery then shows the node as crash-looping).
-import v8 from 'node:v8';
 import type { AgentConfig } from './agent-args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { buildInfo } from '../version-info.ts';
@@ -34,14 +33,9 @@ export function agentSourceOptions(cfg: AgentConfig): SourceOptions {
 }
 
 export async function runAgent(cfg: AgentConfig): Promise<number> {
-  // The ring keeps every flow for a while, so flows outlive young-generation collections;
-  // left alone V8 grows the young generation to its maximum and lets the old generation
-  // reach several times the live data before collecting (RSS ~100 MB over the live heap
-  // at 5,000 pods). A small young generation and a small growth step hold RSS near the
-  // live data (bench/agent-rss.ts; their CPU cost: bench/agent-serve-cost.ts).
-  // V8 reads these whenever it sizes the heap, so setting them now takes effect.
-  v8.setFlagsFromString('--max-semi-space-size=4');
-  v8.setFlagsFromString('--heap-growing-percent=30');
+  // No V8 heap flags here, unlike the TUI: a small young generation and growth step cut
+  // RSS by ~40 MB at 5,000 pods but cost ~10 us of CPU per TCP_CRR transaction, twenty
+  // times the serving budget (docs/agent.md, "Memory").
   const { startObserverServer } = await import('../../grpc/server.ts');
   const say = (line: string): void => void process.stderr.write(`netscope agent: ${sanitize(line)}\n`);
   const health: AgentHealth = {};
