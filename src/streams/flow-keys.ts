@@ -219,8 +219,9 @@ export function latencyMs(flow: Flow): number | undefined {
 /**
  * Whether a flow counts as one request to its service: an L7 response (it carries the
  * status and latency), a close summary carrying its connection's one request/response,
- * a dropped attempt, a refused one (the collector's close summary), or, for services seen only at L4, a new TCP connection (SYN
- * without ACK) or a UDP datagram that is not a reply.
+ * a dropped attempt, a refused one (the collector's close summary), or, for services
+ * seen only at L4, a new TCP connection (SYN without ACK) or a UDP datagram that is not
+ * a reply.
  */
 export function isRequest(flow: Flow): boolean {
   if (flow.l7) return flow.l7.type === 'RESPONSE';
