@@ -5,7 +5,9 @@
 // presses `o` (flows order); `--mode map` focuses the topology map and moves its
 // selection between two boxes with j/k (a move, a pan and a repaint of the map).
 //
-//   node_modules/.bin/node bench/tui-keys.ts [--rates 1000,10000,50000] [--presses 60] [--mode flows|map] [--via-server]
+//   node_modules/.bin/node bench/tui-keys.ts [--rates 1000,10000,50000] [--presses 60] [--mode flows|map] [--via-server] [--cpu-prof DIR]
+//
+// --cpu-prof DIR: the TUI process writes a V8 CPU profile (.cpuprofile) into DIR when it quits.
 //
 // --via-server: the demo runs in `netscope serve --demo --rate R` (its own process) and
 // the TUI reads it with `--server` (Hubble's gRPC API on loopback).
@@ -32,6 +34,7 @@ const bufferSize = arg('--buffer-size', '');
 const mode = arg('--mode', 'flows');
 if (mode !== 'flows' && mode !== 'map') throw new Error(`--mode must be flows or map (got ${mode})`);
 const viaServer = process.argv.includes('--via-server');
+const cpuProfDir = arg('--cpu-prof', '');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -58,7 +61,8 @@ async function runRate(rate: number): Promise<void> {
   const server = viaServer ? await startDemoServer(rate) : undefined;
   try {
     const source = server ? `--server ${server.address}` : `--demo --history 5 --rate ${rate}`;
-    tmux('send-keys', '-l', '--', `exec bin/netscope ${source}${extra}`);
+    const prof = cpuProfDir ? `NODE_OPTIONS='--cpu-prof --cpu-prof-dir=${resolve(cpuProfDir)}' ` : '';
+    tmux('send-keys', '-l', '--', `${prof}exec bin/netscope ${source}${extra}`);
     tmux('send-keys', 'Enter');
     const deadline = Date.now() + 60_000;
     while (!/newest first/.test(tmux('capture-pane', '-p'))) {
@@ -112,6 +116,14 @@ async function runRate(rate: number): Promise<void> {
     const status = tmux('capture-pane', '-p').split('\n')[38] ?? '';
     const seenRate = /([\d.]+k?) flows\/s/.exec(status)?.[1] ?? '?';
     tmux('send-keys', 'q');
+    // A profile is written as the process exits: give it the time to.
+    for (const end = Date.now() + 15_000; cpuProfDir && Date.now() < end; await sleep(100)) {
+      try {
+        readFileSync(`/proc/${pid}/stat`);
+      } catch {
+        break;
+      }
+    }
     samples.sort((a, b) => a - b);
     const hz = 100; // USER_HZ on Linux
     const cpu = ((s1.cpuTicks - s0.cpuTicks) / hz / wall) * 100;

@@ -16,6 +16,7 @@
 // parts of a flow (event type, TCP flags, Summary) shared, frozen.
 import { TCP_FLAG_NAMES, type CiliumEventType, type Endpoint, type Flow, type Layer4, type NetscopeExtension, type TCPFlags } from '../model/flow.ts';
 import type { SourceEvent } from '../model/source.ts';
+import { RESET_BY_CLIENT_SUMMARY, RESET_BY_SERVER_SUMMARY, RESET_REFUSED_SUMMARY } from '../model/tcp-reset.ts';
 import { parseDns, type DnsMessage } from './dns.ts';
 import { flowUuidGenerator } from './flow-uuid.ts';
 import { httpUrl, mayBeHttpRequest, parseHttpRequest, parseHttpResponse } from './http.ts';
@@ -186,7 +187,9 @@ export class FlowMapper {
     } else if (rst) {
       flags = FLAGS_RST;
       const refused = (c.flags & ConnFlag.Established) === 0 && (c.flags & ConnFlag.RstRx) !== 0;
-      summary = refused ? 'TCP Flags: RST (connection refused)' : 'TCP Flags: RST';
+      // Which end reset it: the server's socket sent the RST, or the client's received it.
+      const byServer = (c.flags & (passive ? ConnFlag.RstTx : ConnFlag.RstRx)) !== 0;
+      summary = refused ? RESET_REFUSED_SUMMARY : byServer ? RESET_BY_SERVER_SUMMARY : RESET_BY_CLIENT_SUMMARY;
     } else {
       flags = FLAGS_FIN_ACK;
       summary = 'TCP Flags: FIN, ACK';

@@ -1,7 +1,8 @@
 // How a flow is named for aggregation: the node it comes from / goes to at each
 // topology level, the service it is a request to, whether it failed, and whether it is
 // infrastructure noise. Pure functions of one Flow; called once per ingested flow.
-import type { Endpoint, Flow } from '../model/flow.ts';
+import type { Endpoint, Flow, HTTP } from '../model/flow.ts';
+import { RESET_BY_CLIENT_SUMMARY, RESET_BY_SERVER_SUMMARY, RESET_REFUSED_SUMMARY } from '../model/tcp-reset.ts';
 
 export const LEVELS = ['namespace', 'workload', 'pod'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -145,15 +146,59 @@ export function isDrop(flow: Flow): boolean {
   return flow.verdict === 'DROPPED' || flow.verdict === 'ERROR';
 }
 
-/** A failed request: dropped, HTTP 5xx, DNS error rcode, Kafka error code. */
+/**
+ * A failed request: dropped, HTTP 5xx, a gRPC status the server is to blame for, DNS
+ * error rcode, Kafka error code, or a reset by the server's end (serverReset).
+ */
 export function isError(flow: Flow): boolean {
   if (isDrop(flow)) return true;
   const l7 = flow.l7;
-  if (!l7) return false;
-  if (l7.http?.code !== undefined && l7.http.code >= 500) return true;
+  if (!l7) return serverReset(flow);
+  const http = l7.http;
+  if (http !== undefined) {
+    if (http.code !== undefined && http.code >= 500) return true;
+    if (http.headers !== undefined && isGrpcServerError(http)) return true;
+  }
   if (l7.dns?.rcode !== undefined && l7.dns.rcode !== 0) return true;
   if (l7.kafka?.error_code !== undefined && l7.kafka.error_code !== 0) return true;
   return false;
+}
+
+// gRPC status codes that HTTP would call 5xx (the mapping in google/rpc/code.proto):
+// UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS. The
+// others (CANCELLED, INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED...) are the
+// caller's, as a 4xx is, and are not the service's errors.
+const GRPC_SERVER_ERRORS = new Set(['2', '4', '12', '13', '14', '15']);
+
+/**
+ * gRPC runs over HTTP/2 with HTTP 200 and puts its status in `grpc-status`. Cilium's
+ * proxy logs a response's headers, not its trailers, so Hubble shows the status when
+ * the server answered "trailers-only" (status in the one HEADERS frame: what gRPC
+ * servers send for an error without a response message), not for a normal response.
+ */
+function isGrpcServerError(http: HTTP): boolean {
+  for (const h of http.headers!) {
+    const key = h.key;
+    if (key !== undefined && key.length === 11 && (key === 'grpc-status' || key.toLowerCase() === 'grpc-status')) {
+      return h.value !== undefined && GRPC_SERVER_ERRORS.has(h.value.trim());
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether a TCP flow shows its connection reset by the server's end: a connection
+ * attempt refused (SYN answered by RST: nothing listened), or an established
+ * connection the server aborted. netscope's collector says which end reset a
+ * connection in its close summary's text (model/tcp-reset.ts); for a packet (Hubble)
+ * a RST travelling server -> client is the server's. A dropped RST is a drop, not this.
+ */
+export function serverReset(flow: Flow): boolean {
+  if (flow.l4?.TCP?.flags?.RST !== true || isDrop(flow)) return false;
+  const summary = flow.Summary;
+  if (summary === RESET_REFUSED_SUMMARY || summary === RESET_BY_SERVER_SUMMARY) return true;
+  if (summary === RESET_BY_CLIENT_SUMMARY) return false;
+  return isReply(flow);
 }
 
 /**
@@ -174,13 +219,17 @@ export function latencyMs(flow: Flow): number | undefined {
 /**
  * Whether a flow counts as one request to its service: an L7 response (it carries the
  * status and latency), a close summary carrying its connection's one request/response,
- * a dropped attempt, or, for services seen only at L4, a new TCP connection (SYN
- * without ACK) or a UDP datagram that is not a reply.
+ * a dropped attempt, a refused one (the collector's close summary), or, for services
+ * seen only at L4, a new TCP connection (SYN without ACK) or a UDP datagram that is not
+ * a reply.
  */
 export function isRequest(flow: Flow): boolean {
   if (flow.l7) return flow.l7.type === 'RESPONSE';
   if (flow.netscope?.response_latency_ns !== undefined) return true;
   if (isDrop(flow)) return flow.is_reply !== true;
+  // The collector reports a refused attempt only by its client's close summary (it
+  // reports a connection's opening only once it is established).
+  if (flow.Summary === RESET_REFUSED_SUMMARY) return true;
   if (flow.is_reply === true || flow.reply === true) return false;
   const tcp = flow.l4?.TCP;
   if (tcp) return tcp.flags?.SYN === true && tcp.flags?.ACK !== true;

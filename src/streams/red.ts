@@ -2,14 +2,18 @@
 // histogram per service per bucket, so the current p50/p95/p99 and a per-bucket
 // percentile series (the sparkline) come from the same data. add() is O(1).
 // A request that fails is either a drop (the attempt never reached the service: denied
-// by policy or lost in the kernel) or an error (the service answered 5xx, a DNS/Kafka
-// error): they are counted apart, because a drop is a network or policy fact, not the
-// service misbehaving.
+// by policy or lost in the kernel) or an error (the service answered 5xx, a gRPC
+// server error, a DNS/Kafka error, or its end reset the connection, a refused attempt
+// included): they are counted apart, because a drop is a network or policy fact, not
+// the service misbehaving.
 import type { Flow } from '../model/flow.ts';
-import { isDrop, isError, isRequest, latencyMs, serviceOf } from './flow-keys.ts';
+import { isDrop, isError, isRequest, latencyMs, serverReset, serviceOf } from './flow-keys.ts';
 import { mergeInto, newHistogram, quantile, record } from './histogram.ts';
-import { RequestDedupe } from './request-dedupe.ts';
+import { RequestDedupe, type Counted } from './request-dedupe.ts';
 import { TimeBuckets } from './time-buckets.ts';
+
+const ERROR_ONLY: Counted = Object.freeze({ request: false, error: true });
+const NOTHING: Counted = Object.freeze({ request: false, error: false });
 
 interface Cell {
   requests: number;
@@ -22,7 +26,7 @@ export interface ServiceStats {
   service: string;
   /** Requests per second over the current window (attempts, dropped ones included). */
   rate: number;
-  /** Percentage (0-100) of the requests that reached the service and failed there (5xx, DNS/Kafka errors). */
+  /** Percentage (0-100) of the requests that reached the service and failed there (5xx, gRPC server errors, DNS/Kafka errors, resets). */
   errorPct: number;
   /** Percentage (0-100) of the attempts dropped before reaching the service (policy denial, kernel drop). */
   dropPct: number;
@@ -67,10 +71,18 @@ export class RedAggregator {
 
   add(flow: Flow, tMs: number): void {
     if (tMs < this.#firstMs) this.#firstMs = tMs;
-    if (!isRequest(flow)) return;
+    const request = isRequest(flow);
+    if (!request && !serverReset(flow)) return;
     const svc = serviceOf(flow);
     if (svc === undefined) return;
-    const counted = this.#dedupe.counts(flow, isError(flow));
+    let counted: Counted;
+    if (request) {
+      counted = this.#dedupe.counts(flow, isError(flow));
+    } else {
+      // A reset after the request was counted (its SYN, its response): one more failure,
+      // once per connection whichever ends reported it.
+      counted = this.#dedupe.firstReset(flow) ? ERROR_ONLY : NOTHING;
+    }
     if (!counted.request && !counted.error) return; // the other end already counted it
     const prev = this.#seen.get(svc);
     if (prev === undefined || tMs > prev) this.#seen.set(svc, tMs);

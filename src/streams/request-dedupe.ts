@@ -15,6 +15,8 @@ interface Tally {
   ingress: number;
   egressErrors: number;
   ingressErrors: number;
+  /** A reset of this connection has been counted. */
+  reset: boolean;
 }
 
 export interface Counted {
@@ -51,17 +53,8 @@ export class RequestDedupe {
   counts(flow: Flow, error: boolean): Counted {
     const dir = flow.traffic_direction;
     if (dir !== 'EGRESS' && dir !== 'INGRESS') return counted(true, error);
-    const key = connectionKey(flow);
-    if (key === undefined) return counted(true, error);
-    let t = this.#tallies.get(key);
-    if (t === undefined) {
-      if (this.#tallies.size >= this.#max) {
-        const oldest = this.#tallies.keys().next();
-        if (!oldest.done) this.#tallies.delete(oldest.value);
-      }
-      t = { egress: 0, ingress: 0, egressErrors: 0, ingressErrors: 0 };
-      this.#tallies.set(key, t);
-    }
+    const t = this.#tally(flow);
+    if (t === undefined) return counted(true, error);
     if (dir === 'EGRESS') {
       t.egress++;
       if (error) t.egressErrors++;
@@ -70,6 +63,36 @@ export class RequestDedupe {
     t.ingress++;
     if (error) t.ingressErrors++;
     return counted(t.ingress > t.egress, error && t.ingressErrors > t.egressErrors);
+  }
+
+  /**
+   * Whether a reset flow (flow-keys serverReset) that is not itself a request is the
+   * first report of its connection's reset: both ends report it (the collector's two
+   * close summaries, Hubble's RST at either node), and a connection is reset once.
+   */
+  firstReset(flow: Flow): boolean {
+    const dir = flow.traffic_direction;
+    if (dir !== 'EGRESS' && dir !== 'INGRESS') return true;
+    const t = this.#tally(flow);
+    if (t === undefined) return true;
+    if (t.reset) return false;
+    t.reset = true;
+    return true;
+  }
+
+  #tally(flow: Flow): Tally | undefined {
+    const key = connectionKey(flow);
+    if (key === undefined) return undefined;
+    let t = this.#tallies.get(key);
+    if (t === undefined) {
+      if (this.#tallies.size >= this.#max) {
+        const oldest = this.#tallies.keys().next();
+        if (!oldest.done) this.#tallies.delete(oldest.value);
+      }
+      t = { egress: 0, ingress: 0, egressErrors: 0, ingressErrors: 0, reset: false };
+      this.#tallies.set(key, t);
+    }
+    return t;
   }
 
   get size(): number {

@@ -1,7 +1,8 @@
 // The terminal explorer: blessed widgets drawing the pure view models, a frame clock,
 // and key handling. Ingestion (source -> FlowStore) never waits for drawing: frames are
 // drawn at most `refreshHz` times a second from whatever the store holds; a key changes
-// UI state and draws at once. Each pane is a component of its own (src/views/panes/:
+// UI state and draws at once, and never waits for ingestion longer than one slice of a
+// few ms (ingest-slices.ts). Each pane is a component of its own (src/views/panes/:
 // state, keys, drawing); the app composes them with the bars, overlays and focus.
 import blessed from 'blessed';
 import type { Subscription } from 'rxjs';
@@ -10,7 +11,8 @@ import type { Source } from '../model/source.ts';
 import { compileFilterSet, expandAliases, filterSetToArgs, parseFilterArgs, shellQuote, tokenize, type Aliases, type FilterSet } from '../filter/index.ts';
 import type { Completion } from '../filter/index.ts';
 import { FlowStore } from '../streams/flow-store.ts';
-import { frames, ingestInto } from '../streams/frames.ts';
+import { frames } from '../streams/frames.ts';
+import { IngestSlices } from './ingest-slices.ts';
 import { nodeId, serviceOf, type Level } from '../streams/flow-keys.ts';
 import type { VersionedModel } from '../streams/topology-model.ts';
 import { policyWhyLines } from './flow-detail.ts';
@@ -82,6 +84,8 @@ export function runApp(opts: AppOptions): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const theme = opts.theme;
     const store = new FlowStore(opts.bufferSize);
+    // Source events wait here and are ingested a few ms per turn: keys go in between.
+    const slices = new IngestSlices(store);
     if (opts.policyModel) {
       const policyModel = opts.policyModel;
       const annotator = new PolicyAnnotator(policyModel);
@@ -544,6 +548,7 @@ export function runApp(opts: AppOptions): Promise<number> {
       done = true;
       frameSub?.unsubscribe();
       sub?.unsubscribe();
+      slices.stop();
       overlays.close();
       screen.destroy(); // leaves the alternate screen, shows the cursor, ends raw mode
       for (const s of ['SIGTERM', 'SIGHUP'] as const) process.removeListener(s, onSignal);
@@ -575,16 +580,24 @@ export function runApp(opts: AppOptions): Promise<number> {
     // the first frame back for as long as that takes.
     setImmediate(() => {
       if (done) return;
-      sub = opts.source.pipe(ingestInto(store)).subscribe({
-        error: (err: unknown) => {
-          store.status = { ...store.status, state: 'error', message: err instanceof Error ? err.message : String(err) };
-          store.version++;
-        },
-        complete: () => {
-          if (store.status.state !== 'error') store.status = { ...store.status, state: 'done' };
-          store.version++;
-        },
+      // What a source hands over on subscribe (the demo's or a file's history) goes in
+      // at once, so the next frame, and the map's first layout, see all of it; events
+      // that come later (live flows, a catch-up burst, a gRPC read) go in slices.
+      let subscribing = true;
+      sub = opts.source.subscribe({
+        next: (ev) => (subscribing ? slices.ingestNow(ev) : slices.push(ev)),
+        error: (err: unknown) =>
+          slices.whenDrained(() => {
+            store.status = { ...store.status, state: 'error', message: err instanceof Error ? err.message : String(err) };
+            store.version++;
+          }),
+        complete: () =>
+          slices.whenDrained(() => {
+            if (store.status.state !== 'error') store.status = { ...store.status, state: 'done' };
+            store.version++;
+          }),
       });
+      subscribing = false;
     });
   });
 }

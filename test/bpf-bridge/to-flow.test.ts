@@ -73,6 +73,16 @@ test('refused connection: RST close without establishment', () => {
   assert.equal(f!.netscope?.connect_latency_ns, undefined);
 });
 
+test("an established connection's reset: the summary says which end sent it, from either socket", () => {
+  // Flags: 0x1 active (the client's socket), 0x2 passive (the server's), 0x4 reset received, 0x8 reset sent, 0x10 established.
+  const close = (t: typeof client, flags: number) => flows(run(connRecord({ open: false, tsNs: 2_000_000_000n, t, cookie: 8, startNs: 1_999_000_000n, estabNs: 1_999_100_000n, flags: 0x10 | flags, pid: 9, comm: 'x' })))[0]!;
+  assert.equal(close(client, 0x1 | 0x4).Summary, 'TCP Flags: RST (reset by server)');
+  assert.equal(close(server, 0x2 | 0x8).Summary, 'TCP Flags: RST (reset by server)');
+  assert.equal(close(client, 0x1 | 0x8).Summary, 'TCP Flags: RST (reset by client)');
+  assert.equal(close(server, 0x2 | 0x4).Summary, 'TCP Flags: RST (reset by client)');
+  assert.deepEqual(close(client, 0x1 | 0x4).l4?.TCP?.flags, { RST: true });
+});
+
 test('drop: DROPPED with the reason name from the kernel BTF table', () => {
   const evs = run(reasonRecord(7, 'NETFILTER_DROP'), dropRecord({ tsNs: 1_000_000_000n, t: client, reason: 7, tcpFlags: 0x02, ifindex: 4 }), dropRecord({ tsNs: 1_000_000_000n, t: { ...client, proto: 17 }, reason: 99 }));
   const [f, g] = flows(evs);

@@ -200,8 +200,25 @@ export function httpRequestFlow(c: Conversation, h: HttpRecord): Flow {
   };
 }
 
+/**
+ * The response headers Cilium's proxy logs for a gRPC call that failed: gRPC servers
+ * answer an error "trailers-only", HTTP 200 with the status in the one HEADERS frame
+ * (a successful call's status comes in trailers, which the proxy does not log), and
+ * the proxy keeps the request's x-request-id. Sorted by key, as Hubble lists them.
+ */
+export function grpcErrorHeaders(h: HttpRecord, status: number, message: string): HTTPHeader[] {
+  const headers: HTTPHeader[] = [
+    { key: 'content-type', value: 'application/grpc' },
+    { key: 'grpc-message', value: message },
+    { key: 'grpc-status', value: String(status) },
+  ];
+  const id = h.headers.find((x) => x.key === 'x-request-id');
+  if (id !== undefined) headers.push(id);
+  return headers;
+}
+
 /** The ingress proxy's record of the server's response, with the request's latency. */
-export function httpResponseFlow(c: Conversation, h: HttpRecord, code: number, latencyNs: number): Flow {
+export function httpResponseFlow(c: Conversation, h: HttpRecord, code: number, latencyNs: number, headers: readonly HTTPHeader[] = h.headers): Flow {
   return {
     time: '',
     uuid: '',
@@ -212,7 +229,7 @@ export function httpResponseFlow(c: Conversation, h: HttpRecord, code: number, l
     destination: c.client.endpoint,
     Type: 'L7',
     node_name: c.server.node,
-    l7: { type: 'RESPONSE', latency_ns: latencyNs, http: { code, method: h.method, url: h.url, protocol: h.protocol, headers: h.headers as HTTPHeader[] } },
+    l7: { type: 'RESPONSE', latency_ns: latencyNs, http: { code, method: h.method, url: h.url, protocol: h.protocol, headers: headers as HTTPHeader[] } },
     event_type: EV_L7,
     source_service: c.service,
     traffic_direction: 'INGRESS',

@@ -29,6 +29,7 @@ import {
   Conversation,
   dnsRequestFlow,
   dnsResponseFlow,
+  grpcErrorHeaders,
   httpRequestFlow,
   httpResponseFlow,
   policyDropFlow,
@@ -320,8 +321,16 @@ export class DemoSimulator {
     s = Math.round(s + own * 0.65);
     if (!failed && this.rng.chance(this.errorRate(wl, t))) failed = true;
     if (http !== undefined) {
-      const code = failed ? (wl.name === SLOWDOWN.service && t >= this.slowdownAtUs ? 503 : 500) : (call.okCode ?? 200);
-      this.push(s, httpResponseFlow(conv, http, code, Math.max(1, s - reqAt) * 1000 + this.rng.int(1000)));
+      const latencyNs = Math.max(1, s - reqAt) * 1000 + this.rng.int(1000);
+      const overloaded = wl.name === SLOWDOWN.service && t >= this.slowdownAtUs;
+      if (failed && wl.protocol === 'grpc') {
+        // 14 UNAVAILABLE, 13 INTERNAL: what an overloaded or failing gRPC server answers.
+        const headers = overloaded ? grpcErrorHeaders(http, 14, 'service overloaded') : grpcErrorHeaders(http, 13, 'internal error');
+        this.push(s, httpResponseFlow(conv, http, 200, latencyNs, headers));
+      } else {
+        const code = failed ? (overloaded ? 503 : 500) : (call.okCode ?? 200);
+        this.push(s, httpResponseFlow(conv, http, code, latencyNs));
+      }
     }
     this.push(s + 10, traceFlow(conv, true, 'ACK_PSH'));
     return { end: Math.round(s + rtt / 2), failed };

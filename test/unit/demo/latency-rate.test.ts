@@ -19,9 +19,14 @@ function latencies(flows: Flow[], service: string, fromS: number, toS: number, u
   return out;
 }
 
+/** A gRPC call's status as Cilium's proxy logs it when the server answered trailers-only. */
+function grpcStatus(f: Flow): string | undefined {
+  return f.l7?.http?.headers?.find((h) => h.key === 'grpc-status')?.value;
+}
+
 function errorShare(flows: Flow[], service: string): number {
   const rs = flows.filter((f) => f.l7?.type === 'RESPONSE' && f.l7.http !== undefined && workloadOf(f, 'source') === service);
-  return rs.filter((f) => (f.l7?.http?.code ?? 0) >= 500).length / rs.length;
+  return rs.filter((f) => (f.l7?.http?.code ?? 0) >= 500 || (grpcStatus(f) ?? '0') !== '0').length / rs.length;
 }
 
 const SLOW_AT = 120;
@@ -75,6 +80,11 @@ test('errors: a small 5xx rate where services fail, and the slowdown adds a bump
   assert.ok(pcAfter > pcBefore, `productcatalog errors ${pcBefore} -> ${pcAfter}`);
   // A failed cart lookup fails the page that needed it.
   assert.ok(flows.some((f) => workloadOf(f, 'source') === 'frontend' && f.l7?.http?.code === 500));
+  // gRPC servers fail with HTTP 200 and a grpc-status: INTERNAL, UNAVAILABLE once overloaded.
+  const grpcFailures = flows.filter((f) => f.l7?.type === 'RESPONSE' && grpcStatus(f) !== undefined);
+  assert.ok(grpcFailures.length > 0 && grpcFailures.every((f) => f.l7?.http?.code === 200 && f.l7.http.protocol === 'HTTP/2'));
+  assert.deepEqual([...new Set(grpcFailures.map(grpcStatus))].sort(), ['13', '14']);
+  assert.ok(!flows.some((f) => f.l7?.http?.protocol === 'HTTP/2' && (f.l7.http.code ?? 0) >= 500), 'no gRPC service answers 5xx');
 });
 
 test('the rate is honoured on virtual time at low, medium and high rates', () => {

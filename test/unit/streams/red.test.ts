@@ -154,3 +154,138 @@ test('a service only ever reached by denied attempts reads 100% drops and 0% err
   assert.equal(s.dropPct, 100);
   assert.equal(s.errorPct, 0);
 });
+
+// A gRPC response as Hubble shows it from Cilium's proxy: HTTP/2, HTTP 200, and, when
+// the server answered trailers-only, the status among the response headers.
+function grpcResponse(status: string | undefined, port: number) {
+  const f = mkFlow({ t: T0, svc: 'cartservice', http: { method: 'POST', url: '/hipstershop.CartService/GetCart', code: 200, latencyMs: 2 } });
+  f.l4 = { TCP: { source_port: 7070, destination_port: port } };
+  f.l7!.http!.protocol = 'HTTP/2';
+  f.l7!.http!.headers = [{ key: 'content-type', value: 'application/grpc' }];
+  if (status !== undefined) f.l7!.http!.headers.push({ key: 'grpc-message', value: 'boom' }, { key: 'grpc-status', value: status });
+  f.l7!.http!.headers.push({ key: 'x-request-id', value: 'r' });
+  return f;
+}
+
+test('gRPC: server-side statuses (UNAVAILABLE, INTERNAL, ...) are errors with HTTP 200; caller-side ones and OK are not', () => {
+  const red = new RedAggregator();
+  // 14 UNAVAILABLE, 13 INTERNAL, 4 DEADLINE_EXCEEDED, 2 UNKNOWN: the service's.
+  const statuses = ['14', '13', '4', '2', '0', '5', '3', '7', '16', undefined];
+  statuses.forEach((st, i) => red.add(grpcResponse(st, 40000 + i), T0));
+  const [s] = red.snapshot(95, T0 + 1000);
+  assert.equal(s.rate, 10);
+  assert.equal(s.errorPct, 40);
+  assert.equal(s.dropPct, 0);
+});
+
+test('gRPC: the status header is found whatever its case', () => {
+  const red = new RedAggregator();
+  const f = grpcResponse(undefined, 40000);
+  f.l7!.http!.headers!.push({ key: 'Grpc-Status', value: '14' });
+  red.add(f, T0);
+  assert.equal(red.snapshot(95, T0 + 1000)[0].errorPct, 100);
+});
+
+// Hubble's packets of one connection 10.0.0.1:port -> 10.0.0.2:5432 (db), seen at the
+// client's node (EGRESS) and at the server's (INGRESS).
+function packet(port: number, flags: { SYN?: boolean; ACK?: boolean; RST?: boolean }, fromServer: boolean, dir: 'EGRESS' | 'INGRESS') {
+  const f = mkFlow({ t: T0, svc: 'db' });
+  if (fromServer) {
+    [f.source, f.destination] = [f.destination, f.source];
+    [f.source_service, f.destination_service] = [f.destination_service, undefined];
+    f.IP = { source: '10.0.0.2', destination: '10.0.0.1', ipVersion: 'IPv4' };
+    f.l4 = { TCP: { source_port: 5432, destination_port: port, flags } };
+  } else {
+    f.l4 = { TCP: { source_port: port, destination_port: 5432, flags } };
+  }
+  f.is_reply = fromServer;
+  f.traffic_direction = dir;
+  f.Summary = `TCP Flags: ${Object.keys(flags).join(', ')}`;
+  return f;
+}
+
+test("resets (Hubble): the server's RST of a connection is one error of the service, once though both nodes saw it", () => {
+  const red = new RedAggregator();
+  for (let port = 40000; port < 40004; port++) {
+    for (const dir of ['EGRESS', 'INGRESS'] as const) red.add(packet(port, { SYN: true }, false, dir), T0);
+  }
+  // The server resets two of the four; the client resets a third (its own abort: not the service's error).
+  for (const dir of ['EGRESS', 'INGRESS'] as const) {
+    red.add(packet(40000, { ACK: true, RST: true }, true, dir), T0);
+    red.add(packet(40001, { RST: true }, true, dir), T0);
+    red.add(packet(40002, { RST: true }, false, dir), T0);
+  }
+  const [s] = red.snapshot(95, T0 + 1000);
+  assert.equal(s.rate, 4);
+  assert.equal(s.errorPct, 50);
+  assert.equal(s.dropPct, 0);
+});
+
+test('a dropped RST is not a reset of the service', () => {
+  const red = new RedAggregator();
+  red.add(packet(40000, { SYN: true }, false, 'EGRESS'), T0);
+  const rst = packet(40000, { RST: true }, true, 'INGRESS');
+  rst.verdict = 'DROPPED';
+  red.add(rst, T0);
+  const [s] = red.snapshot(95, T0 + 1000);
+  assert.equal(s.errorPct, 0);
+  assert.equal(s.dropPct, 0, 'nor a dropped attempt: the attempt was the SYN');
+});
+
+// netscope's collector: one close summary per socket (client EGRESS, server INGRESS).
+function closeSummary(port: number, summary: string, serverSocket: boolean, latencyMs?: number) {
+  const f = mkFlow({ t: T0, svc: 'db' });
+  if (serverSocket) {
+    [f.source, f.destination] = [f.destination, f.source];
+    [f.source_service, f.destination_service] = [f.destination_service, undefined];
+    f.IP = { source: '10.0.0.2', destination: '10.0.0.1', ipVersion: 'IPv4' };
+    f.l4 = { TCP: { source_port: 5432, destination_port: port, flags: { RST: true } } };
+  } else {
+    f.l4 = { TCP: { source_port: port, destination_port: 5432, flags: { RST: true } } };
+  }
+  f.is_reply = serverSocket;
+  f.traffic_direction = serverSocket ? 'INGRESS' : 'EGRESS';
+  f.Summary = summary;
+  f.netscope = latencyMs === undefined ? { bytes_sent: 10 } : { bytes_sent: 10, response_latency_ns: latencyMs * 1e6 };
+  return f;
+}
+
+test("resets (collector): a close summary reset by the server counts once per connection, one reset by the client not at all", () => {
+  const red = new RedAggregator();
+  // Four connections, each with its request/response folded into the close summaries of both sockets.
+  const ends = [
+    [40000, 'TCP Flags: RST (reset by server)'],
+    [40001, 'TCP Flags: RST (reset by client)'],
+    [40002, 'TCP Flags: FIN, ACK'],
+    [40003, 'TCP Flags: FIN, ACK'],
+  ] as const;
+  for (const [port, summary] of ends) {
+    for (const serverSocket of [false, true]) {
+      const f = closeSummary(port, summary, serverSocket, 5);
+      if (summary.startsWith('TCP Flags: FIN')) f.l4!.TCP!.flags = { FIN: true, ACK: true };
+      red.add(f, T0);
+    }
+  }
+  // A long connection: its opening was counted (SYN), its reset by the server comes without a pair.
+  red.add(packet(41000, { SYN: true }, false, 'EGRESS'), T0);
+  red.add(closeSummary(41000, 'TCP Flags: RST (reset by server)', false), T0);
+  red.add(closeSummary(41000, 'TCP Flags: RST (reset by server)', true), T0);
+  const [s] = red.snapshot(95, T0 + 1000);
+  assert.equal(s.rate, 5);
+  assert.equal(s.errorPct, 40);
+  assert.equal(s.dropPct, 0);
+});
+
+test('a refused connection (SYN answered by RST) is a failed attempt in ERR%, not DROP%', () => {
+  const red = new RedAggregator();
+  // The collector reports a refused attempt only by the client's close summary.
+  for (let port = 40000; port < 40003; port++) red.add(closeSummary(port, 'TCP Flags: RST (connection refused)', false), T0);
+  red.add(closeSummary(40010, 'TCP Flags: FIN, ACK', false, 3), T0);
+  // Hubble: the SYN and the server's RST, ACK answering it.
+  red.add(packet(40020, { SYN: true }, false, 'EGRESS'), T0);
+  red.add(packet(40020, { ACK: true, RST: true }, true, 'INGRESS'), T0);
+  const [s] = red.snapshot(95, T0 + 1000);
+  assert.equal(s.rate, 5);
+  assert.equal(s.errorPct, 80);
+  assert.equal(s.dropPct, 0);
+});
