@@ -44,11 +44,12 @@ function readCas(flag: string, files: string[] | undefined): Buffer | null {
   return Buffer.concat(files.map((f) => readPem(flag, f, 'CERTIFICATE')));
 }
 
-export function serverCredentials(t: ServerTlsFiles): grpc.ServerCredentials {
+/** The PEM files of a server's TLS options, read and checked (flag and path named on a problem). */
+export function readServerTls(t: ServerTlsFiles): { cert: Buffer; key: Buffer; clientCa: Buffer | null } {
   const cert = readPem('--tls-cert-file', t.certFile, 'CERTIFICATE');
   const key = readPem('--tls-key-file', t.keyFile, 'PRIVATE KEY');
-  const cas = readCas('--tls-client-ca-files', t.clientCaFiles);
-  return grpc.ServerCredentials.createSsl(cas, [{ cert_chain: cert, private_key: key }], cas !== null);
+  const clientCa = readCas('--tls-client-ca-files', t.clientCaFiles);
+  return { cert, key, clientCa };
 }
 
 /** The PEM files of a client's TLS options, read and checked (flag and path named on a problem). */

@@ -111,3 +111,22 @@ export function grpcTimeout(ms: number): string {
 function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
+
+const TIMEOUT_UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 1e-3, n: 1e-6 };
+
+/** A grpc-timeout header in milliseconds (undefined: none); a malformed one fails the call, as in grpc-go. */
+export function parseGrpcTimeout(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d{1,8})([HMSmun])$/.exec(v);
+  if (!m) throw new GrpcCallError(Code.INTERNAL, `malformed grpc-timeout ${JSON.stringify(v.slice(0, 20))}`);
+  return Number(m[1]) * TIMEOUT_UNIT_MS[m[2]!]!;
+}
+
+/** grpc-message for the wire: percent-encodes '%' and every byte outside printable ASCII. */
+export function encodeGrpcMessage(text: string): string {
+  let out = '';
+  for (const b of Buffer.from(text, 'utf8')) {
+    out += b >= 0x20 && b <= 0x7e && b !== 0x25 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
