@@ -6,14 +6,14 @@
 // longer give arrives as lost events. Everything is reported in-band (status, lost,
 // node-status, nodes); the Observable itself only errors when not following.
 import { Observable } from 'rxjs';
-import type { Flow } from '../model/flow.ts';
 import type { HubbleNode } from '../model/node.ts';
 import type { Source, SourceEvent } from '../model/source.ts';
 import type { FilterSet } from '../filter/flow-filter.ts';
-import { compareTimestamps, parseTimestamp, type Timestamp } from '../codec/timestamp.ts';
+import type { Timestamp } from '../codec/timestamp.ts';
 import { backoffDelay, DEFAULT_BACKOFF, delayText, type BackoffOptions } from '../k8s/backoff.ts';
 import { createObserverClient, describeGrpcError, type ObserverClient } from '../grpc/client.ts';
 import { filterSetToRequest } from '../grpc/filter-mapping.ts';
+import { ResumePoint } from './grpc-resume.ts';
 import { createStreamClient, type StreamClient } from '../grpc/http2/client.ts';
 import type { StreamCall } from '../grpc/http2/server-stream.ts';
 import { Code, GrpcCallError } from '../grpc/http2/status.ts';
@@ -78,9 +78,8 @@ export function createGrpcSource(opts: GrpcSourceOptions): Source {
     let attempt = 0;
     let retryTimer: NodeJS.Timeout | undefined;
     let statusTimer: NodeJS.Timeout | undefined;
-    // Resume state: the newest flow time seen and the keys of flows seen at that time.
-    let lastTs: Timestamp | undefined;
-    let atLast = new Set<string>();
+    // Resume state: the newest flow time seen and the flows seen at that time.
+    const resumePoint = new ResumePoint();
     let flowsSeen = 0;
     const warned = new Set<string>();
     const onUnknown = (field: string, value: number): void => {
@@ -89,31 +88,13 @@ export function createGrpcSource(opts: GrpcSourceOptions): Source {
       warned.add(key);
       emitStatus('warning', `server ${opts.server}: ${field}: unknown enum value ${value} (left out; newer Cilium?)`);
     };
-    const key = (f: Flow): string => f.uuid ?? `${f.time}|${f.IP?.source}|${f.IP?.destination}|${f.Summary ?? ''}|${f.node_name ?? ''}`;
-
-    /** False for a flow an earlier connection already delivered (same time, same key). */
-    const fresh = (f: Flow): boolean => {
-      const ts = f.time === undefined ? undefined : parseTimestamp(f.time);
-      if (ts === undefined) return true;
-      const c = lastTs === undefined ? 1 : compareTimestamps(ts, lastTs);
-      if (c > 0) {
-        lastTs = ts;
-        atLast = new Set([key(f)]);
-        return true;
-      }
-      if (c < 0) return true; // older than the newest seen: out of order (a relay's merge), never resent
-      const k = key(f);
-      if (atLast.has(k)) return false;
-      atLast.add(k);
-      return true;
-    };
     /** After a lost connection: the next request asks from the last flow's time on. */
     let resuming = false;
 
     const request = (): Msg => {
       const filters = filterSetToRequest(opts.filters);
       const base: Msg = { ...filters, until: opts.until };
-      if (resuming) return { ...base, follow: true, since: lastTs ?? opts.since ?? startedTs };
+      if (resuming) return { ...base, follow: true, since: resumePoint.since ?? opts.since ?? startedTs };
       return { ...base, number: opts.number ?? 0, first: opts.first === true, follow: opts.follow, since: opts.since };
     };
     const startedTs = ((): Timestamp => {
@@ -185,7 +166,7 @@ export function createGrpcSource(opts: GrpcSourceOptions): Source {
           }
           if (ev === undefined) continue;
           if (ev.kind === 'flow') {
-            if (!fresh(ev.flow)) continue;
+            if (!resumePoint.fresh(ev.flow)) continue;
             flowsSeen++;
           }
           sub.next(ev);
