@@ -36,29 +36,44 @@ export class MessageDeframer {
     return this.carried > 0;
   }
 
+  /** An error found after good messages of the same chunk (they were returned first); set once. */
+  failure: Error | undefined;
+
+  /** The messages the chunk completes; throws (or, after good messages, sets `failure`) on a bad prefix. */
   push(chunk: Buffer): Buffer[] {
+    if (this.failure !== undefined) throw this.failure;
     const out: Buffer[] = [];
+    try {
+      this.cut(chunk, out);
+    } catch (err) {
+      if (out.length === 0) throw err;
+      this.failure = err as Error;
+    }
+    return out;
+  }
+
+  private cut(chunk: Buffer, out: Buffer[]): void {
     let pos = 0;
     if (this.carried > 0) {
       pos = this.fillCarry(chunk, out);
-      if (pos < 0) return out;
+      if (pos < 0) return;
     }
     const n = chunk.length;
     while (pos < n) {
       if (n - pos < PREFIX_BYTES) {
         this.hold(chunk.subarray(pos), -1);
-        return out;
+        return;
       }
       const len = this.check(chunk, pos);
       const start = pos + PREFIX_BYTES;
       if (n - start < len) {
         this.hold(chunk.subarray(pos), len);
-        return out;
+        return;
       }
       out.push(chunk.subarray(start, start + len));
       pos = start + len;
     }
-    return out;
+    return;
   }
 
   /** Completes the carried message from the chunk; returns where the chunk's next message starts, or -1 if it is used up. */

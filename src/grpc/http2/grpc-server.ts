@@ -147,6 +147,7 @@ function onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHe
   stream.on('error', () => {});
   stream.once('end', () => {
     if (failed || stream.destroyed) return;
+    if (deframer.failure !== undefined) return refuse(stream, Code.INTERNAL, (deframer.failure as GrpcCallError).details ?? deframer.failure.message);
     if (msgs.length !== 1 || deframer.partial) {
       return refuse(stream, Code.INTERNAL, msgs.length === 0 ? 'the request carried no message' : 'a unary request carries exactly one message');
     }

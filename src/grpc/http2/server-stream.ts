@@ -112,10 +112,13 @@ export function startServerStream(
     try {
       const msgs = deframer.push(chunk);
       if (msgs.length > 0) h.onMessages(msgs);
+      if (deframer.failure !== undefined) fail(deframer.failure);
     } catch (err) {
       fail(err instanceof Error ? err : new Error(String(err)));
     }
   });
+  let sawEnd = false;
+  stream.on('end', () => void (sawEnd = true));
   stream.on('trailers', (t) => {
     status = statusFromTrailers(t) ?? 'ok';
   });
@@ -155,6 +158,8 @@ export function startServerStream(
       if (deframer?.partial) return new GrpcCallError(Code.INTERNAL, 'the stream ended in the middle of a message');
       return undefined;
     }
+    // END_STREAM without trailers: the server said nothing about how the call went.
+    if (sawEnd && failure === undefined && status === undefined) return statusFromTrailers({});
     if (sessionError !== undefined) return new GrpcCallError(Code.UNAVAILABLE, sessionError.message);
     if (failure !== undefined && (failure as NodeJS.ErrnoException).code !== 'ERR_HTTP2_STREAM_CANCEL') return new GrpcCallError(Code.UNAVAILABLE, failure.message);
     if (!gotSettings) return new GrpcCallError(Code.UNAVAILABLE, 'Failed to connect: the connection closed during HTTP/2 setup');

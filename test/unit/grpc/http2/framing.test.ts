@@ -66,3 +66,11 @@ test('a compressed message, a bad flags byte and an oversized length are errors,
   d.push(big.subarray(0, 2));
   assert.throws(() => d.push(big.subarray(2)), (e: GrpcCallError) => e.code === 8);
 });
+
+test('good messages before a bad prefix in the same chunk are returned first; the error then stays', () => {
+  const d = new MessageDeframer(1 << 20, 'gzip');
+  const out = d.push(Buffer.from([...frame(0, [1]), ...frame(0, [2]), ...frame(1, [3])]));
+  assert.deepEqual(out.map((b) => [...b]), [[1], [2]]);
+  assert.ok(d.failure instanceof GrpcCallError && /compressed/.test(d.failure.details));
+  assert.throws(() => d.push(Buffer.from(frame(0, [4]))), /compressed/);
+});
