@@ -8,7 +8,10 @@ import type { Flow } from '../model/flow.ts';
 
 export class ResumePoint {
   private lastText: string | undefined;
-  private atLast = new Set<string>();
+  /** lastText split for the text comparison (undefined nanos: not protojson's form, compared by parsing). */
+  private lastPrefix = '';
+  private lastNanos: number | undefined;
+  private readonly atLast = new Set<string>();
 
   /** The time to resume from: the newest flow time seen (undefined: none yet). */
   get since(): Timestamp | undefined {
@@ -19,11 +22,20 @@ export class ResumePoint {
   fresh(f: Flow): boolean {
     const t = f.time;
     if (t === undefined) return true;
-    const c = this.lastText === undefined ? 1 : compareTimeText(t, this.lastText);
+    const nanos = utcFraction(t);
+    let c: number | undefined;
+    if (this.lastText === undefined) c = nanos !== undefined || parseTimestamp(t) !== undefined ? 1 : undefined;
+    else if (nanos !== undefined && this.lastNanos !== undefined) {
+      const prefix = t.slice(0, 19);
+      c = prefix === this.lastPrefix ? nanos - this.lastNanos : prefix < this.lastPrefix ? -1 : 1;
+    } else c = compareTimeText(t, this.lastText);
     if (c === undefined) return true; // not a time: nothing to resume by
     if (c > 0) {
       this.lastText = t;
-      this.atLast = new Set([flowKey(f)]);
+      this.lastPrefix = t.slice(0, 19);
+      this.lastNanos = nanos;
+      this.atLast.clear();
+      this.atLast.add(flowKey(f));
       return true;
     }
     if (c < 0) return true; // older than the newest seen: out of order (a relay's merge), never resent
