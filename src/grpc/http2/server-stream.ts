@@ -158,8 +158,9 @@ export function startServerStream(
       if (deframer?.partial) return new GrpcCallError(Code.INTERNAL, 'the stream ended in the middle of a message');
       return undefined;
     }
-    // END_STREAM without trailers: the server said nothing about how the call went.
-    if (sawEnd && failure === undefined && status === undefined) return statusFromTrailers({});
+    // A response that ended (END_STREAM) without trailers: the server said nothing about
+    // how the call went. (Without response headers, the connection's fate says more.)
+    if (sawEnd && deframer !== undefined && failure === undefined && status === undefined) return statusFromTrailers({});
     if (sessionError !== undefined) return new GrpcCallError(Code.UNAVAILABLE, sessionError.message);
     if (failure !== undefined && (failure as NodeJS.ErrnoException).code !== 'ERR_HTTP2_STREAM_CANCEL') return new GrpcCallError(Code.UNAVAILABLE, failure.message);
     if (!gotSettings) return new GrpcCallError(Code.UNAVAILABLE, 'Failed to connect: the connection closed during HTTP/2 setup');
