@@ -9,7 +9,8 @@ import { Code, encodeGrpcMessage } from './status.ts';
 /**
  * Write buffers are reused: a fresh 64 KiB buffer per write cost page faults and, being
  * memory outside the JS heap, full garbage collections of a heap that holds the whole
- * ring (measured: ~40% of the server's CPU per flow).
+ * ring (measured on 100,000 cached flows: 8-9 µs of server CPU a flow with fresh
+ * buffers, ~2 µs with these).
  */
 const SLAB_BYTES = 80 * 1024;
 const MAX_FREE_SLABS = 64;
