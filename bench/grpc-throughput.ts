@@ -4,7 +4,8 @@
 //   2. `netscope serve --input-file F` (taskset -c 0) to
 //      `netscope observe --server ... --all -o json > /dev/null` (taskset -c 1): flows/s
 //      received and printed, with no filter and with selective filters (applied at the
-//      server), client peak RSS;
+//      server), client peak RSS, the server's CPU per flow; and the client without
+//      printing (bench/grpc-receive.ts: transport + decode + the source, flows per CPU-s);
 //   3. the same file through `netscope observe --input-file F -o json` for comparison.
 // Flows: the demo cluster's traffic (TCP, HTTP, DNS, drops), as in bench/observe-throughput.ts.
 // Usage: node bench/grpc-throughput.ts [--flows 300000] [--runs 3]
@@ -81,7 +82,16 @@ function codecBench(events: SourceEvent[]): void {
 
 interface Serve {
   address: string;
+  /** CPU seconds (user + system) the server process has used so far. */
+  cpu(): number;
   stop(): void;
+}
+
+const TICKS_PER_S = 100; // USER_HZ on Linux
+function processCpu(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / TICKS_PER_S; // utime, stime
 }
 
 async function startServe(file: string): Promise<Serve> {
@@ -103,7 +113,8 @@ async function startServe(file: string): Promise<Serve> {
     });
     child.on('exit', (c) => reject(new Error(`serve exited ${c}: ${err}`)));
   });
-  return { address, stop: () => child.kill('SIGTERM') };
+  // taskset and bin/netscope exec: the child's pid is the server's.
+  return { address, cpu: () => processCpu(child.pid!), stop: () => child.kill('SIGTERM') };
 }
 
 function timed(args: string[]): { seconds: number; cpu: number; rssMB: number; status: number | null } {
@@ -115,6 +126,12 @@ function timed(args: string[]): { seconds: number; cpu: number; rssMB: number; s
   const last = r.stderr.trim().split('\n').pop() ?? '';
   const [e, u, s, m] = last.split(' ').map(Number);
   return { seconds: e!, cpu: u! + s!, rssMB: m! / 1024, status: r.status };
+}
+
+function receiveOnly(address: string): { flows: number; wall: number; cpu: number } {
+  const r = spawnSync('taskset', ['-c', '1', process.execPath, path.join(ROOT, 'bench/grpc-receive.ts'), '--server', address], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`grpc-receive failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { flows: number; wall: number; cpu: number };
 }
 
 function countLines(args: string[]): number {
@@ -138,8 +155,23 @@ async function main(): Promise<void> {
   try {
     const startup = median(Array.from({ length: RUNS }, () => timed(['observe', '--server', serve.address, '--first', '1', '-o', 'json']).seconds));
     console.log(`  client start-up and first flow (--first 1): ${startup.toFixed(2)} s`);
+    // The server encodes each flow once, on its first read: warm it, so every run measures serving.
+    timed(['observe', '--server', serve.address, '--all', '-o', 'json']);
+    const recv = Array.from({ length: RUNS }, () => {
+      const c0 = serve.cpu();
+      const r = receiveOnly(serve.address);
+      return { ...r, serverCpu: serve.cpu() - c0 };
+    });
+    const perCpu = recv.map((r) => r.flows / r.cpu);
+    const perWall = recv.map((r) => r.flows / r.wall);
+    console.log(
+      `  received and decoded, not printed (bench/grpc-receive.ts): ${k(median(perCpu))} flows per client CPU-s (runs ${perCpu.map(k).join(', ')}), ` +
+        `${k(median(perWall))}/s by wall; server CPU ${(median(recv.map((r) => r.serverCpu / r.flows)) * 1e6).toFixed(1)} us per flow`,
+    );
     for (const f of FILTERS) {
+      const c0 = serve.cpu();
       const runs = Array.from({ length: RUNS }, () => timed(['observe', '--server', serve.address, '--all', '-o', 'json', ...f.args]));
+      const serverCpu = (serve.cpu() - c0) / RUNS;
       const wall = median(runs.map((r) => r.seconds));
       const cpu = median(runs.map((r) => r.cpu));
       const rss = Math.max(...runs.map((r) => r.rssMB));
@@ -149,6 +181,7 @@ async function main(): Promise<void> {
       console.log(`  ${f.name}`);
       console.log(`      ${k(matched)} flows received (${rate(matched)}); ${k(TOTAL)} server flows covered (${rate(TOTAL)})`);
       console.log(`      wall ${wall.toFixed(2)} s, client CPU ${cpu.toFixed(2)} s (${k(matched / Math.max(cpu, 0.001))} received flows per CPU-s), client peak RSS ${rss.toFixed(0)} MB, exit ${runs[0]!.status}`);
+      console.log(`      server CPU ${serverCpu.toFixed(2)} s a run (${((serverCpu / TOTAL) * 1e6).toFixed(1)} us per flow covered; ${k(TOTAL / Math.max(serverCpu, 0.001))} covered per server CPU-s)`);
     }
   } finally {
     serve.stop();

@@ -1,10 +1,12 @@
 // A client for Hubble's Observer service (Hubble Relay, a Cilium agent, `netscope
-// serve`): a channel to one server and its calls, with errors turned into one line
-// that names the server.
+// serve`) on grpc-js: the unary calls, and GetFlows for tools and tests (the gRPC
+// source reads GetFlows over http2/ instead); and the one line, naming the server, that
+// a failed call of either transport becomes.
 import net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { clientCredentials, type ClientTls } from './tls.ts';
 import { MAX_MESSAGE_BYTES, OBSERVER_SERVICE, type Msg } from './services.ts';
+import { IP_SNI_PLACEHOLDER } from './http2/tls-names.ts';
 
 export interface ObserverClientOptions {
   /** grpc-js target: `host:port` or `unix:///path`. */
@@ -27,8 +29,6 @@ export interface ObserverClient {
   close(): void;
 }
 
-/** Sent as the TLS server name for IP targets (which must send none); never verified against. */
-const IP_SNI_PLACEHOLDER = 'ip-target.invalid';
 
 function hostOf(target: string): string | undefined {
   if (target.startsWith('unix:')) return undefined;
@@ -111,6 +111,8 @@ export function describeGrpcError(err: unknown, server: string): string {
     why = 'TLS: the server refused the client certificate (not signed by a CA it trusts?)';
   } else if (lower.includes('wrong version number') || lower.includes('packet length too long') || lower.includes('ssl routines')) {
     why = 'TLS handshake failed (is the server plaintext? then leave out --tls)';
+  } else if (lower.startsWith('not a grpc server')) {
+    why = details; // an HTTP/2 server that answered with something else (http2/server-stream.ts)
   } else if (lower.includes('failed to connect')) {
     why = 'the server closed the connection during setup (does it want TLS? then add --tls; or it is not a gRPC server)';
   } else if (lower.includes('protocol error') || lower.includes('http2') || lower.includes('received http') || lower.includes('bad') && lower.includes('frame')) {

@@ -3,18 +3,21 @@
 // into one ring (ring.ts); each GetFlows call is a cursor into it, so a slow client
 // costs no memory and never holds up the others: what the ring overwrites before the
 // client read it reaches that client as lost events (HUBBLE_RING_BUFFER), as in Hubble.
-import * as grpc from '@grpc/grpc-js';
 import type { Subscription } from 'rxjs';
 import { compareTimestamps, timestampFromMs, type Timestamp } from '../codec/timestamp.ts';
 import { compileFilterSet, FilterError } from '../filter/index.ts';
 import type { Flow } from '../model/flow.ts';
 import type { Source, SourceEvent } from '../model/source.ts';
-import { addressText, parseAddress, type GrpcAddress } from './address.ts';
+import { parseAddress, type GrpcAddress } from './address.ts';
 import { filterSetFromRequest } from './filter-mapping.ts';
 import { eventToResponse } from './flow-mapping.ts';
+import { startGrpcServer, type Method } from './http2/grpc-server.ts';
+import type { ServerCall } from './http2/server-call.ts';
+import { Code } from './http2/status.ts';
 import { EventRing, type RingEntry } from './ring.ts';
-import { encodeResponse, MAX_MESSAGE_BYTES, OBSERVER_SERVICE, PEER_SERVICE, type Msg } from './services.ts';
-import { serverCredentials, type ServerTlsFiles } from './tls.ts';
+import { T } from './schema.ts';
+import { encodeResponse, MAX_MESSAGE_BYTES, type Msg } from './services.ts';
+import type { ServerTlsFiles } from './tls.ts';
 
 /**
  * Hubble's default ring is 4,095 flows; netscope keeps 4x that: serve is often the only
@@ -23,8 +26,15 @@ import { serverCredentials, type ServerTlsFiles } from './tls.ts';
  */
 export const DEFAULT_BUFFER_SIZE = 16_383;
 
-/** Messages queued in one call's stream before the server waits for the client to read. */
-const WRITE_BUDGET = 512;
+/**
+ * Bytes queued in one call's stream before the server waits for the client to read
+ * (about 256 flows): what a slow client can hold in memory here.
+ */
+const WRITE_BUDGET_BYTES = 256 * 1024;
+/** Messages framed into one HTTP/2 write: one write per message is what made grpc-js cost ~8 us a flow. */
+const BATCH_BYTES = 64 * 1024;
+
+type FlowsCall = ServerCall<Msg>;
 
 export interface ObserverServerOptions {
   source: Source;
@@ -61,7 +71,7 @@ interface Window {
 
 /** One GetFlows call: a cursor into the ring and the rules for what it gets. */
 interface Reader {
-  readonly call: grpc.ServerWritableStream<Msg, Msg | Buffer>;
+  readonly call: FlowsCall;
   readonly pass: (f: Flow) => boolean;
   readonly window: Window;
   cursor: number;
@@ -91,7 +101,7 @@ export async function startObserverServer(opts: ObserverServerOptions): Promise<
   const startedAt = now();
   const ring = new EventRing(opts.bufferSize ?? DEFAULT_BUFFER_SIZE);
   const readers = new Set<Reader>();
-  const peers = new Set<grpc.ServerWritableStream<Msg, Msg | Buffer>>();
+  const peers = new Set<ServerCall<Msg>>();
   let seenFlows = 0;
   let pumpScheduled = false;
   const addrs: GrpcAddress[] = opts.listen.map((l) => parseAddress(l, 'listen'));
@@ -115,14 +125,29 @@ export async function startObserverServer(opts: ObserverServerOptions): Promise<
     r.call.end();
   };
 
-  // Writes what the reader may have, until its stream is full or it caught up.
+  // Writes what the reader may have, until its stream is full or it caught up: many
+  // messages per write (BATCH_BYTES), the stream's queue bounded by WRITE_BUDGET_BYTES.
   const pump = (r: Reader): void => {
     if (r.done || r.waiting) return;
     const call = r.call;
+    const batch: Buffer[] = [];
+    let batchBytes = 0;
+    const add = (b: Buffer): void => {
+      batch.push(b);
+      batchBytes += b.length;
+    };
+    const flush = (): void => {
+      if (batch.length === 0) return;
+      call.write(batch);
+      batch.length = 0;
+      batchBytes = 0;
+    };
     while (r.cursor < Math.min(r.end, ring.nextSeq)) {
-      if (call.writableLength >= WRITE_BUDGET) {
+      if (batchBytes >= BATCH_BYTES) flush();
+      if (call.queuedBytes + batchBytes >= WRITE_BUDGET_BYTES) {
+        flush();
         r.waiting = true;
-        call.once('drain', () => {
+        call.onDrain(() => {
           r.waiting = false;
           pump(r);
         });
@@ -130,23 +155,28 @@ export async function startObserverServer(opts: ObserverServerOptions): Promise<
       }
       if (r.cursor < ring.oldestSeq) {
         // The ring overwrote what this reader had not read yet.
-        call.write(lostBytes(ring.oldestSeq - r.cursor));
+        add(lostBytes(ring.oldestSeq - r.cursor));
         r.cursor = ring.oldestSeq;
         continue;
       }
       const e = ring.at(r.cursor++)!;
       if (r.window.until !== undefined && r.end === Infinity && e.ts !== undefined && compareTimestamps(e.ts, r.window.until) > 0) {
+        flush();
         return finish(r); // following up to --until: the first later event ends the stream
       }
       if (!inWindow(e, r.window)) continue;
       if (e.ev.kind === 'flow') {
         if (!r.pass(e.ev.flow)) continue;
-        call.write(bytesOf(e));
-        if (--r.flowsLeft <= 0) return finish(r);
+        add(bytesOf(e));
+        if (--r.flowsLeft <= 0) {
+          flush();
+          return finish(r);
+        }
       } else {
-        call.write(bytesOf(e));
+        add(bytesOf(e));
       }
     }
+    flush();
     if (r.cursor >= r.end) finish(r);
   };
 
@@ -159,20 +189,20 @@ export async function startObserverServer(opts: ObserverServerOptions): Promise<
     });
   };
 
-  const getFlows = (call: grpc.ServerWritableStream<Msg, Msg | Buffer>): void => {
+  const getFlows = (call: FlowsCall): void => {
     const req = call.request;
     let pass: (f: Flow) => boolean;
     try {
       pass = compileFilterSet(filterSetFromRequest(req));
     } catch (err) {
       const msg = err instanceof FilterError ? err.message : `invalid filter: ${String(err)}`;
-      call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: msg });
+      call.fail(Code.INVALID_ARGUMENT, msg);
       return;
     }
     const follow = req.follow === true;
     const first = req.first === true;
     if (first && follow) {
-      call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: 'first is not compatible with follow' });
+      call.fail(Code.INVALID_ARGUMENT, 'first is not compatible with follow');
       return;
     }
     const number = Number(req.number ?? 0);
@@ -200,16 +230,12 @@ export async function startObserverServer(opts: ObserverServerOptions): Promise<
     if (window.since !== undefined) {
       // Resuming from a time the ring no longer holds: say how much is gone, never a silent gap.
       const gone = ring.evictedSince(window.since);
-      if (gone > 0 && start === ring.oldestSeq) call.write(lostBytes(gone));
+      if (gone > 0 && start === ring.oldestSeq) call.write([lostBytes(gone)]);
     }
     // Headers now, not with the first flow: a client following a quiet server knows it is connected.
-    call.sendMetadata(new grpc.Metadata());
+    call.sendHeaders();
     readers.add(r);
-    call.on('cancelled', () => {
-      r.done = true;
-      readers.delete(r);
-    });
-    call.on('error', () => {
+    call.onCancel(() => {
       r.done = true;
       readers.delete(r);
     });
@@ -227,79 +253,91 @@ export async function startObserverServer(opts: ObserverServerOptions): Promise<
   const firstAddress = (): string => opts.advertiseAddress ?? bound[0] ?? opts.listen[0] ?? '';
   const tlsInfo = opts.tls ? { enabled: true, server_name: opts.tls.serverName ?? opts.nodeName } : undefined;
 
-  const server = new grpc.Server({
-    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
-    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
-    'grpc.keepalive_time_ms': 30_000,
-  });
-  server.addService(OBSERVER_SERVICE, {
-    GetFlows: getFlows,
-    GetNodes: (_call: grpc.ServerUnaryCall<Msg, Msg>, cb: grpc.sendUnaryData<Msg>) => {
-      const s = stats();
-      cb(null, {
-        nodes: [
-          {
-            name: opts.nodeName,
-            version: opts.version,
-            address: firstAddress(),
-            state: 1, // NODE_CONNECTED
-            tls: tlsInfo,
-            uptime_ns: s.uptimeNs,
-            num_flows: s.numFlows,
-            max_flows: s.maxFlows,
-            seen_flows: s.seenFlows,
-          },
-        ],
-      });
+  const unary = (req: { decode(b: Uint8Array): unknown }, res: { encode(m: Msg): { finish(): Uint8Array } }, answer: () => Msg): Method<unknown> => ({
+    decode: (b) => req.decode(b),
+    handle: (call) => {
+      const u8 = res.encode(answer()).finish();
+      call.write([Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength)]);
+      call.end();
     },
-    GetNamespaces: (_call: grpc.ServerUnaryCall<Msg, Msg>, cb: grpc.sendUnaryData<Msg>) => {
-      const seen = new Map<string, { cluster: string; namespace: string }>();
-      for (let s = ring.oldestSeq; s < ring.nextSeq; s++) {
-        const ev = ring.at(s)!.ev;
-        if (ev.kind !== 'flow') continue;
-        for (const ep of [ev.flow.source, ev.flow.destination]) {
-          if (ep?.namespace) seen.set(`${ep.cluster_name ?? ''}/${ep.namespace}`, { cluster: ep.cluster_name ?? '', namespace: ep.namespace });
+  });
+  const methods = new Map<string, Method<unknown>>([
+    ['/observer.Observer/GetFlows', { decode: (b) => T.GetFlowsRequest.decode(b) as unknown as Msg, handle: (call) => getFlows(call as FlowsCall) }],
+    [
+      '/observer.Observer/GetNodes',
+      unary(T.GetNodesRequest, T.GetNodesResponse, () => {
+        const s = stats();
+        return {
+          nodes: [
+            {
+              name: opts.nodeName,
+              version: opts.version,
+              address: firstAddress(),
+              state: 1, // NODE_CONNECTED
+              tls: tlsInfo,
+              uptime_ns: s.uptimeNs,
+              num_flows: s.numFlows,
+              max_flows: s.maxFlows,
+              seen_flows: s.seenFlows,
+            },
+          ],
+        };
+      }),
+    ],
+    [
+      '/observer.Observer/GetNamespaces',
+      unary(T.GetNamespacesRequest, T.GetNamespacesResponse, () => {
+        const seen = new Map<string, { cluster: string; namespace: string }>();
+        for (let s = ring.oldestSeq; s < ring.nextSeq; s++) {
+          const ev = ring.at(s)!.ev;
+          if (ev.kind !== 'flow') continue;
+          for (const ep of [ev.flow.source, ev.flow.destination]) {
+            if (ep?.namespace) seen.set(`${ep.cluster_name ?? ''}/${ep.namespace}`, { cluster: ep.cluster_name ?? '', namespace: ep.namespace });
+          }
         }
-      }
-      const namespaces = [...seen.values()].sort((a, b) => a.cluster.localeCompare(b.cluster) || a.namespace.localeCompare(b.namespace));
-      cb(null, { namespaces });
-    },
-    ServerStatus: (_call: grpc.ServerUnaryCall<Msg, Msg>, cb: grpc.sendUnaryData<Msg>) => {
-      const s = stats();
-      cb(null, {
-        num_flows: s.numFlows,
-        max_flows: s.maxFlows,
-        seen_flows: s.seenFlows,
-        uptime_ns: s.uptimeNs,
-        num_connected_nodes: { value: 1 },
-        num_unavailable_nodes: { value: 0 },
-        version: opts.version,
-      });
-    },
-  });
-  server.addService(PEER_SERVICE, {
-    // This server is its own only peer: Hubble Relay pointed at it finds it here.
-    Notify: (call: grpc.ServerWritableStream<Msg, Msg | Buffer>) => {
-      peers.add(call);
-      call.write({ name: opts.nodeName, address: firstAddress(), type: 1 /* PEER_ADDED */, tls: opts.tls ? { server_name: tlsInfo!.server_name } : undefined });
-      const drop = (): void => void peers.delete(call);
-      call.on('cancelled', drop);
-      call.on('error', drop);
-    },
-  });
+        const namespaces = [...seen.values()].sort((a, b) => a.cluster.localeCompare(b.cluster) || a.namespace.localeCompare(b.namespace));
+        return { namespaces };
+      }),
+    ],
+    [
+      '/observer.Observer/ServerStatus',
+      unary(T.ServerStatusRequest, T.ServerStatusResponse, () => {
+        const s = stats();
+        return {
+          num_flows: s.numFlows,
+          max_flows: s.maxFlows,
+          seen_flows: s.seenFlows,
+          uptime_ns: s.uptimeNs,
+          num_connected_nodes: { value: 1 },
+          num_unavailable_nodes: { value: 0 },
+          version: opts.version,
+        };
+      }),
+    ],
+    [
+      // This server is its own only peer: Hubble Relay pointed at it finds it here.
+      '/peer.Peer/Notify',
+      {
+        decode: (b) => T.NotifyRequest.decode(b),
+        handle: (call) => {
+          const c = call as ServerCall<Msg>;
+          peers.add(c);
+          const u8 = T.ChangeNotification.encode({
+            name: opts.nodeName,
+            address: firstAddress(),
+            type: 1 /* PEER_ADDED */,
+            tls: opts.tls ? { server_name: tlsInfo!.server_name } : undefined,
+          }).finish();
+          c.write([Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength)]);
+          c.onCancel(() => void peers.delete(c));
+        },
+      },
+    ],
+  ]);
 
-  const creds = opts.tls ? serverCredentials(opts.tls) : grpc.ServerCredentials.createInsecure();
-  try {
-    for (const a of addrs) {
-      const port = await new Promise<number>((resolve, reject) =>
-        server.bindAsync(a.target, creds, (err, p) => (err ? reject(new Error(`cannot listen on ${addressText(a)}: ${err.message}`)) : resolve(p))),
-      );
-      bound.push(a.kind === 'unix' ? addressText(a) : `${a.host.includes(':') ? `[${a.host}]` : a.host}:${port}`);
-    }
-  } catch (err) {
-    server.forceShutdown();
-    throw err;
-  }
+  // node:http2, not grpc-js: GetFlows writes many messages per HTTP/2 write (see pump).
+  const server = await startGrpcServer({ listen: addrs, tls: opts.tls, methods, maxMessageBytes: MAX_MESSAGE_BYTES });
+  bound.push(...server.addresses);
 
   const sub: Subscription = opts.source.subscribe({
     next: (ev) => {
@@ -324,16 +362,7 @@ export async function startObserverServer(opts: ObserverServerOptions): Promise<
       for (const r of [...readers]) finish(r);
       for (const p of peers) p.end();
       peers.clear();
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, 2000);
-        server.tryShutdown(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
+      await server.close(2000);
     },
   };
 }

@@ -44,25 +44,32 @@ function readCas(flag: string, files: string[] | undefined): Buffer | null {
   return Buffer.concat(files.map((f) => readPem(flag, f, 'CERTIFICATE')));
 }
 
-export function serverCredentials(t: ServerTlsFiles): grpc.ServerCredentials {
+/** The PEM files of a server's TLS options, read and checked (flag and path named on a problem). */
+export function readServerTls(t: ServerTlsFiles): { cert: Buffer; key: Buffer; clientCa: Buffer | null } {
   const cert = readPem('--tls-cert-file', t.certFile, 'CERTIFICATE');
   const key = readPem('--tls-key-file', t.keyFile, 'PRIVATE KEY');
-  const cas = readCas('--tls-client-ca-files', t.clientCaFiles);
-  return grpc.ServerCredentials.createSsl(cas, [{ cert_chain: cert, private_key: key }], cas !== null);
+  const clientCa = readCas('--tls-client-ca-files', t.clientCaFiles);
+  return { cert, key, clientCa };
+}
+
+/** The PEM files of a client's TLS options, read and checked (flag and path named on a problem). */
+export function readClientTls(t: ClientTls): { ca: Buffer | null; cert: Buffer | null; key: Buffer | null } {
+  if ((t.certFile === undefined) !== (t.keyFile === undefined)) {
+    throw new TlsFileError(t.certFile === undefined ? '--tls-client-key-file needs --tls-client-cert-file' : '--tls-client-cert-file needs --tls-client-key-file');
+  }
+  const ca = readCas('--tls-ca-cert-files', t.caFiles);
+  const cert = t.certFile !== undefined ? readPem('--tls-client-cert-file', t.certFile, 'CERTIFICATE') : null;
+  const key = t.keyFile !== undefined ? readPem('--tls-client-key-file', t.keyFile, 'PRIVATE KEY') : null;
+  return { ca, cert, key };
 }
 
 /** `verifyHost`: check the server certificate for this name or IP, whatever the TLS server name. */
 export function clientCredentials(t: ClientTls, verifyHost?: string): grpc.ChannelCredentials {
-  if ((t.certFile === undefined) !== (t.keyFile === undefined)) {
-    throw new TlsFileError(t.certFile === undefined ? '--tls-client-key-file needs --tls-client-cert-file' : '--tls-client-cert-file needs --tls-client-key-file');
-  }
-  const cas = readCas('--tls-ca-cert-files', t.caFiles);
-  const cert = t.certFile !== undefined ? readPem('--tls-client-cert-file', t.certFile, 'CERTIFICATE') : null;
-  const key = t.keyFile !== undefined ? readPem('--tls-client-key-file', t.keyFile, 'PRIVATE KEY') : null;
+  const { ca, cert, key } = readClientTls(t);
   const verify: grpc.VerifyOptions = t.allowInsecure
     ? { rejectUnauthorized: false, checkServerIdentity: () => undefined }
     : verifyHost !== undefined
-      ? { checkServerIdentity: (_name, cert) => tls.checkServerIdentity(verifyHost, cert) }
+      ? { checkServerIdentity: (_name, c) => tls.checkServerIdentity(verifyHost, c) }
       : {};
-  return grpc.credentials.createSsl(cas, key, cert, verify);
+  return grpc.credentials.createSsl(ca, key, cert, verify);
 }

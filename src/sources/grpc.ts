@@ -6,19 +6,21 @@
 // longer give arrives as lost events. Everything is reported in-band (status, lost,
 // node-status, nodes); the Observable itself only errors when not following.
 import { Observable } from 'rxjs';
-import type * as grpc from '@grpc/grpc-js';
-import type { Flow } from '../model/flow.ts';
 import type { HubbleNode } from '../model/node.ts';
 import type { Source, SourceEvent } from '../model/source.ts';
 import type { FilterSet } from '../filter/flow-filter.ts';
-import { compareTimestamps, parseTimestamp, type Timestamp } from '../codec/timestamp.ts';
+import type { Timestamp } from '../codec/timestamp.ts';
 import { backoffDelay, DEFAULT_BACKOFF, delayText, type BackoffOptions } from '../k8s/backoff.ts';
 import { createObserverClient, describeGrpcError, type ObserverClient } from '../grpc/client.ts';
 import { filterSetToRequest } from '../grpc/filter-mapping.ts';
-import { eventFromResponse } from '../grpc/flow-mapping.ts';
+import { ResumePoint } from './grpc-resume.ts';
+import { createStreamClient, type StreamClient } from '../grpc/http2/client.ts';
+import type { StreamCall } from '../grpc/http2/server-stream.ts';
+import { Code, GrpcCallError } from '../grpc/http2/status.ts';
 import type { ClientTls } from '../grpc/tls.ts';
-import { enumNames } from '../grpc/schema.ts';
+import { enumNames, T } from '../grpc/schema.ts';
 import type { Msg } from '../grpc/services.ts';
+import { decodeGetFlowsResponse } from '../grpc/wire/get-flows.ts';
 
 export interface GrpcSourceOptions {
   /** As given by the user (shown in messages), e.g. `localhost:4245`. */
@@ -37,9 +39,13 @@ export interface GrpcSourceOptions {
   /** While following, ask ServerStatus and GetNodes this often (0: never). */
   statusIntervalMs?: number;
   backoff?: BackoffOptions;
-  /** Tests: a client factory (default: a real channel). */
+  /** The client for the unary calls (ServerStatus, GetNodes), made when status polling starts (default: a grpc-js channel). */
   connect?: (target: string, tls: ClientTls | undefined) => ObserverClient;
+  /** HTTP/2 receive window of the GetFlows stream (default 256 KiB). */
+  windowBytes?: number;
 }
+
+const GET_FLOWS = '/observer.Observer/GetFlows';
 
 const NODE_STATES = enumNames('relay.NodeState');
 /** Flows taken per event-loop turn before yielding to other I/O. */
@@ -56,21 +62,24 @@ export function createGrpcSource(opts: GrpcSourceOptions): Source {
   return new Observable<SourceEvent>((sub) => {
     const emitStatus = (state: Extract<SourceEvent, { kind: 'status' }>['state'], message?: string): void =>
       sub.next({ kind: 'status', source: name, state, message });
-    let client: ObserverClient;
+    const target = opts.target ?? opts.server;
+    // GetFlows goes over node:http2 (grpc/http2/): many messages per DATA chunk, decoded in
+    // one loop, where grpc-js costs an event and a read cycle per message.
+    let flows: StreamClient;
     try {
-      client = (opts.connect ?? ((t, tls) => createObserverClient({ target: t, tls })))(opts.target ?? opts.server, opts.tls);
+      flows = createStreamClient({ target, tls: opts.tls, windowBytes: opts.windowBytes });
     } catch (err) {
       sub.error(new Error(`server ${opts.server}: ${err instanceof Error ? err.message : String(err)}`));
       return;
     }
+    let client: ObserverClient | undefined;
     let closed = false;
-    let call: grpc.ClientReadableStream<Msg> | undefined;
+    let call: StreamCall | undefined;
     let attempt = 0;
     let retryTimer: NodeJS.Timeout | undefined;
     let statusTimer: NodeJS.Timeout | undefined;
-    // Resume state: the newest flow time seen and the keys of flows seen at that time.
-    let lastTs: Timestamp | undefined;
-    let atLast = new Set<string>();
+    // Resume state: the newest flow time seen and the flows seen at that time.
+    const resumePoint = new ResumePoint();
     let flowsSeen = 0;
     const warned = new Set<string>();
     const onUnknown = (field: string, value: number): void => {
@@ -79,31 +88,13 @@ export function createGrpcSource(opts: GrpcSourceOptions): Source {
       warned.add(key);
       emitStatus('warning', `server ${opts.server}: ${field}: unknown enum value ${value} (left out; newer Cilium?)`);
     };
-    const key = (f: Flow): string => f.uuid ?? `${f.time}|${f.IP?.source}|${f.IP?.destination}|${f.Summary ?? ''}|${f.node_name ?? ''}`;
-
-    /** False for a flow an earlier connection already delivered (same time, same key). */
-    const fresh = (f: Flow): boolean => {
-      const ts = f.time === undefined ? undefined : parseTimestamp(f.time);
-      if (ts === undefined) return true;
-      const c = lastTs === undefined ? 1 : compareTimestamps(ts, lastTs);
-      if (c > 0) {
-        lastTs = ts;
-        atLast = new Set([key(f)]);
-        return true;
-      }
-      if (c < 0) return true; // older than the newest seen: out of order (a relay's merge), never resent
-      const k = key(f);
-      if (atLast.has(k)) return false;
-      atLast.add(k);
-      return true;
-    };
     /** After a lost connection: the next request asks from the last flow's time on. */
     let resuming = false;
 
     const request = (): Msg => {
       const filters = filterSetToRequest(opts.filters);
       const base: Msg = { ...filters, until: opts.until };
-      if (resuming) return { ...base, follow: true, since: lastTs ?? opts.since ?? startedTs };
+      if (resuming) return { ...base, follow: true, since: resumePoint.since ?? opts.since ?? startedTs };
       return { ...base, number: opts.number ?? 0, first: opts.first === true, follow: opts.follow, since: opts.since };
     };
     const startedTs = ((): Timestamp => {
@@ -112,6 +103,7 @@ export function createGrpcSource(opts: GrpcSourceOptions): Source {
     })();
 
     const pollStatus = (): void => {
+      if (client === undefined) return;
       client.serverStatus().then(
         (s) => {
           if (closed) return;
@@ -126,7 +118,7 @@ export function createGrpcSource(opts: GrpcSourceOptions): Source {
         },
         () => {}, // the flow stream reports a lost server; a failed status poll adds nothing
       );
-      client.getNodes().then(
+      client?.getNodes().then(
         (r) => {
           if (closed) return;
           const nodes = ((r.nodes as Msg[] | undefined) ?? []).map(nodeFrom);
@@ -150,68 +142,62 @@ export function createGrpcSource(opts: GrpcSourceOptions): Source {
       retryTimer = undefined;
       if (attempt === 0) emitStatus('connecting');
       let connected = false;
-      let ended = false;
-      const c = client.getFlows(request());
-      call = c;
       const markConnected = (): void => {
         if (connected) return;
         connected = true;
         attempt = 0;
         emitStatus('connected', resuming ? `resumed after ${flowsSeen} flows` : undefined);
       };
-      c.on('metadata', markConnected);
-      // A stream with nothing to send yet still shows as connected once the channel is up.
-      const readyPoll = setInterval(() => {
-        if (closed || ended || connected || call !== c) clearInterval(readyPoll);
-        else if (client.isReady()) {
-          clearInterval(readyPoll);
-          markConnected();
-        }
-      }, 100);
-      readyPoll.unref();
       // At most a batch of messages per event-loop turn: a burst from a busy relay must
-      // not hold up keys and frames (the TUI) for as long as it takes to decode it.
+      // not hold up keys and frames (the TUI) for as long as it takes to decode it. A
+      // DATA chunk's messages are taken together; the stream pauses after a full turn.
       let inTurn = 0;
-      c.on('data', (m: Msg) => {
+      let yielding = false;
+      const onMessages = (msgs: Buffer[]): void => {
         if (closed) return;
-        if (++inTurn === 1) setImmediate(() => (inTurn = 0));
-        else if (inTurn >= BATCH_PER_TURN && !c.isPaused()) {
+        markConnected();
+        for (const m of msgs) {
+          let ev: SourceEvent | undefined;
+          try {
+            ev = decodeGetFlowsResponse(m, onUnknown);
+          } catch (err) {
+            // As grpc-js reports a message its deserializer cannot read: the call fails.
+            throw new GrpcCallError(Code.INTERNAL, `Response message parsing error: ${err instanceof Error ? err.message : String(err)}`);
+          }
+          if (ev === undefined) continue;
+          if (ev.kind === 'flow') {
+            if (!resumePoint.fresh(ev.flow)) continue;
+            flowsSeen++;
+          }
+          sub.next(ev);
+          if (closed) return;
+        }
+        if (inTurn === 0) setImmediate(() => (inTurn = 0));
+        inTurn += msgs.length;
+        if (inTurn >= BATCH_PER_TURN && !yielding) {
+          yielding = true;
           c.pause();
           setImmediate(() => {
+            yielding = false;
             inTurn = 0;
-            if (!closed) c.resume();
+            if (!closed && call === c) c.resume();
           });
         }
-        markConnected();
-        let ev: SourceEvent | undefined;
-        try {
-          ev = eventFromResponse(m, onUnknown);
-        } catch (err) {
-          emitStatus('warning', `server ${opts.server}: a response could not be read (${String(err)}), skipped`);
+      };
+      const onEnd = (err: Error | undefined): void => {
+        if (closed || call !== c) return;
+        call = undefined;
+        if (err !== undefined) {
+          const line = describeGrpcError(err, opts.server);
+          if (!opts.follow) {
+            // History only: what arrived stays printed; the run ends with this one line.
+            sub.error(new Error(line));
+            return;
+          }
+          resuming = resuming || flowsSeen > 0 || connected;
+          retry(line);
           return;
         }
-        if (ev === undefined) return;
-        if (ev.kind === 'flow') {
-          if (!fresh(ev.flow)) return;
-          flowsSeen++;
-        }
-        sub.next(ev);
-      });
-      c.on('error', (err: grpc.ServiceError) => {
-        if (closed || ended) return;
-        ended = true;
-        const line = describeGrpcError(err, opts.server);
-        if (!opts.follow) {
-          // History only: what arrived stays printed; the run ends with this one line.
-          sub.error(new Error(line));
-          return;
-        }
-        resuming = resuming || flowsSeen > 0 || connected;
-        retry(line);
-      });
-      c.on('end', () => {
-        if (closed || ended) return;
-        ended = true;
         if (!opts.follow || opts.until !== undefined) {
           emitStatus('done', `server ${opts.server}: ${flowsSeen} flows`);
           sub.complete();
@@ -220,11 +206,26 @@ export function createGrpcSource(opts: GrpcSourceOptions): Source {
         // A following stream the server ended by itself (restart, relay shutdown): resume.
         resuming = true;
         retry(`server ${opts.server}: the server ended the stream`);
-      });
+      };
+      let c: StreamCall;
+      try {
+        // A stream with nothing to send yet still shows as connected once the connection is up.
+        c = flows.serverStream(GET_FLOWS, T.GetFlowsRequest.encode(request()).finish(), { onReady: markConnected, onHeaders: markConnected, onMessages, onEnd });
+      } catch (err) {
+        onEnd(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      call = c;
     };
 
     open();
     if (opts.follow && (opts.statusIntervalMs ?? 0) > 0) {
+      try {
+        client = (opts.connect ?? ((t, tls) => createObserverClient({ target: t, tls })))(target, opts.tls);
+      } catch (err) {
+        // The stream's client read the same TLS files without a problem; a failure here only loses the status line.
+        emitStatus('warning', `server ${opts.server}: no status polling (${err instanceof Error ? err.message : String(err)})`);
+      }
       pollStatus();
       statusTimer = setInterval(pollStatus, opts.statusIntervalMs);
     }
@@ -233,7 +234,9 @@ export function createGrpcSource(opts: GrpcSourceOptions): Source {
       if (retryTimer !== undefined) clearTimeout(retryTimer);
       if (statusTimer !== undefined) clearInterval(statusTimer);
       call?.cancel();
-      client.close();
+      call = undefined;
+      flows.close();
+      client?.close();
     };
   });
 }
