@@ -52,6 +52,8 @@ export interface CollectorOptions {
    */
   refuse?: string[];
   nodeName?: string;
+  /** Plain flow objects, every field decoded at once, instead of lazy ones (FlowMapperOptions.eager). */
+  eager?: boolean;
   /** Name in status events. */
   sourceName?: string;
   /** Called with the loader's pid once it is started (tests check its kernel objects). */
@@ -97,7 +99,7 @@ export function runCollector(opts: CollectorOptions = {}): Observable<SourceEven
     if (opts.allOpens) args.push('--all-opens');
     if (opts.slots !== undefined) args.push('--slots', String(opts.slots));
     if (opts.refuse?.length) args.push('--refuse', opts.refuse.join(','));
-    const mapper = new FlowMapper({ nodeName: opts.nodeName ?? hostname(), sourceName });
+    const mapper = new FlowMapper({ nodeName: opts.nodeName ?? hostname(), sourceName, eager: opts.eager === true });
     const reader = new RecordReader();
     sub.next({ kind: 'status', source: sourceName, state: 'connecting', message: `starting eBPF collector (${loaderPath})` });
     const child = spawn(loaderPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
