@@ -56,6 +56,8 @@ export interface CollectorOptions {
   eager?: boolean;
   /** Name in status events. */
   sourceName?: string;
+  /** Called with each chunk of the loader's output as it is read (tests keep a run's raw records). */
+  onChunk?: (chunk: Buffer) => void;
   /** Called with the loader's pid once it is started (tests check its kernel objects). */
   onSpawn?: (pid: number) => void;
 }
@@ -112,6 +114,7 @@ export function runCollector(opts: CollectorOptions = {}): Observable<SourceEven
     const mapRecord = (buf: Buffer, off: number, size: number): void => mapper.mapAt(buf, off, size, emit);
     child.stdout.on('data', (chunk: Buffer) => {
       if (failed) return;
+      opts.onChunk?.(chunk);
       try {
         reader.feed(chunk, mapRecord);
       } catch (err) {
