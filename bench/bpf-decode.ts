@@ -12,14 +12,27 @@
 // --own: the folded pairs carry NS_F_L7_OWN, as the kernel writes them where the open scan
 // does not run (each close record then gives the pair's L7 flow and the close flow).
 //
-//   node bench/bpf-decode.ts [--objects] [--own] [transactions per repetition] [repetitions]
+// --eager: the mapper gives plain flow objects (every field decoded at once) instead of lazy ones.
+// --read none|time|tui: what is read of each flow: nothing (an agent's ring with no client),
+// its time (the default), or what the TUI's ingestion reads (src/streams FlowStore: ring,
+// counters, topology, RED), a fresh FlowStore per repetition.
+//
+//   node bench/bpf-decode.ts [--objects] [--own] [--eager] [--read none|time|tui] [transactions per repetition] [repetitions]
 import { GCProfiler } from 'node:v8';
 import { RecordReader } from '../src/bpf-bridge/records.ts';
 import { FlowMapper } from '../src/bpf-bridge/to-flow.ts';
 import type { SourceEvent } from '../src/model/source.ts';
+import { FlowStore } from '../src/streams/flow-store.ts';
 
-const args = process.argv.slice(2).filter((a) => a !== '--objects' && a !== '--own');
+const readAt = process.argv.indexOf('--read');
+const READ = readAt >= 0 ? process.argv[readAt + 1] ?? '' : 'time';
+if (READ !== 'none' && READ !== 'time' && READ !== 'tui') {
+  console.error(`bpf-decode: --read ${READ}: want none, time or tui`);
+  process.exit(2);
+}
+const args = process.argv.slice(2).filter((a, i, all) => a !== '--objects' && a !== '--own' && a !== '--eager' && a !== '--read' && all[i - 1] !== '--read');
 const OWN = process.argv.includes('--own');
+const EAGER = process.argv.includes('--eager');
 /** --objects: decode to LoaderRecord objects and map those (RecordReader.push + FlowMapper.map). */
 const OBJECTS = process.argv.includes('--objects');
 const TX = Number(args[0] ?? 25_000);
@@ -149,15 +162,16 @@ function synthesize(tx: number): { stream: Buffer; records: number } {
 
 function once(stream: Buffer): { flows: number; chars: number } {
   const reader = new RecordReader();
-  const mapper = new FlowMapper({ nodeName: 'bench-node', sourceName: 'local' });
+  const mapper = new FlowMapper({ nodeName: 'bench-node', sourceName: 'local', eager: EAGER });
+  const store = READ === 'tui' ? new FlowStore() : undefined;
   let flows = 0;
   let chars = 0;
-  // Touch every flow so nothing is optimized away.
   const take = (ev: SourceEvent): void => {
     if (ev.kind === 'flow') {
       flows++;
-      chars += ev.flow.time!.length;
+      if (READ === 'time') chars += ev.flow.time!.length; // so nothing is optimized away
     }
+    store?.ingest(ev);
   };
   // The collector's path (loader-process.ts): record ranges straight into the mapper.
   const mapRecord = (buf: Buffer, off: number, size: number): void => mapper.mapAt(buf, off, size, take);
@@ -170,7 +184,7 @@ function once(stream: Buffer): { flows: number; chars: number } {
 }
 
 const { stream, records } = synthesize(TX);
-console.log(`${OBJECTS ? 'RecordReader.push + FlowMapper.map' : 'RecordReader.feed + FlowMapper.mapAt'}${OWN ? ' (pairs of their own)' : ''}; stream: ${TX} transactions, ${records} records, ${(stream.length / 1048576).toFixed(1)} MiB, ${CHUNK / 1024} KiB chunks, ${REPS} repetitions (first is warm-up)`);
+console.log(`${OBJECTS ? 'RecordReader.push + FlowMapper.map' : `RecordReader.feed + FlowMapper.mapAt (${EAGER ? 'eager' : 'lazy'} flows)`}${OWN ? ' (pairs of their own)' : ''}, reading ${READ}; stream: ${TX} transactions, ${records} records, ${(stream.length / 1048576).toFixed(1)} MiB, ${CHUNK / 1024} KiB chunks, ${REPS} repetitions (first is warm-up)`);
 const rows: { wall: number; cpu: number; gc: number; gcs: number; perFlow: number }[] = [];
 for (let rep = 0; rep < REPS; rep++) {
   const prof = new GCProfiler();

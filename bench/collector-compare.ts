@@ -11,6 +11,8 @@
 // Default builds: base=$NETSCOPE_BASE_ROOT (required without --build) and this=this checkout.
 // --node-flags NAME=FLAGS: V8/Node flags for that build's decoding process (space-separated);
 // the same ROOT may be given twice under two names to compare flags.
+// --host-args NAME=ARGS: arguments for that build's bench/collector-host.ts (e.g. "--eager");
+// --consume none|tui: what every host does with the flows (collector-host.ts; default none).
 // Needs root. Creates and removes its own namespaces; restores kernel.bpf_stats_enabled.
 import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
@@ -29,26 +31,32 @@ function arg(name: string, def: string): string {
 const ROUNDS = Number(arg('--rounds', '3'));
 const SECONDS = Number(arg('--seconds', '5'));
 const THREADS = Number(arg('--threads', '2'));
-const builds: { name: string; root: string; flags: string[] }[] = [];
+const CONSUME = arg('--consume', 'none');
+const builds: { name: string; root: string; flags: string[]; hostArgs: string[] }[] = [];
 const nodeFlags = new Map<string, string[]>();
+const hostArgs = new Map<string, string[]>();
 process.argv.forEach((a, i) => {
-  if (a !== '--build' && a !== '--node-flags') return;
+  if (a !== '--build' && a !== '--node-flags' && a !== '--host-args') return;
   const m = /^([^=]+)=(.+)$/.exec(process.argv[i + 1] ?? '');
   if (!m) {
     console.error(`${a}: "${process.argv[i + 1] ?? ''}" is not NAME=${a === '--build' ? 'ROOT' : 'FLAGS'}`);
     process.exit(2);
   }
-  if (a === '--build') builds.push({ name: m[1]!, root: m[2]!, flags: [] });
-  else nodeFlags.set(m[1]!, m[2]!.split(' ').filter((f) => f !== ''));
+  const words = m[2]!.split(' ').filter((f) => f !== '');
+  if (a === '--build') builds.push({ name: m[1]!, root: m[2]!, flags: [], hostArgs: [] });
+  else (a === '--node-flags' ? nodeFlags : hostArgs).set(m[1]!, words);
 });
-for (const b of builds) b.flags = nodeFlags.get(b.name) ?? [];
+for (const b of builds) {
+  b.flags = nodeFlags.get(b.name) ?? [];
+  b.hostArgs = [...(hostArgs.get(b.name) ?? []), '--consume', CONSUME];
+}
 if (builds.length === 0) {
   const base = process.env['NETSCOPE_BASE_ROOT'];
   if (!base) {
     console.error('collector-compare: give --build NAME=ROOT (twice), or NETSCOPE_BASE_ROOT for the build to compare this checkout with');
     process.exit(2);
   }
-  builds.push({ name: 'base', root: base, flags: [] }, { name: 'this', root: REPO_ROOT, flags: [] });
+  builds.push({ name: 'base', root: base, flags: [], hostArgs: ['--consume', CONSUME] }, { name: 'this', root: REPO_ROOT, flags: [], hostArgs: ['--consume', CONSUME] });
 }
 
 const STATS = '/proc/sys/kernel/bpf_stats_enabled';
@@ -114,8 +122,8 @@ interface Host {
   lines: Interface;
   next(): Promise<string>;
 }
-function startHost(root: string, flags: string[]): Host {
-  const child = spawn(process.execPath, [...flags, join(REPO_ROOT, 'bench', 'collector-host.ts'), root], { stdio: ['pipe', 'pipe', 'inherit'] });
+function startHost(root: string, flags: string[], args: string[]): Host {
+  const child = spawn(process.execPath, [...flags, join(REPO_ROOT, 'bench', 'collector-host.ts'), root, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const queue: string[] = [];
   const waiting: ((l: string) => void)[] = [];
@@ -152,12 +160,12 @@ interface Measured {
 }
 
 const attachedOnce = new Set<string>();
-async function measure(b: { name: string; root: string; flags: string[] }): Promise<Measured> {
-  const host = startHost(b.root, b.flags);
+async function measure(b: { name: string; root: string; flags: string[]; hostArgs: string[] }): Promise<Measured> {
+  const host = startHost(b.root, b.flags, b.hostArgs);
   const hello = JSON.parse(await host.next()) as { loaderPid: number; programs: string; warnings: string[] };
   if (!attachedOnce.has(b.name)) {
     attachedOnce.add(b.name);
-    console.log(`${b.name} (${b.root}${b.flags.length ? ` with ${b.flags.join(' ')}` : ''}): ${hello.programs}`);
+    console.log(`${b.name} (${b.root}${b.flags.length ? ` with ${b.flags.join(' ')}` : ''}, host ${b.hostArgs.join(' ')}): ${hello.programs}`);
     for (const w of hello.warnings) console.log(`  ${b.name} warning: ${w}`);
   }
   await sleep(1000);

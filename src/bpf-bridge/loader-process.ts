@@ -52,8 +52,12 @@ export interface CollectorOptions {
    */
   refuse?: string[];
   nodeName?: string;
+  /** Plain flow objects, every field decoded at once, instead of lazy ones (FlowMapperOptions.eager). */
+  eager?: boolean;
   /** Name in status events. */
   sourceName?: string;
+  /** Called with each chunk of the loader's output as it is read (tests keep a run's raw records). */
+  onChunk?: (chunk: Buffer) => void;
   /** Called with the loader's pid once it is started (tests check its kernel objects). */
   onSpawn?: (pid: number) => void;
 }
@@ -97,7 +101,7 @@ export function runCollector(opts: CollectorOptions = {}): Observable<SourceEven
     if (opts.allOpens) args.push('--all-opens');
     if (opts.slots !== undefined) args.push('--slots', String(opts.slots));
     if (opts.refuse?.length) args.push('--refuse', opts.refuse.join(','));
-    const mapper = new FlowMapper({ nodeName: opts.nodeName ?? hostname(), sourceName });
+    const mapper = new FlowMapper({ nodeName: opts.nodeName ?? hostname(), sourceName, eager: opts.eager === true });
     const reader = new RecordReader();
     sub.next({ kind: 'status', source: sourceName, state: 'connecting', message: `starting eBPF collector (${loaderPath})` });
     const child = spawn(loaderPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -110,6 +114,7 @@ export function runCollector(opts: CollectorOptions = {}): Observable<SourceEven
     const mapRecord = (buf: Buffer, off: number, size: number): void => mapper.mapAt(buf, off, size, emit);
     child.stdout.on('data', (chunk: Buffer) => {
       if (failed) return;
+      opts.onChunk?.(chunk);
       try {
         reader.feed(chunk, mapRecord);
       } catch (err) {

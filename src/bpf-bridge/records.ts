@@ -283,7 +283,11 @@ function need(size: number, expected: number, what: string): void {
 const MAX_RECORD = 65536;
 const EMPTY = Buffer.alloc(0);
 
-/** Called with each complete record: `size` bytes at `off` in buf (valid during the call only). */
+/**
+ * Called with each complete record: `size` bytes at `off` in buf. The reader never
+ * writes a buffer it has handed out (joined tails are fresh buffers), so the bytes stay
+ * as they are while the caller's chunk does: lazy flows keep views of them.
+ */
 export type RecordSink = (buf: Buffer, off: number, size: number) => void;
 
 /** Hands the complete records starting in [off, limit) to sink; returns where it stopped. */

@@ -13,20 +13,20 @@
 // Cost: the collector maps tens of thousands of records a second, so the two hot
 // record types (conn close, L7) are read straight from the chunk by mapAt: no
 // record object, no BigInt, cached address and name strings, and the constant
-// parts of a flow (event type, TCP flags, Summary) shared, frozen.
-import { TCP_FLAG_NAMES, type CiliumEventType, type Endpoint, type Flow, type Layer4, type NetscopeExtension, type TCPFlags } from '../model/flow.ts';
+// parts of a flow (event type, TCP flags, Summary) shared, frozen. And mapAt hands
+// out those flows lazy (lazy-flow.ts): a small object over the record's bytes that
+// decodes each field when it is first read, so what no consumer reads costs nothing.
+import { TCP_FLAG_NAMES, type Flow, type Layer4, type TCPFlags } from '../model/flow.ts';
 import type { SourceEvent } from '../model/source.ts';
-import { RESET_BY_CLIENT_SUMMARY, RESET_BY_SERVER_SUMMARY, RESET_REFUSED_SUMMARY } from '../model/tcp-reset.ts';
 import { parseDns, type DnsMessage } from './dns.ts';
-import { flowUuidGenerator } from './flow-uuid.ts';
-import { httpUrl, mayBeHttpRequest, parseHttpRequest, parseHttpResponse } from './http.ts';
+import { EVENT_FROM_ENDPOINT, EVENT_L7, EVENT_TO_ENDPOINT, L7, NO_ENDPOINT, connExtension, connSummary, connTcpFlags, ipOf, l7Layer, l7Summary, ownPair } from './flow-parts.ts';
+import { flowUuidSequence } from './flow-uuid.ts';
+import { LazyConnFlow, lazyL7Flow, type LazyContext } from './lazy-flow.ts';
 import { ConnFields, L7Fields, connAt, connOf, l7At, l7Of, l7OfClose } from './record-fields.ts';
-import { ConnFlag, RECORD_SIZES, RecType, decodeRecordAt, u32, type DnsRecord, type DropRecord, type LoaderRecord, type Tuple } from './records.ts';
-import { WallClock, nsBetween } from './wall-clock.ts';
+import { CONN, ConnFlag, RECORD_SIZES, RecType, decodeRecordAt, u32, type DnsRecord, type DropRecord, type LoaderRecord, type Tuple } from './records.ts';
+import { WallClock } from './wall-clock.ts';
 
-const TRACE = 4;
 const DROP = 1;
-const L7 = 129;
 const MAX_PENDING_DNS = 4096;
 /**
  * How long a query from a socket bound to no address waits for its answer, which
@@ -35,25 +35,17 @@ const MAX_PENDING_DNS = 4096;
  */
 const DNS_HOLD_NS = 2_000_000_000n;
 
-// Parts every conn/L7 flow of a kind shares. Frozen: flows are values that later
-// stages copy, never edit (streams/enrich.ts), so one object can serve them all.
-const FLAGS_SYN: TCPFlags = Object.freeze({ SYN: true });
-const FLAGS_SYN_ACK: TCPFlags = Object.freeze({ SYN: true, ACK: true });
-const FLAGS_RST: TCPFlags = Object.freeze({ RST: true });
-const FLAGS_FIN_ACK: TCPFlags = Object.freeze({ FIN: true, ACK: true });
-/** Seen at the socket: leaving the client's endpoint, or arriving at the server's. */
-const EVENT_FROM_ENDPOINT: CiliumEventType = Object.freeze({ type: TRACE, sub_type: 5 });
-const EVENT_TO_ENDPOINT: CiliumEventType = Object.freeze({ type: TRACE, sub_type: 0 });
-const EVENT_L7: CiliumEventType = Object.freeze({ type: L7 });
-/** The collector knows no endpoint identity; enrichment replaces these with filled copies. */
-const NO_ENDPOINT: Endpoint = Object.freeze({});
-
 export interface FlowMapperOptions {
   nodeName: string;
   /** Source name used in status events. */
   sourceName: string;
   /** Stable uuids for tests; defaults to v4-layout uuids unique per run (flow-uuid.ts). */
   uuid?: () => string;
+  /**
+   * mapAt gives plain flow objects, every field decoded at once, instead of lazy ones
+   * (lazy-flow.ts). For comparing the two; map() always gives plain objects.
+   */
+  eager?: boolean;
 }
 
 export type EventSink = (ev: SourceEvent) => void;
@@ -61,7 +53,11 @@ export type EventSink = (ev: SourceEvent) => void;
 export class FlowMapper {
   private readonly opts: FlowMapperOptions;
   private readonly uuid: () => string;
-  private readonly clock = new WallClock();
+  /** Set when the caller gave uuids: lazy flows then take their text at once. */
+  private readonly fixedUuid: boolean;
+  private readonly eager: boolean;
+  /** Node name, clock and uuids as lazy flows decoded now will need them. */
+  private ctx: LazyContext;
   private readonly reasons = new Map<number, string>();
   private readonly pendingDns = new Map<string, PendingQuery>();
   /** Queries without a source address, by the same key, until their answer or DNS_HOLD_NS. */
@@ -75,7 +71,20 @@ export class FlowMapper {
 
   constructor(opts: FlowMapperOptions) {
     this.opts = opts;
-    this.uuid = opts.uuid ?? flowUuidGenerator();
+    const uuids = flowUuidSequence();
+    this.uuid = opts.uuid ?? (() => uuids.text(uuids.next()));
+    this.fixedUuid = opts.uuid !== undefined;
+    this.eager = opts.eager === true;
+    this.ctx = { nodeName: opts.nodeName, clock: new WallClock(), uuids };
+  }
+
+  private get clock(): WallClock {
+    return this.ctx.clock;
+  }
+
+  /** The uuid a lazy flow decoded now gets: its number, or the caller's text. */
+  private uuidId(): number | string {
+    return this.fixedUuid ? this.uuid() : this.ctx.uuids.next();
   }
 
   /**
@@ -86,7 +95,15 @@ export class FlowMapper {
   mapAt(buf: Buffer, at: number, size: number, emit: EventSink): void {
     if (this.heldDns.size > 0 && size >= 16) this.releaseHeld(buf.readBigUInt64LE(at + 8), emit);
     const type = u32(buf, at);
-    if ((type === RecType.ConnClose || type === RecType.ConnOpen) && size >= RECORD_SIZES.conn) {
+    if (!this.eager && (type === RecType.ConnClose || type === RecType.ConnOpen) && size >= RECORD_SIZES.conn) {
+      const flags = u32(buf, at + CONN.flags);
+      if (type === RecType.ConnClose && (flags & (ConnFlag.L7Folded | ConnFlag.L7Own)) === (ConnFlag.L7Folded | ConnFlag.L7Own)) {
+        emit({ kind: 'flow', flow: lazyL7Flow(buf, at, true, this.ctx, this.uuidId()) });
+      }
+      emit({ kind: 'flow', flow: new LazyConnFlow(buf, at, this.ctx, this.uuidId()) });
+    } else if (!this.eager && type === RecType.L7 && size >= RECORD_SIZES.l7) {
+      emit({ kind: 'flow', flow: lazyL7Flow(buf, at, false, this.ctx, this.uuidId()) });
+    } else if ((type === RecType.ConnClose || type === RecType.ConnOpen) && size >= RECORD_SIZES.conn) {
       const c = connAt(this.conn, buf, at, type === RecType.ConnOpen);
       if (ownPair(c)) emit(this.flow(this.l7Flow(l7OfClose(this.l7, c))));
       emit(this.flow(this.connFlow(c)));
@@ -134,9 +151,14 @@ export class FlowMapper {
         return [this.flow(this.l7Flow(l7Of(this.l7, rec)))];
       case 'dns':
         return this.dnsFlows(rec).map((f) => this.flow(f));
-      case 'clock':
-        this.clock.setOffset(rec.offsetNs);
+      case 'clock': {
+        // A new clock, not a new offset in the old one: lazy flows decoded before
+        // this record keep the offset that was current for them.
+        const clock = new WallClock();
+        clock.setOffset(rec.offsetNs);
+        this.ctx = { ...this.ctx, clock };
         return [];
+      }
       case 'reason':
         this.reasons.set(rec.code, rec.name);
         return [];
@@ -178,22 +200,8 @@ export class FlowMapper {
 
   private connFlow(c: ConnFields): Flow {
     const passive = (c.flags & ConnFlag.Passive) !== 0;
-    const rst = (c.flags & (ConnFlag.RstRx | ConnFlag.RstTx)) !== 0;
-    let flags: TCPFlags;
-    let summary: string;
-    if (c.open) {
-      flags = passive ? FLAGS_SYN_ACK : FLAGS_SYN;
-      summary = passive ? 'TCP Flags: SYN, ACK' : 'TCP Flags: SYN';
-    } else if (rst) {
-      flags = FLAGS_RST;
-      const refused = (c.flags & ConnFlag.Established) === 0 && (c.flags & ConnFlag.RstRx) !== 0;
-      // Which end reset it: the server's socket sent the RST, or the client's received it.
-      const byServer = (c.flags & (passive ? ConnFlag.RstTx : ConnFlag.RstRx)) !== 0;
-      summary = refused ? RESET_REFUSED_SUMMARY : byServer ? RESET_BY_SERVER_SUMMARY : RESET_BY_CLIENT_SUMMARY;
-    } else {
-      flags = FLAGS_FIN_ACK;
-      summary = 'TCP Flags: FIN, ACK';
-    }
+    const flags = connTcpFlags(c.flags, c.open);
+    const summary = connSummary(c.flags, c.open);
     const ext = connExtension(c, passive);
     // Key order as Hubble's JSON lists them; the observing socket's side sent this:
     // the client's flows are requests, the accepting side's are replies (Hubble's
@@ -239,19 +247,8 @@ export class FlowMapper {
     const serverPort = l.reqEgress ? l.dport : l.sport;
     const client = l.reqEgress ? l.saddr : l.daddr;
     const clientPort = l.reqEgress ? l.sport : l.dport;
-    const layer7: NonNullable<Flow['l7']> = { type: 'RESPONSE', latency_ns: l.latencyNs };
-    let summary: string;
-    const req = mayBeHttpRequest(l.reqBuf, l.reqOff, l.reqLen) ? parseHttpRequest(l.reqBuf, l.reqOff, l.reqOff + l.reqLen) : undefined;
-    if (req) {
-      const ms = latencyMs(l.latencyNs);
-      const resp = parseHttpResponse(l.respBuf, l.respOff, l.respOff + l.respLen);
-      const http: NonNullable<NonNullable<Flow['l7']>['http']> = { method: req.method, url: httpUrl(req), protocol: resp?.protocol ?? req.protocol };
-      if (resp) http.code = resp.code;
-      layer7.http = http;
-      summary = `${http.protocol} ${resp?.code ?? '???'} ${ms}ms (${req.method} ${http.url})`;
-    } else {
-      summary = tcpResponseSummary(l.latencyNs);
-    }
+    const layer7 = l7Layer(l);
+    const summary = l7Summary(layer7);
     const time = this.clock.timeAt(l.tsLo, l.tsHi);
     const uuid = this.uuid();
     const ip = ipOf(server, client, l.family);
@@ -387,22 +384,8 @@ function setBounded<V>(m: Map<string, V>, key: string, v: V): V | undefined {
   return evicted;
 }
 
-/**
- * A close record carrying its connection's one request/response only to save the
- * kernel a record (ConnFlag.L7Own: no open scan ran): the pair is its own L7 flow,
- * before the close, as if the kernel had written its record.
- */
-function ownPair(c: ConnFields): boolean {
-  return !c.open && (c.flags & (ConnFlag.L7Folded | ConnFlag.L7Own)) === (ConnFlag.L7Folded | ConnFlag.L7Own);
-}
-
 function isUnspecified(addr: string): boolean {
   return addr === '0.0.0.0' || addr === '::';
-}
-
-/** The IP part of a flow. IPv4-mapped IPv6 peers are printed as IPv4 (address.ts), so the version goes by the text. */
-function ipOf(source: string, destination: string, family: 4 | 6): NonNullable<Flow['IP']> {
-  return { source, destination, ipVersion: family === 4 || !source.includes(':') ? 'IPv4' : 'IPv6' };
 }
 
 function dnsFields(m: DnsMessage): NonNullable<Flow['l7']>['dns'] {
@@ -435,101 +418,3 @@ function l4(t: Tuple, tcpFlags: number): Layer4 | undefined {
   return undefined;
 }
 
-/**
- * A conn flow's netscope fields, keys in this order: srtt_us, pid and comm (owner
- * known), connect_latency_ns (client side, established), the counters and
- * duration_ns (close), then response_latency_ns (a close that carries its
- * connection's one request/response). The usual close summaries are built as one
- * literal (connCounters), since adding keys one by one reallocates the object's
- * property store.
- */
-function connExtension(c: ConnFields, passive: boolean): NetscopeExtension {
-  const ext = connCounters(c, passive);
-  // A short connection's one non-HTTP request/response, reported here by the kernel
-  // instead of as an L7 record of its own (bpf/ns_l7.bpf.c).
-  if (!c.open && (c.flags & (ConnFlag.L7Folded | ConnFlag.L7Own)) === ConnFlag.L7Folded) ext.response_latency_ns = nsBetween(c.respLo, c.respHi, c.reqLo, c.reqHi);
-  return ext;
-}
-
-function connCounters(c: ConnFields, passive: boolean): NetscopeExtension {
-  const started = c.startLo !== 0 || c.startHi !== 0;
-  const latency = !passive && started && (c.estabLo !== 0 || c.estabHi !== 0);
-  if (!c.open && started && c.pid !== 0) {
-    const duration = nsBetween(c.tsLo, c.tsHi, c.startLo, c.startHi);
-    if (latency) {
-      return {
-        srtt_us: c.srttUs,
-        pid: c.pid,
-        comm: c.comm,
-        connect_latency_ns: nsBetween(c.estabLo, c.estabHi, c.startLo, c.startHi),
-        bytes_sent: c.bytesSent,
-        bytes_received: c.bytesReceived,
-        segments_sent: c.segsOut,
-        segments_received: c.segsIn,
-        retransmits: c.retrans,
-        duration_ns: duration,
-      };
-    }
-    return {
-      srtt_us: c.srttUs,
-      pid: c.pid,
-      comm: c.comm,
-      bytes_sent: c.bytesSent,
-      bytes_received: c.bytesReceived,
-      segments_sent: c.segsOut,
-      segments_received: c.segsIn,
-      retransmits: c.retrans,
-      duration_ns: duration,
-    };
-  }
-  const ext: NetscopeExtension = { srtt_us: c.srttUs };
-  if (c.pid !== 0) {
-    ext.pid = c.pid;
-    ext.comm = c.comm;
-  }
-  if (latency) ext.connect_latency_ns = nsBetween(c.estabLo, c.estabHi, c.startLo, c.startHi);
-  if (!c.open) {
-    ext.bytes_sent = c.bytesSent;
-    ext.bytes_received = c.bytesReceived;
-    ext.segments_sent = c.segsOut;
-    ext.segments_received = c.segsIn;
-    ext.retransmits = c.retrans;
-    if (started) ext.duration_ns = nsBetween(c.tsLo, c.tsHi, c.startLo, c.startHi);
-  }
-  return ext;
-}
-
-/** Non-HTTP L7 summaries under 10 ms by hundredths of a ms: most requests are answered that fast. */
-const TCP_RESPONSE_SUMMARY: (string | undefined)[] = new Array(1001);
-
-function tcpResponseSummary(ns: number): string {
-  if (ns < 10_000_000 && ns >= 0 && Number.isInteger(ns) && ns % 10_000 !== 5_000) {
-    const rem = ns % 10_000;
-    const hundredths = (ns - rem) / 10_000 + (rem > 5_000 ? 1 : 0);
-    return (TCP_RESPONSE_SUMMARY[hundredths] ??= `TCP response after ${latencyMs(ns)}ms`);
-  }
-  return `TCP response after ${latencyMs(ns)}ms`;
-}
-
-const DIGITS2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
-
-/**
- * Milliseconds as (ns / 1e6).toFixed(ns < 10e6 ? 2 : 0) writes them, by integer
- * math. An integer ns is never within rounding error of a halfway point unless it
- * is exactly on it; those ties (and huge values) go to toFixed itself.
- */
-function latencyMs(ns: number): string {
-  if (ns < 10_000_000) {
-    const rem = ns % 10_000;
-    if (rem === 5_000 || ns < 0 || !Number.isInteger(ns)) return (ns / 1e6).toFixed(2);
-    const hundredths = (ns - rem) / 10_000 + (rem > 5_000 ? 1 : 0);
-    const whole = Math.floor(hundredths / 100);
-    return whole + '.' + DIGITS2[hundredths - whole * 100]!;
-  }
-  if (ns < 1e15) {
-    const rem = ns % 1_000_000;
-    if (rem === 500_000 || !Number.isInteger(ns)) return (ns / 1e6).toFixed(0);
-    return String((ns - rem) / 1_000_000 + (rem > 500_000 ? 1 : 0));
-  }
-  return (ns / 1e6).toFixed(0);
-}

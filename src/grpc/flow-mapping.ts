@@ -22,6 +22,7 @@ import type { SourceEvent } from '../model/source.ts';
 import { NETSCOPE_EXTENSION_FIELDS } from '../codec/netscope-extension.ts';
 import { parseTimestamp, protoFraction, type Timestamp } from '../codec/timestamp.ts';
 import { enumNames, enumValues } from './schema.ts';
+import { plainFlow } from '../model/plain-flow.ts';
 
 /** Told about an enum number this build does not know; the field is then left out. */
 export type UnknownEnum = (field: string, value: number) => void;
@@ -359,7 +360,7 @@ function enumNum(v: string | undefined, map: EnumMap): number | undefined {
 /** A plain object that T.Flow.encode takes (same field names; enums, time and wrappers converted). */
 export function flowToProto(f: Flow): Msg {
   // Most fields already have the protobuf shape: copy, then convert the few that differ.
-  const m: Msg = { ...f };
+  const m: Msg = { ...plainFlow(f) }; // a lazy flow's fields are not its own (model/plain-flow.ts)
   m.time = timestampMsg(f.time);
   m.verdict = enumNum(f.verdict, E.verdict);
   m.auth_type = enumNum(f.auth_type, E.authType);

@@ -7,6 +7,7 @@ import { map, type OperatorFunction } from 'rxjs';
 import type { Endpoint, Flow, Service } from '../model/flow.ts';
 import type { SourceEvent } from '../model/source.ts';
 import type { IpIdentity } from '../k8s/identity.ts';
+import { copyFlow } from '../model/plain-flow.ts';
 
 /** Anything that maps an IP to an identity: the live cluster store, a snapshot, a test map. */
 export interface IpLookup {
@@ -60,7 +61,7 @@ export function enrichFlow(flow: Flow, model: IpLookup): Flow {
   const dst = dstIP ? model.lookup(dstIP) : undefined;
   if (!src && !dst) return flow;
   let out: Flow | undefined;
-  const copy = (): Flow => (out ??= { ...flow });
+  const copy = (): Flow => (out ??= copyFlow(flow));
 
   if (unset(flow.node_name)) {
     // The node that saw the flow: the sender's for egress, the receiver's for ingress.

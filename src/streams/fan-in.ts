@@ -33,6 +33,7 @@ import { FanInStats, type NodeStats } from './fan-in-stats.ts';
 import { RecentFlows } from './recent-flows.ts';
 import { NodeQueue, ReorderBuffer, type Keyed } from './reorder-buffer.ts';
 import { keyLess, timeKey, type TimeKey } from './flow-time-key.ts';
+import { copyFlow } from '../model/plain-flow.ts';
 
 export { FanInStats, type NodeState, type NodeStats } from './fan-in-stats.ts';
 
@@ -221,7 +222,8 @@ export function fanIn(targets: Observable<TargetChange>, options: Partial<FanInO
     const onFlow = (run: Run, ev: SourceEvent & { kind: 'flow' }): void => {
       let flow: Flow = ev.flow;
       if (flow.node_name === undefined || flow.node_name === '') {
-        flow = { ...flow, node_name: run.target.node };
+        flow = copyFlow(flow);
+        flow.node_name = run.target.node;
         ev = { kind: 'flow', flow };
       }
       const key = flow.time === undefined ? undefined : timeKey(flow.time);

@@ -7,6 +7,7 @@ import type { PolicyNote } from '../streams/policy-annotate.ts';
 import { endpointLabel, flowSummary, protocolOf } from './flow-format.ts';
 import { esc } from './text.ts';
 import type { Theme } from './theme.ts';
+import { plainFlow } from '../model/plain-flow.ts';
 
 function policies(list: Policy[] | undefined): string {
   return (list ?? []).map((p) => `${p.kind ?? 'Policy'} ${p.namespace ? p.namespace + '/' : ''}${p.name ?? '?'}`).join(', ');
@@ -75,6 +76,6 @@ export function flowDetailLines(flow: Flow, theme: Theme, note?: PolicyNote): st
   if (flow.destination_service?.name) push(`destination service: ${flow.destination_service.namespace ?? ''}/${flow.destination_service.name}`);
   l.push('');
   l.push(theme.header('All fields'));
-  for (const s of flatten(flow)) push(s);
+  for (const s of flatten(plainFlow(flow))) push(s); // a lazy flow's fields are not its own (model/plain-flow.ts)
   return l;
 }

@@ -1,0 +1,409 @@
+// Flows that decode on first read: the collector's conn and L7 flows hold their
+// record's bytes (a view into the loader's chunk, which nothing writes again: each
+// read from the pipe is a fresh buffer) and decode each top-level field when it is
+// first read, then keep it. A flow nobody reads (an agent's ring with no client, a
+// flow a filter drops after reading its verdict) never builds its time text, uuid,
+// Summary, HTTP fields or process counters.
+//
+// They behave as the plain flows eager decoding gives (to-flow.ts): the same values,
+// `in` true for the same keys (one class per set of keys), fields assignable (an
+// assigned value shadows the decoded one), JSON.stringify and util.inspect through
+// materialize(). What a plain object does and these cannot: spread, Object.keys and
+// structuredClone see no decoded field; model/plain-flow.ts (plainFlow, copyFlow) is
+// the way for code that enumerates or copies flows.
+//
+// What could change between decoding and reading is fixed at decoding: the clock
+// offset (a clock record makes the mapper a new context) and the uuid's number.
+// Address, process-name and summary texts are pure functions of the bytes.
+import type { CiliumEventType, Endpoint, Flow, IP, Layer4, Layer7, NetscopeExtension, TraceObservationPoint, TrafficDirection } from '../model/flow.ts';
+import { DEFERRED } from '../model/plain-flow.ts';
+import { formatAddress } from './address.ts';
+import type { FlowUuids } from './flow-uuid.ts';
+import { EVENT_FROM_ENDPOINT, EVENT_L7, EVENT_TO_ENDPOINT, NO_ENDPOINT, connExtension, connSummary, connTcpFlags, ipOf, l7Layer, l7Summary } from './flow-parts.ts';
+import { ConnFields, L7Fields, connAt, l7At, l7OfClose } from './record-fields.ts';
+import { CONN, ConnFlag, L7, RecType, TUPLE, comm, u16be, u32, u64 } from './records.ts';
+import type { WallClock } from './wall-clock.ts';
+
+/** What a lazy flow needs from its mapper, as it was when the record was decoded. */
+export interface LazyContext {
+  readonly nodeName: string;
+  /** The clock with the offset current at decoding (a clock record makes a new context). */
+  readonly clock: WallClock;
+  readonly uuids: FlowUuids;
+}
+
+// Scratch records for the fields decoded through the eager helpers: filled and read
+// within one getter call, never kept.
+const CONN_SCRATCH = new ConnFields();
+const L7_SCRATCH = new L7Fields();
+
+/** Keys in the order eager decoding writes them (JSON output follows it). */
+const CONN_KEYS = ['time', 'uuid', 'node_name', 'IP', 'source', 'destination', 'verdict', 'Type', 'event_type', 'trace_observation_point', 'l4', 'is_reply', 'traffic_direction', 'socket_cookie', 'Summary', 'netscope'] as const;
+const L7_KEYS = ['time', 'uuid', 'node_name', 'IP', 'source', 'destination', 'verdict', 'Type', 'event_type', 'l4', 'is_reply', 'traffic_direction', 'socket_cookie', 'l7', 'Summary'] as const;
+const L7_PROC_KEYS = [...L7_KEYS, 'netscope'] as const;
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/** An assignment to a decoded field: an own property, which shadows the getter from then on. */
+function assign(f: object, key: string, value: unknown): void {
+  Object.defineProperty(f, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+/** The decoded keys in order, then what was assigned (own properties: overrides keep their place). */
+function materialize(f: object, keys: readonly string[]): Flow {
+  const r = f as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[k] = r[k];
+  for (const k of Object.keys(f)) out[k] = r[k];
+  return out as Flow;
+}
+
+function ipAt(buf: Buffer, at: number, swap: boolean): IP {
+  const family = buf[at + TUPLE.family] === 6 ? 6 : 4;
+  const s = formatAddress(buf, at + TUPLE.saddr, family);
+  const d = formatAddress(buf, at + TUPLE.daddr, family);
+  return swap ? ipOf(d, s, family) : ipOf(s, d, family);
+}
+
+/** A conn record's flow (open or close summary). */
+export class LazyConnFlow implements Flow {
+  readonly #buf: Buffer;
+  readonly #at: number;
+  readonly #ctx: LazyContext;
+  /** The uuid's number until it is read, then its text. */
+  #uuid: number | string;
+  #time: string | undefined = undefined;
+  #ip: IP | undefined = undefined;
+  #l4: Layer4 | undefined = undefined;
+  #ext: NetscopeExtension | undefined = undefined;
+
+  constructor(buf: Buffer, at: number, ctx: LazyContext, uuid: number | string) {
+    this.#buf = buf;
+    this.#at = at;
+    this.#ctx = ctx;
+    this.#uuid = uuid;
+  }
+
+  #flags(): number {
+    return u32(this.#buf, this.#at + CONN.flags);
+  }
+  #open(): boolean {
+    return u32(this.#buf, this.#at) === RecType.ConnOpen;
+  }
+  #passive(): boolean {
+    return (this.#flags() & ConnFlag.Passive) !== 0;
+  }
+
+  get time(): string {
+    return (this.#time ??= this.#ctx.clock.timeAt(u32(this.#buf, this.#at + 8), u32(this.#buf, this.#at + 12)));
+  }
+  set time(v: string | undefined) {
+    assign(this, 'time', v);
+  }
+  get uuid(): string {
+    const u = this.#uuid;
+    return typeof u === 'string' ? u : (this.#uuid = this.#ctx.uuids.text(u));
+  }
+  set uuid(v: string | undefined) {
+    assign(this, 'uuid', v);
+  }
+  get node_name(): string {
+    return this.#ctx.nodeName;
+  }
+  set node_name(v: string | undefined) {
+    assign(this, 'node_name', v);
+  }
+  get IP(): IP {
+    return (this.#ip ??= ipAt(this.#buf, this.#at, false));
+  }
+  set IP(v: IP | undefined) {
+    assign(this, 'IP', v);
+  }
+  get source(): Endpoint {
+    return NO_ENDPOINT;
+  }
+  set source(v: Endpoint | undefined) {
+    assign(this, 'source', v);
+  }
+  get destination(): Endpoint {
+    return NO_ENDPOINT;
+  }
+  set destination(v: Endpoint | undefined) {
+    assign(this, 'destination', v);
+  }
+  get verdict(): 'FORWARDED' {
+    return 'FORWARDED';
+  }
+  set verdict(v: Flow['verdict']) {
+    assign(this, 'verdict', v);
+  }
+  get Type(): 'L3_L4' {
+    return 'L3_L4';
+  }
+  set Type(v: Flow['Type']) {
+    assign(this, 'Type', v);
+  }
+  get event_type(): CiliumEventType {
+    return this.#passive() ? EVENT_TO_ENDPOINT : EVENT_FROM_ENDPOINT;
+  }
+  set event_type(v: CiliumEventType | undefined) {
+    assign(this, 'event_type', v);
+  }
+  get trace_observation_point(): TraceObservationPoint {
+    return this.#passive() ? 'TO_ENDPOINT' : 'FROM_ENDPOINT';
+  }
+  set trace_observation_point(v: TraceObservationPoint | undefined) {
+    assign(this, 'trace_observation_point', v);
+  }
+  get l4(): Layer4 {
+    const b = this.#buf;
+    const at = this.#at;
+    return (this.#l4 ??= { TCP: { source_port: u16be(b, at + TUPLE.sport), destination_port: u16be(b, at + TUPLE.dport), flags: connTcpFlags(this.#flags(), this.#open()) } });
+  }
+  set l4(v: Layer4 | undefined) {
+    assign(this, 'l4', v);
+  }
+  get is_reply(): boolean {
+    return this.#passive();
+  }
+  set is_reply(v: boolean | undefined) {
+    assign(this, 'is_reply', v);
+  }
+  get traffic_direction(): TrafficDirection {
+    return this.#passive() ? 'INGRESS' : 'EGRESS';
+  }
+  set traffic_direction(v: TrafficDirection | undefined) {
+    assign(this, 'traffic_direction', v);
+  }
+  get socket_cookie(): number {
+    return u64(this.#buf, this.#at + CONN.cookie);
+  }
+  set socket_cookie(v: number | undefined) {
+    assign(this, 'socket_cookie', v);
+  }
+  get Summary(): string {
+    return connSummary(this.#flags(), this.#open());
+  }
+  set Summary(v: string | undefined) {
+    assign(this, 'Summary', v);
+  }
+  get netscope(): NetscopeExtension {
+    return (this.#ext ??= connExtension(connAt(CONN_SCRATCH, this.#buf, this.#at, this.#open()), this.#passive()));
+  }
+  set netscope(v: NetscopeExtension | undefined) {
+    assign(this, 'netscope', v);
+  }
+
+  get [DEFERRED](): true {
+    return true;
+  }
+  materialize(): Flow {
+    return materialize(this, CONN_KEYS);
+  }
+  copy(): Flow {
+    const c = new LazyConnFlow(this.#buf, this.#at, this.#ctx, this.#uuid);
+    c.#time = this.#time;
+    c.#ip = this.#ip;
+    c.#l4 = this.#l4;
+    c.#ext = this.#ext;
+    return Object.assign(c, this);
+  }
+  toJSON(): Flow {
+    return this.materialize();
+  }
+  [INSPECT](): Flow {
+    return this.materialize();
+  }
+}
+
+/**
+ * An L7 flow: from an L7 record, or from the request/response pair a close record
+ * carries (folded: ConnFlag.L7Folded | L7Own), as eager decoding gives them.
+ */
+export class LazyL7Flow implements Flow {
+  readonly #buf: Buffer;
+  readonly #at: number;
+  readonly #ctx: LazyContext;
+  readonly #folded: boolean;
+  #uuid: number | string;
+  #time: string | undefined = undefined;
+  #ip: IP | undefined = undefined;
+  #l4: Layer4 | undefined = undefined;
+  #l7: Layer7 | undefined = undefined;
+  #summary: string | undefined = undefined;
+  #ext: NetscopeExtension | undefined = undefined;
+
+  constructor(buf: Buffer, at: number, folded: boolean, ctx: LazyContext, uuid: number | string) {
+    this.#buf = buf;
+    this.#at = at;
+    this.#folded = folded;
+    this.#ctx = ctx;
+    this.#uuid = uuid;
+  }
+
+  /** The observing socket sent the request (client side). */
+  #reqEgress(): boolean {
+    return this.#folded ? (u32(this.#buf, this.#at + CONN.flags) & ConnFlag.L7ReqEgress) !== 0 : u32(this.#buf, this.#at + L7.reqEgress) === 1;
+  }
+  #layer(): Layer7 {
+    if (this.#l7 === undefined) {
+      const b = this.#buf;
+      const at = this.#at;
+      this.#l7 = l7Layer(this.#folded ? l7OfClose(L7_SCRATCH, connAt(CONN_SCRATCH, b, at, false)) : l7At(L7_SCRATCH, b, at));
+    }
+    return this.#l7;
+  }
+  /** The process fields (subclass LazyL7ProcFlow: pid not 0). */
+  protected process(): NetscopeExtension {
+    const b = this.#buf;
+    const at = this.#at;
+    return (this.#ext ??= this.#folded ? { pid: u32(b, at + CONN.pid), comm: comm(b, at + CONN.comm) } : { pid: u32(b, at + L7.pid), comm: comm(b, at + L7.comm) });
+  }
+  protected keys(): readonly string[] {
+    return L7_KEYS;
+  }
+
+  get time(): string {
+    const b = this.#buf;
+    const ts = this.#folded ? this.#at + CONN.l7RespNs : this.#at + 8;
+    return (this.#time ??= this.#ctx.clock.timeAt(u32(b, ts), u32(b, ts + 4)));
+  }
+  set time(v: string | undefined) {
+    assign(this, 'time', v);
+  }
+  get uuid(): string {
+    const u = this.#uuid;
+    return typeof u === 'string' ? u : (this.#uuid = this.#ctx.uuids.text(u));
+  }
+  set uuid(v: string | undefined) {
+    assign(this, 'uuid', v);
+  }
+  get node_name(): string {
+    return this.#ctx.nodeName;
+  }
+  set node_name(v: string | undefined) {
+    assign(this, 'node_name', v);
+  }
+  /** The response's direction: server -> client. */
+  get IP(): IP {
+    return (this.#ip ??= ipAt(this.#buf, this.#at, this.#reqEgress()));
+  }
+  set IP(v: IP | undefined) {
+    assign(this, 'IP', v);
+  }
+  get source(): Endpoint {
+    return NO_ENDPOINT;
+  }
+  set source(v: Endpoint | undefined) {
+    assign(this, 'source', v);
+  }
+  get destination(): Endpoint {
+    return NO_ENDPOINT;
+  }
+  set destination(v: Endpoint | undefined) {
+    assign(this, 'destination', v);
+  }
+  get verdict(): 'FORWARDED' {
+    return 'FORWARDED';
+  }
+  set verdict(v: Flow['verdict']) {
+    assign(this, 'verdict', v);
+  }
+  get Type(): 'L7' {
+    return 'L7';
+  }
+  set Type(v: Flow['Type']) {
+    assign(this, 'Type', v);
+  }
+  get event_type(): CiliumEventType {
+    return EVENT_L7;
+  }
+  set event_type(v: CiliumEventType | undefined) {
+    assign(this, 'event_type', v);
+  }
+  get l4(): Layer4 {
+    if (this.#l4 === undefined) {
+      const local = u16be(this.#buf, this.#at + TUPLE.sport);
+      const remote = u16be(this.#buf, this.#at + TUPLE.dport);
+      this.#l4 = this.#reqEgress() ? { TCP: { source_port: remote, destination_port: local } } : { TCP: { source_port: local, destination_port: remote } };
+    }
+    return this.#l4;
+  }
+  set l4(v: Layer4 | undefined) {
+    assign(this, 'l4', v);
+  }
+  get is_reply(): true {
+    return true;
+  }
+  set is_reply(v: boolean | undefined) {
+    assign(this, 'is_reply', v);
+  }
+  get traffic_direction(): TrafficDirection {
+    return this.#reqEgress() ? 'EGRESS' : 'INGRESS';
+  }
+  set traffic_direction(v: TrafficDirection | undefined) {
+    assign(this, 'traffic_direction', v);
+  }
+  get socket_cookie(): number {
+    // The cookie has the same offset in both records.
+    return u64(this.#buf, this.#at + (this.#folded ? CONN.cookie : L7.cookie));
+  }
+  set socket_cookie(v: number | undefined) {
+    assign(this, 'socket_cookie', v);
+  }
+  get l7(): Layer7 {
+    return this.#layer();
+  }
+  set l7(v: Layer7 | undefined) {
+    assign(this, 'l7', v);
+  }
+  get Summary(): string {
+    return (this.#summary ??= l7Summary(this.#layer()));
+  }
+  set Summary(v: string | undefined) {
+    assign(this, 'Summary', v);
+  }
+
+  get [DEFERRED](): true {
+    return true;
+  }
+  materialize(): Flow {
+    return materialize(this, this.keys());
+  }
+  copy(): Flow {
+    const C = this.constructor as new (buf: Buffer, at: number, folded: boolean, ctx: LazyContext, uuid: number | string) => LazyL7Flow;
+    const c = new C(this.#buf, this.#at, this.#folded, this.#ctx, this.#uuid);
+    c.#time = this.#time;
+    c.#ip = this.#ip;
+    c.#l4 = this.#l4;
+    c.#l7 = this.#l7;
+    c.#summary = this.#summary;
+    c.#ext = this.#ext;
+    return Object.assign(c, this);
+  }
+  toJSON(): Flow {
+    return this.materialize();
+  }
+  [INSPECT](): Flow {
+    return this.materialize();
+  }
+}
+
+/** An L7 flow whose socket's process is known: it has a netscope field (pid, comm). */
+export class LazyL7ProcFlow extends LazyL7Flow {
+  get netscope(): NetscopeExtension {
+    return this.process();
+  }
+  set netscope(v: NetscopeExtension | undefined) {
+    assign(this, 'netscope', v);
+  }
+  protected override keys(): readonly string[] {
+    return L7_PROC_KEYS;
+  }
+}
+
+/** The L7 flow of the record at `at`: an L7 record, or a close record's folded pair. */
+export function lazyL7Flow(buf: Buffer, at: number, folded: boolean, ctx: LazyContext, uuid: number | string): LazyL7Flow {
+  const pid = u32(buf, at + (folded ? CONN.pid : L7.pid));
+  return pid !== 0 ? new LazyL7ProcFlow(buf, at, folded, ctx, uuid) : new LazyL7Flow(buf, at, folded, ctx, uuid);
+}
