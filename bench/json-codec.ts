@@ -1,9 +1,10 @@
 // Per-flow cost of the Hubble JSON codec (src/codec/hubble-json-*.ts) on the demo
 // cluster's traffic (TCP, HTTP, DNS, drops), in this process, on one core:
 //   - encodeEvent on the demo's own Flow objects (what `observe --demo -o json` and
-//     `serve` clients print) and on flows decoded from JSON lines (what
-//     `observe --input-file F -o json` prints: objects straight from JSON.parse);
-//   - decodeHubbleLine (the file source's per-line work);
+//     `observe --server -o json` print);
+//   - decodeHubbleLine (the file source's per-line work), and decode then encode of each
+//     line (`observe --input-file F -o json`'s codec work per flow: the encoder on objects
+//     straight from JSON.parse);
 //   - JSON.stringify / JSON.parse of the same values, as a floor for comparison.
 // Each figure is CPU time (process.cpuUsage, user + system) per flow, after a warm-up
 // pass, over RUNS runs: median with min..max. The encoded line is flattened (as writing
@@ -66,15 +67,12 @@ async function main(): Promise<void> {
   const events = await demoEvents(FLOWS);
   const lines = events.map((ev) => encodeEvent(ev)!);
   const bytes = lines.reduce((a, l) => a + l.length, 0) / lines.length;
-  // Fresh objects for every run, as a file source hands them over: nothing (a string's
-  // cached hash, say) carries over from one run to the next.
-  const decoded = (): SourceEvent[] => lines.map((l) => decodeHubbleLine(l)!);
   // The line is flattened as writing it to stdout would (Buffer.byteLength walks it).
   const encodeFlat = (ev: SourceEvent): number => Buffer.byteLength(encodeEvent(ev)!);
   console.log(`${events.length.toLocaleString('en-US')} demo flows, ${Math.round(bytes)} bytes of JSON each; median (min..max) CPU time of ${RUNS} runs`);
   console.log(`  encodeEvent, demo Flow objects        ${fmt(measure(() => events, encodeFlat))}`);
-  console.log(`  encodeEvent, flows decoded from JSON  ${fmt(measure(decoded, encodeFlat))}`);
   console.log(`  decodeHubbleLine                      ${fmt(measure(() => lines, decodeHubbleLine))}`);
+  console.log(`  decodeHubbleLine, then encodeEvent    ${fmt(measure(() => lines, (l) => encodeFlat(decodeHubbleLine(l)!)))}`);
   console.log(`  for comparison: JSON.stringify(event) ${fmt(measure(() => events, (ev) => Buffer.byteLength(JSON.stringify(ev))))}`);
   console.log(`  for comparison: JSON.parse(line)      ${fmt(measure(() => lines, (l) => JSON.parse(l) as unknown))}`);
   console.log(`load average after: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
