@@ -6,8 +6,9 @@
 // This runs once per printed flow (`observe -o json` at 100k+ flows/s), so it is written
 // for speed: each object is one string grown by concatenation (V8 makes these cheap rope
 // nodes, flattened once when the line is written), strings that need no escaping (nearly
-// all of them: names, labels, enum values) are quoted without JSON.stringify, and a
-// flow's timestamp is re-cut without a regular expression when its second repeats.
+// all of them: names, labels, enum values) are quoted without JSON.stringify and kept
+// for the next flow that has them, and a flow's timestamp is re-cut without a regular
+// expression when its second repeats.
 // Members are appended as `,"key":value`; the first one of an object replaces the comma
 // with `{` (see `add`), so no object needs a builder, an array or a join.
 import type {
@@ -46,14 +47,10 @@ export function goHtmlEscape(json: string): string {
 }
 
 /**
- * Printable ASCII that JSON and Go write as themselves: not a control character, `"`, `\`
- * or one of Go's HTML escapes. Anything else (including all non-ASCII, where JSON.stringify
- * decides about lone surrogates) goes the slow, exact way.
+ * Anything but printable ASCII that JSON and Go write as themselves: control characters,
+ * `"`, `\`, Go's HTML escapes, and all non-ASCII (where JSON.stringify decides about lone
+ * surrogates). Strings without any are quoted as they are; the rest go the slow, exact way.
  */
-const PLAIN = new Uint8Array(128);
-for (let c = 0x20; c < 0x7f; c++) PLAIN[c] = 1;
-for (const c of '"\\<>&') PLAIN[c.charCodeAt(0)] = 0;
-
 const NEEDS_ESCAPE = /[\x00-\x1f"\\<>&\x7f-\uffff]/;
 
 /** A string as Go-escaped JSON. */
