@@ -15,7 +15,7 @@ import { compareTimestamps, parseTimestamp, type Timestamp } from '../codec/time
 import { backoffDelay, DEFAULT_BACKOFF, delayText, type BackoffOptions } from '../k8s/backoff.ts';
 import { createObserverClient, describeGrpcError, type ObserverClient } from '../grpc/client.ts';
 import { filterSetToRequest } from '../grpc/filter-mapping.ts';
-import { eventFromResponse } from '../grpc/flow-mapping.ts';
+import { decodeGetFlowsResponse } from '../grpc/wire/get-flows.ts';
 import type { ClientTls } from '../grpc/tls.ts';
 import { enumNames } from '../grpc/schema.ts';
 import type { Msg } from '../grpc/services.ts';
@@ -64,7 +64,7 @@ export function createGrpcSource(opts: GrpcSourceOptions): Source {
       return;
     }
     let closed = false;
-    let call: grpc.ClientReadableStream<Msg> | undefined;
+    let call: grpc.ClientReadableStream<Buffer> | undefined;
     let attempt = 0;
     let retryTimer: NodeJS.Timeout | undefined;
     let statusTimer: NodeJS.Timeout | undefined;
@@ -172,7 +172,7 @@ export function createGrpcSource(opts: GrpcSourceOptions): Source {
       // At most a batch of messages per event-loop turn: a burst from a busy relay must
       // not hold up keys and frames (the TUI) for as long as it takes to decode it.
       let inTurn = 0;
-      c.on('data', (m: Msg) => {
+      c.on('data', (m: Buffer) => {
         if (closed) return;
         if (++inTurn === 1) setImmediate(() => (inTurn = 0));
         else if (inTurn >= BATCH_PER_TURN && !c.isPaused()) {
@@ -185,7 +185,7 @@ export function createGrpcSource(opts: GrpcSourceOptions): Source {
         markConnected();
         let ev: SourceEvent | undefined;
         try {
-          ev = eventFromResponse(m, onUnknown);
+          ev = decodeGetFlowsResponse(m, onUnknown);
         } catch (err) {
           emitStatus('warning', `server ${opts.server}: a response could not be read (${String(err)}), skipped`);
           return;

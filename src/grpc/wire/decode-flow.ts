@@ -183,7 +183,53 @@ function ip(r: WireReader, prev: Flow['IP'], onUnknown: UnknownEnum): NonNullabl
   return o;
 }
 
+// Endpoints repeat from flow to flow byte for byte (the same pod talks again and again),
+// so a decoded one is kept by its bytes and handed out as a copy when they come again:
+// one native compare instead of decoding a dozen strings. A slot holds the latest
+// endpoint that hashed there; only the first occurrence in a flow (no merge) is cached.
+const ENDPOINT_SLOTS = 1024; // a power of two
+const ENDPOINT_MAX_BYTES = 2048;
+const endpointBytes: (Buffer | undefined)[] = new Array<Buffer | undefined>(ENDPOINT_SLOTS).fill(undefined);
+const endpointValues: (Endpoint | undefined)[] = new Array<Endpoint | undefined>(ENDPOINT_SLOTS).fill(undefined);
+
+function endpointSlot(b: Buffer, start: number, end: number): number {
+  const len = end - start;
+  let h = Math.imul(len, 0x9e3779b1);
+  // The head holds ID and identity; the tail pod name's suffix, workloads, cluster name.
+  const head = Math.min(end, start + 10);
+  for (let p = start; p < head; p++) h = Math.imul(h ^ b[p]!, 0x01000193);
+  for (let p = Math.max(head, end - 24); p < end; p++) h = Math.imul(h ^ b[p]!, 0x01000193);
+  return (h ^ (h >>> 13)) & (ENDPOINT_SLOTS - 1);
+}
+
+function copyEndpoint(e: Endpoint): Endpoint {
+  const c: Endpoint = { ...e };
+  if (e.labels !== undefined) c.labels = e.labels.slice();
+  if (e.workloads !== undefined) c.workloads = e.workloads.map((w) => ({ ...w }));
+  return c;
+}
+
 function endpoint(r: WireReader, prev: Endpoint | undefined): Endpoint {
+  if (prev !== undefined) return endpointFields(r, r.span(), prev);
+  const end = r.span();
+  const start = r.pos;
+  const len = end - start;
+  if (len > ENDPOINT_MAX_BYTES) return endpointFields(r, end, undefined);
+  const b = r.buf;
+  const slot = endpointSlot(b, start, end);
+  const known = endpointBytes[slot];
+  if (known !== undefined && known.length === len && b.compare(known, 0, len, start, end) === 0) {
+    r.pos = end;
+    return copyEndpoint(endpointValues[slot]!);
+  }
+  const e = endpointFields(r, end, undefined);
+  endpointBytes[slot] = Buffer.from(b.subarray(start, end));
+  endpointValues[slot] = copyEndpoint(e);
+  return e;
+}
+
+/** Endpoint's fields up to end (from r.span()). */
+function endpointFields(r: WireReader, end: number, prev: Endpoint | undefined): Endpoint {
   let id = prev?.ID ?? 0;
   let identity = prev?.identity ?? 0;
   let cluster = prev?.cluster_name ?? '';
@@ -191,7 +237,7 @@ function endpoint(r: WireReader, prev: Endpoint | undefined): Endpoint {
   let labels = prev?.labels?.slice();
   let pod = prev?.pod_name ?? '';
   let workloads = prev?.workloads?.slice();
-  const outer = r.enter();
+  const outer = r.narrow(end);
   while (r.pos < r.limit) {
     const t = r.tag();
     const wt = t & 7;
@@ -415,7 +461,7 @@ function http(r: WireReader, prev: HTTP | undefined): HTTP {
         break;
       case F.HTTP.url:
         if (wt !== LEN) r.mismatch('HTTP', n, wt);
-        url = r.string();
+        url = r.uniqueString();
         break;
       case F.HTTP.protocol:
         if (wt !== LEN) r.mismatch('HTTP', n, wt);
@@ -767,7 +813,7 @@ export function decodeFlow(r: WireReader, prev: Flow | undefined, onUnknown: Unk
         break;
       case F.FLOW.uuid:
         if (wt !== LEN) r.mismatch('Flow', n, wt);
-        uuid = r.string();
+        uuid = r.uniqueString();
         break;
       case F.FLOW.ethernet:
         if (wt !== LEN) r.mismatch('Flow', n, wt);
@@ -851,7 +897,7 @@ export function decodeFlow(r: WireReader, prev: Flow | undefined, onUnknown: Unk
         break;
       case F.FLOW.Summary:
         if (wt !== LEN) r.mismatch('Flow', n, wt);
-        summary = r.string();
+        summary = r.uniqueString();
         break;
       case F.FLOW.netscope:
         if (wt !== LEN) r.mismatch('Flow', n, wt);

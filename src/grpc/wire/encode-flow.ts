@@ -76,9 +76,69 @@ export function encodeTime(w: WireWriter, field: number, text: string | undefine
   if (ts !== undefined) encodeTimestamp(w, field, ts);
 }
 
+// The same endpoint (pod) comes back flow after flow: its encoded bytes are kept, keyed
+// by pod name (or first label), with the values they were made from; when every value
+// is the same again (strings compared with ===), the bytes are copied instead of
+// re-encoding a dozen strings. (The comparison covers every field of the model's
+// Endpoint: one added there must be added to sameEndpoint too.)
+interface EndpointBytes {
+  e: Endpoint;
+  labels: readonly string[] | undefined;
+  workloads: readonly { name?: string; kind?: string }[] | undefined;
+  bytes: Buffer;
+}
+const endpointCache = new Map<string, EndpointBytes>();
+const ENDPOINT_CACHE_MAX = 4096;
+
+function sameList<T>(a: readonly T[] | undefined, b: readonly T[] | undefined, same: (x: T, y: T) => boolean): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!same(a[i]!, b[i]!)) return false;
+  return true;
+}
+const sameString = (x: string, y: string): boolean => x === y;
+const sameWorkload = (x: { name?: string; kind?: string }, y: { name?: string; kind?: string }): boolean => x.name === y.name && x.kind === y.kind;
+
+function sameEndpoint(c: EndpointBytes, e: Endpoint): boolean {
+  const k = c.e;
+  return (
+    k.ID === e.ID &&
+    k.identity === e.identity &&
+    k.namespace === e.namespace &&
+    k.pod_name === e.pod_name &&
+    k.cluster_name === e.cluster_name &&
+    sameList(c.labels, e.labels, sameString) &&
+    sameList(c.workloads, e.workloads, sameWorkload)
+  );
+}
+
 function endpoint(w: WireWriter, field: number, e: Endpoint | undefined): void {
   if (e == null) return;
+  const key = e.pod_name ?? e.labels?.[0];
+  const known = key === undefined ? undefined : endpointCache.get(key);
+  if (known !== undefined && sameEndpoint(known, e)) {
+    w.tag(field, LEN);
+    w.uint32(known.bytes.length);
+    w.bytes(known.bytes);
+    return;
+  }
   const m = w.begin(field);
+  const start = w.pos - w.start; // relative: ensure() may move the message to a new slab
+  endpointFields(w, e);
+  const len = w.pos - w.start - start;
+  w.end(m); // may move the content along by the length's extra bytes: it is the last len bytes
+  if (key === undefined) return;
+  if (endpointCache.size >= ENDPOINT_CACHE_MAX) endpointCache.clear();
+  const bytes = Buffer.from(w.buf.subarray(w.pos - len, w.pos));
+  endpointCache.set(key, {
+    e: { ID: e.ID, identity: e.identity, namespace: e.namespace, pod_name: e.pod_name, cluster_name: e.cluster_name },
+    labels: e.labels?.slice(),
+    workloads: e.workloads?.map((x) => ({ name: x.name, kind: x.kind })),
+    bytes,
+  });
+}
+
+function endpointFields(w: WireWriter, e: Endpoint): void {
   u32(w, F.ENDPOINT.ID, e.ID);
   u32(w, F.ENDPOINT.identity, e.identity);
   str(w, F.ENDPOINT.namespace, e.namespace);
@@ -95,7 +155,6 @@ function endpoint(w: WireWriter, field: number, e: Endpoint | undefined): void {
     }
   }
   str(w, F.ENDPOINT.cluster_name, e.cluster_name);
-  w.end(m);
 }
 
 /** Starts TCP/UDP/SCTP with its ports; the caller ends it (TCP adds its flags first). */

@@ -21,8 +21,8 @@ export type { UnknownEnum } from './decode-flow.ts';
 const VARINT = F.WT.VARINT;
 const LEN = F.WT.LEN;
 
-// One writer for every call: encoding is synchronous, and the result is copied out.
-const writer = new WireWriter(16 * 1024);
+// One writer for every call: encoding is synchronous; each result is its own slice of a slab.
+const writer = new WireWriter();
 
 /**
  * A flow, lost-events or node-status event as GetFlowsResponse bytes. node_name (of the
@@ -140,7 +140,7 @@ function nodeStatus(r: WireReader, prev: NodeStatusEvent | undefined, onUnknown:
  */
 export function decodeGetFlowsResponse(bytes: Uint8Array, onUnknown: UnknownEnum = ignoreUnknown): SourceEvent | undefined {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const r = new WireReader(buf);
+  const r = new WireReader(buf); // not shared: onUnknown may decode another response
   // The response_types oneof: the member read last wins; the same member again is merged.
   let kind = 0;
   let flow: ReturnType<typeof decodeFlow> | undefined;

@@ -6,6 +6,39 @@
 
 const TWO_32 = 4294967296;
 
+// Strings repeat from flow to flow (labels, names, namespaces, IPs): short ASCII ones are
+// looked up in a table by a hash of a few of their bytes and compared byte for byte, so
+// a repeated string costs one pass over its bytes and no allocation, instead of a native
+// decode and a new string each time. A slot holds the latest string that hashed there.
+const INTERN_MAX = 128;
+const INTERN_SLOTS = 8192; // a power of two
+const internTable: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
+
+function intern(b: Buffer, start: number, end: number): string {
+  const len = end - start;
+  let h = Math.imul(len, 0x9e3779b1);
+  if (len <= 24) {
+    for (let p = start; p < end; p++) h = Math.imul(h ^ b[p]!, 0x01000193);
+  } else {
+    // Sampled bytes: the head, the middle and the tail tell long labels and names apart.
+    const mid = start + (len >>> 1);
+    for (let p = start; p < start + 4; p++) h = Math.imul(h ^ b[p]!, 0x01000193);
+    for (let p = mid - 2; p < mid + 2; p++) h = Math.imul(h ^ b[p]!, 0x01000193);
+    for (let p = end - 8; p < end; p++) h = Math.imul(h ^ b[p]!, 0x01000193);
+  }
+  const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
+  const s = internTable[slot];
+  if (s !== undefined && s.length === len) {
+    let i = 0;
+    while (i < len && s.charCodeAt(i) === b[start + i]) i++;
+    if (i === len) return s;
+  }
+  for (let p = start; p < end; p++) if (b[p]! > 127) return b.toString('utf8', start, end); // not ASCII: not kept
+  const fresh = b.toString('latin1', start, end);
+  internTable[slot] = fresh;
+  return fresh;
+}
+
 export class WireError extends Error {
   override name = 'WireError';
 }
@@ -130,25 +163,34 @@ export class WireReader {
     const start = this.pos;
     const end = start + len;
     this.pos = end;
-    const b = this.buf;
-    if (len <= 24) {
-      // Short ASCII (most names and labels) by hand: cheaper than a native call.
-      let s = '';
-      for (let p = start; p < end; p++) {
-        const c = b[p]!;
-        if (c > 127) return b.toString('utf8', start, end);
-        s += String.fromCharCode(c);
-      }
-      return s;
-    }
-    return b.toString('utf8', start, end);
+    if (len === 0) return '';
+    if (len > INTERN_MAX) return this.buf.toString('utf8', start, end);
+    return intern(this.buf, start, end);
+  }
+
+  /** A string that rarely repeats (a uuid, a summary, a URL): decoded without the intern table, so it evicts nothing. */
+  uniqueString(): string {
+    const len = this.length();
+    const start = this.pos;
+    this.pos = start + len;
+    return len === 0 ? '' : this.buf.toString('utf8', start, start + len);
   }
 
   /** Steps into a length-delimited field; returns the outer limit to hand to leave(). */
   enter(): number {
+    return this.narrow(this.span());
+  }
+
+  /** Reads a length-delimited field's length; returns where its content ends (the reader is at its start). */
+  span(): number {
     const len = this.length();
+    return this.pos + len;
+  }
+
+  /** Narrows the limit to end (from span()); returns the outer limit for leave(). */
+  narrow(end: number): number {
     const outer = this.limit;
-    this.limit = this.pos + len;
+    this.limit = end;
     return outer;
   }
 

@@ -29,8 +29,21 @@ export function timestampText(seconds: number, nanos: number): string {
 let parsePrefix = '';
 let parseSec = 0;
 
-/** RFC 3339 text -> Timestamp; undefined when it does not parse (the field is then left out). */
+let lastText: string | undefined;
+let lastTs: Timestamp | undefined;
+
+/**
+ * RFC 3339 text -> Timestamp; undefined when it does not parse (the field is then left
+ * out). The result is shared with the next call for the same text (a flow's time and its
+ * response's): callers only read it.
+ */
 export function parseTime(s: string): Timestamp | undefined {
+  if (s === lastText) return lastTs;
+  lastText = s;
+  return (lastTs = parseText(s));
+}
+
+function parseText(s: string): Timestamp | undefined {
   if (s.length >= 20 && s.charCodeAt(s.length - 1) === 90 /* Z */ && s.startsWith(parsePrefix) && parsePrefix !== '') {
     const nanos = fractionNanos(s);
     if (nanos >= 0) return { seconds: parseSec, nanos };

@@ -1,4 +1,4 @@
-// Protobuf wire writer: varints and length-delimited fields into one growing buffer.
+// Protobuf wire writer: varints and length-delimited fields into slab buffers.
 // Nested messages reserve one length byte and are shifted in place when their length
 // needs more (rare: most sub-messages of a flow are under 128 bytes), so there is no
 // sizing pass and no per-message fork object. Integer conversions follow protobufjs
@@ -6,33 +6,38 @@
 
 const TWO_32 = 4294967296;
 
+/** Messages are written into slabs of this size and handed out as views: no per-message buffer or copy. */
+const SLAB_BYTES = 128 * 1024;
+
 export class WireWriter {
   buf: Buffer;
+  /** Where the message being written starts in buf. */
+  start = 0;
   pos = 0;
 
-  constructor(size = 4096) {
-    this.buf = Buffer.allocUnsafe(size);
+  constructor() {
+    this.buf = Buffer.allocUnsafeSlow(SLAB_BYTES);
   }
 
+  /** Starts a new message after the last one handed out. */
   reset(): void {
-    this.pos = 0;
+    this.start = this.pos;
   }
 
-  /** Room for n more bytes. */
+  /** Room for n more bytes: a fresh slab (with the message so far moved to it) when this one is full. */
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.pos);
+    const len = this.pos - this.start;
+    const next = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, 2 * (len + n)));
+    this.buf.copy(next, 0, this.start, this.pos);
     this.buf = next;
+    this.start = 0;
+    this.pos = len;
   }
 
-  /** A copy of what was written (the writer's buffer is reused). */
+  /** The message written since reset(): a view into the slab, which is never written again. */
   finish(): Buffer {
-    const out = Buffer.allocUnsafe(this.pos);
-    this.buf.copy(out, 0, 0, this.pos);
-    return out;
+    return this.buf.subarray(this.start, this.pos);
   }
 
   /** An unsigned varint of at most 32 bits. */
@@ -122,31 +127,40 @@ export class WireWriter {
     this.pos += b.write(s, this.pos, len, 'utf8');
   }
 
+  /** Raw bytes (an already encoded field's content). */
+  bytes(src: Uint8Array): void {
+    this.ensure(src.length);
+    this.buf.set(src, this.pos);
+    this.pos += src.length;
+  }
+
   /** Starts a nested message: its tag and one reserved length byte; returns the mark for end(). */
   begin(field: number): number {
     this.tag(field, 2);
     this.ensure(1);
-    return this.pos++;
+    // Relative to the message's start: ensure() may move the message to a new slab.
+    return this.pos++ - this.start;
   }
 
   /** Ends the nested message begun at mark: writes its length, moving its bytes if it needs more than one. */
   end(mark: number): void {
-    const len = this.pos - mark - 1;
+    let at = this.start + mark;
+    const len = this.pos - at - 1;
     if (len < 128) {
-      this.buf[mark] = len;
+      this.buf[at] = len;
       return;
     }
     const extra = len < 1 << 14 ? 1 : len < 1 << 21 ? 2 : len < 1 << 28 ? 3 : 4;
     this.ensure(extra);
+    at = this.start + mark;
     const b = this.buf;
-    b.copyWithin(mark + 1 + extra, mark + 1, this.pos);
+    b.copyWithin(at + 1 + extra, at + 1, this.pos);
     this.pos += extra;
     let v = len;
-    let p = mark;
     while (v > 127) {
-      b[p++] = (v & 127) | 128;
+      b[at++] = (v & 127) | 128;
       v >>>= 7;
     }
-    b[p] = v;
+    b[at] = v;
   }
 }
