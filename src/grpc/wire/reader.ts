@@ -207,9 +207,11 @@ export class WireReader {
       case 1:
         this.bytes(8, field);
         return;
-      case 2:
-        this.pos += this.length();
+      case 2: {
+        const len = this.length(); // first: `this.pos += this.length()` would add to the pos before the length
+        this.pos += len;
         return;
+      }
       case 5:
         this.bytes(4, field);
         return;
