@@ -266,3 +266,42 @@ test('an empty response carries no event', () => {
   assert.equal(decode(Buffer.alloc(0)), undefined);
   assert.equal(decode(W().string(1000, 'n').finish()), undefined);
 });
+
+test('the decoder\'s endpoint cache: endpoints that differ only in the middle stay apart, and each flow gets its own copy', () => {
+  const labels = (mid: string) => ['k8s:app=web', 'k8s:io.kubernetes.pod.namespace=shop', mid, 'k8s:io.cilium.k8s.policy.cluster=default'];
+  const ep = (mid: string) => W().uint(1, 11).uint(2, 22).string(3, 'shop').string(4, labels(mid)[0]!).string(4, labels(mid)[1]!).string(4, mid).string(4, labels(mid)[3]!).string(5, 'web-1').message(6, W().string(1, 'web').string(2, 'Deployment')).string(7, 'default');
+  const resp = (mid: string) => flowResponse(W().message(8, ep(mid)));
+  const want = (mid: string) => ({ kind: 'flow', flow: { source: { ID: 11, identity: 22, cluster_name: 'default', namespace: 'shop', labels: labels(mid), pod_name: 'web-1', workloads: [{ name: 'web', kind: 'Deployment' }] } } });
+  for (const mid of ['k8s:tier=aaaa', 'k8s:tier=bbbb', 'k8s:tier=aaaa', 'k8s:tier=cccc', 'k8s:tier=bbbb']) assert.deepStrictEqual(decode(resp(mid)), want(mid));
+  const first = decode(resp('k8s:tier=aaaa'));
+  assert.ok(first?.kind === 'flow');
+  first.flow.source!.labels!.push('mutated');
+  first.flow.source!.workloads![0]!.name = 'mutated';
+  first.flow.source!.pod_name = 'mutated';
+  assert.deepStrictEqual(decode(resp('k8s:tier=aaaa')), want('k8s:tier=aaaa'));
+});
+
+test('the encoder\'s endpoint cache: the same pod name with any other field changed is encoded afresh', () => {
+  const base = { ID: 1, identity: 2, cluster_name: 'c', namespace: 'ns', labels: ['k8s:a=1', 'k8s:b=2'], pod_name: 'pod-x', workloads: [{ name: 'w', kind: 'Deployment' }] };
+  // Each one after base, so it differs from what the cache holds in that one field only.
+  const variants = [
+    { ...base, ID: 9 },
+    { ...base, identity: 9 },
+    { ...base, cluster_name: 'd' },
+    { ...base, namespace: 'other' },
+    { ...base, labels: ['k8s:a=1', 'k8s:b=3'] },
+    { ...base, labels: ['k8s:a=1'] },
+    { ...base, workloads: [{ name: 'w', kind: 'StatefulSet' }] },
+    { ...base, workloads: undefined },
+  ].flatMap((v) => [base, v]);
+  for (const [i, source] of variants.entries()) {
+    const ev = { kind: 'flow' as const, flow: { uuid: `u-${i}`, source, destination: source } };
+    assert.equal(encodeGetFlowsResponse(ev, 'n').toString('hex'), referenceBytes(ev, 'n').toString('hex'), `variant ${i}`);
+  }
+  // A labels array changed in place after it was encoded.
+  const labels = ['k8s:a=1'];
+  const ev = { kind: 'flow' as const, flow: { source: { pod_name: 'pod-y', labels } } };
+  encodeGetFlowsResponse(ev, 'n');
+  labels[0] = 'k8s:a=2';
+  assert.equal(encodeGetFlowsResponse(ev, 'n').toString('hex'), referenceBytes(ev, 'n').toString('hex'));
+});
