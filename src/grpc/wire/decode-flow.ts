@@ -87,8 +87,16 @@ export function decodeWrapped(r: WireReader, prev: number): number {
   return v;
 }
 
-/** A message of two strings (fields 1 and 2): Ethernet, Service, Workload, HTTPHeader. */
-function pair(r: WireReader, name: string, prevA: string | undefined, prevB: string | undefined): [string, string] {
+// Results of pair() and ports(), read right after the call: module-level, so the
+// per-flow hot path makes no tuple arrays.
+let first = '';
+let second = '';
+let numA = 0;
+let numB = 0;
+let flagsOut: TCPFlags | undefined;
+
+/** A message of two strings (fields 1 and 2): Ethernet, Service, Workload, HTTPHeader; the result in first/second. */
+function pair(r: WireReader, name: string, prevA: string | undefined, prevB: string | undefined): void {
   let a = prevA ?? '';
   let b = prevB ?? '';
   const outer = r.enter();
@@ -103,11 +111,14 @@ function pair(r: WireReader, name: string, prevA: string | undefined, prevB: str
     } else r.skip(wt, n);
   }
   r.leave(outer);
-  return [a, b];
+  first = a;
+  second = b;
 }
 
 function ethernet(r: WireReader, prev: Flow['ethernet']): NonNullable<Flow['ethernet']> {
-  const [a, b] = pair(r, 'Ethernet', prev?.source, prev?.destination);
+  pair(r, 'Ethernet', prev?.source, prev?.destination);
+  const a = first;
+  const b = second;
   const o: NonNullable<Flow['ethernet']> = {};
   if (a) o.source = a;
   if (b) o.destination = b;
@@ -115,7 +126,9 @@ function ethernet(r: WireReader, prev: Flow['ethernet']): NonNullable<Flow['ethe
 }
 
 function service(r: WireReader, prev: { name?: string; namespace?: string } | undefined): { name?: string; namespace?: string } {
-  const [a, b] = pair(r, 'Service', prev?.name, prev?.namespace);
+  pair(r, 'Service', prev?.name, prev?.namespace);
+  const a = first;
+  const b = second;
   const o: { name?: string; namespace?: string } = {};
   if (a) o.name = a;
   if (b) o.namespace = b;
@@ -123,7 +136,9 @@ function service(r: WireReader, prev: { name?: string; namespace?: string } | un
 }
 
 function workload(r: WireReader): Workload {
-  const [a, b] = pair(r, 'Workload', undefined, undefined);
+  pair(r, 'Workload', undefined, undefined);
+  const a = first;
+  const b = second;
   const o: Workload = {};
   if (a) o.name = a;
   if (b) o.kind = b;
@@ -131,7 +146,9 @@ function workload(r: WireReader): Workload {
 }
 
 function header(r: WireReader): HTTPHeader {
-  const [a, b] = pair(r, 'HTTPHeader', undefined, undefined);
+  pair(r, 'HTTPHeader', undefined, undefined);
+  const a = first;
+  const b = second;
   const o: HTTPHeader = {};
   if (a) o.key = a;
   if (b) o.value = b;
@@ -287,8 +304,8 @@ function endpointFields(r: WireReader, end: number, prev: Endpoint | undefined):
   return e;
 }
 
-/** TCP, UDP, SCTP (ports; TCP also flags) and ICMPv4/v6 (type, code): two uint32s and, for TCP, flags. */
-function ports(r: WireReader, name: string, prevA: number, prevB: number, prevFlags: TCPFlags | undefined): [number, number, TCPFlags | undefined] {
+/** TCP, UDP, SCTP (ports; TCP also flags) and ICMPv4/v6 (type, code): two uint32s, and flags for TCP; the result in numA/numB/flagsOut. */
+function ports(r: WireReader, name: string, prevA: number, prevB: number, prevFlags: TCPFlags | undefined): void {
   let a = prevA;
   let b = prevB;
   let flags = prevFlags;
@@ -307,11 +324,14 @@ function ports(r: WireReader, name: string, prevA: number, prevB: number, prevFl
     } else r.skip(wt, n);
   }
   r.leave(outer);
-  return [a, b, flags];
+  numA = a;
+  numB = b;
+  flagsOut = flags;
 }
 
 function tcpFlags(r: WireReader, prev: TCPFlags | undefined): TCPFlags {
-  const set: boolean[] = TCP_FLAG_NAMES.map((k) => prev?.[k] === true);
+  let set = 0; // bit i: TCP_FLAG_NAMES[i]
+  if (prev !== undefined) for (let i = 0; i < TCP_FLAG_NAMES.length; i++) if (prev[TCP_FLAG_NAMES[i]!] === true) set |= 1 << i;
   const outer = r.enter();
   while (r.pos < r.limit) {
     const t = r.tag();
@@ -319,12 +339,14 @@ function tcpFlags(r: WireReader, prev: TCPFlags | undefined): TCPFlags {
     const n = t >>> 3;
     if (n >= F.TCP_FLAGS_FIRST && n < F.TCP_FLAGS_FIRST + TCP_FLAG_NAMES.length) {
       if (wt !== VARINT) r.mismatch('TCPFlags', n, wt);
-      set[n - F.TCP_FLAGS_FIRST] = r.bool();
+      const bit = 1 << (n - F.TCP_FLAGS_FIRST);
+      if (r.bool()) set |= bit;
+      else set &= ~bit;
     } else r.skip(wt, n);
   }
   r.leave(outer);
   const f: TCPFlags = {};
-  for (let i = 0; i < TCP_FLAG_NAMES.length; i++) if (set[i]) f[TCP_FLAG_NAMES[i]!] = true;
+  for (let i = 0; i < TCP_FLAG_NAMES.length; i++) if (set & (1 << i)) f[TCP_FLAG_NAMES[i]!] = true;
   return f;
 }
 
@@ -358,34 +380,34 @@ function layer4(r: WireReader, prev: Layer4 | undefined): Layer4 {
     switch (n) {
       case F.LAYER4.TCP: {
         const p = l.TCP;
-        const [a, b, flags] = ports(r, 'TCP', p?.source_port ?? 0, p?.destination_port ?? 0, p?.flags);
-        const tcp: NonNullable<Layer4['TCP']> = portsOf(a, b);
-        if (flags !== undefined) tcp.flags = flags;
+        ports(r, 'TCP', p?.source_port ?? 0, p?.destination_port ?? 0, p?.flags);
+        const tcp: NonNullable<Layer4['TCP']> = portsOf(numA, numB);
+        if (flagsOut !== undefined) tcp.flags = flagsOut;
         l = { TCP: tcp };
         break;
       }
       case F.LAYER4.UDP: {
         const p = l.UDP;
-        const [a, b] = ports(r, 'UDP', p?.source_port ?? 0, p?.destination_port ?? 0, undefined);
-        l = { UDP: portsOf(a, b) };
+        ports(r, 'UDP', p?.source_port ?? 0, p?.destination_port ?? 0, undefined);
+        l = { UDP: portsOf(numA, numB) };
         break;
       }
       case F.LAYER4.ICMPv4: {
         const p = l.ICMPv4;
-        const [a, b] = ports(r, 'ICMPv4', p?.type ?? 0, p?.code ?? 0, undefined);
-        l = { ICMPv4: icmpOf(a, b) };
+        ports(r, 'ICMPv4', p?.type ?? 0, p?.code ?? 0, undefined);
+        l = { ICMPv4: icmpOf(numA, numB) };
         break;
       }
       case F.LAYER4.ICMPv6: {
         const p = l.ICMPv6;
-        const [a, b] = ports(r, 'ICMPv6', p?.type ?? 0, p?.code ?? 0, undefined);
-        l = { ICMPv6: icmpOf(a, b) };
+        ports(r, 'ICMPv6', p?.type ?? 0, p?.code ?? 0, undefined);
+        l = { ICMPv6: icmpOf(numA, numB) };
         break;
       }
       default: {
         const p = l.SCTP;
-        const [a, b] = ports(r, 'SCTP', p?.source_port ?? 0, p?.destination_port ?? 0, undefined);
-        l = { SCTP: portsOf(a, b) };
+        ports(r, 'SCTP', p?.source_port ?? 0, p?.destination_port ?? 0, undefined);
+        l = { SCTP: portsOf(numA, numB) };
       }
     }
   }
@@ -700,7 +722,7 @@ function policies(list: Policy[] | undefined, r: WireReader): Policy[] {
 
 /** flow.Flow (a length-delimited field at the reader's position) as a model Flow; prev is an earlier value to merge into. */
 export function decodeFlow(r: WireReader, prev: Flow | undefined, onUnknown: UnknownEnum): Flow {
-  const p: Flow = prev ?? {};
+  const p: Flow = prev ?? NO_FLOW;
   let time: Timestamp | undefined;
   let timeText = p.time;
   let uuid = p.uuid ?? '';
@@ -954,6 +976,9 @@ export function decodeFlow(r: WireReader, prev: Flow | undefined, onUnknown: Unk
   if (ext !== undefined) f.netscope = ext;
   return f;
 }
+
+/** What a flow's locals start from when there is nothing to merge with (one shape for every call). */
+const NO_FLOW: Flow = Object.freeze({});
 
 /** An enum name from a model value being merged back to its number (0 when absent). */
 function num(t: EnumTable, name: string | undefined): number {

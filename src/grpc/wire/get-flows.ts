@@ -186,19 +186,18 @@ export function decodeGetFlowsResponse(bytes: Uint8Array, onUnknown: UnknownEnum
     throw err;
   }
   const node = nodeName ? nodeName : undefined;
-  const text = time === undefined ? undefined : timestampText(time.seconds, time.nanos);
   switch (kind) {
     case F.GET_FLOWS_RESPONSE.flow: {
       const f = flow!;
       // Like the JSON codec: a flow without its own time or node takes the response's.
-      if (f.time === undefined && text !== undefined) f.time = text;
+      if (f.time === undefined && time !== undefined) f.time = timestampText(time.seconds, time.nanos);
       if (f.node_name === undefined && node !== undefined) f.node_name = node;
       return { kind: 'flow', flow: f };
     }
     case F.GET_FLOWS_RESPONSE.lost_events:
-      return { kind: 'lost', lost: lostEv!, node_name: node, time: text };
+      return { kind: 'lost', lost: lostEv!, node_name: node, time: time === undefined ? undefined : timestampText(time.seconds, time.nanos) };
     case F.GET_FLOWS_RESPONSE.node_status:
-      return { kind: 'node-status', status: status!, node_name: node, time: text };
+      return { kind: 'node-status', status: status!, node_name: node, time: time === undefined ? undefined : timestampText(time.seconds, time.nanos) };
     default:
       return undefined;
   }
