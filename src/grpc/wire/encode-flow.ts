@@ -89,6 +89,8 @@ interface EndpointBytes {
 }
 const endpointCache = new Map<string, EndpointBytes>();
 const ENDPOINT_CACHE_MAX = 4096;
+/** Bigger endpoints are not kept: the cache stays under 4096 x 2 KiB. */
+const ENDPOINT_CACHE_MAX_BYTES = 2048;
 
 function sameList<T>(a: readonly T[] | undefined, b: readonly T[] | undefined, same: (x: T, y: T) => boolean): boolean {
   if (a === undefined || b === undefined) return a === b;
@@ -127,7 +129,7 @@ function endpoint(w: WireWriter, field: number, e: Endpoint | undefined): void {
   endpointFields(w, e);
   const len = w.pos - w.start - start;
   w.end(m); // may move the content along by the length's extra bytes: it is the last len bytes
-  if (key === undefined) return;
+  if (key === undefined || len > ENDPOINT_CACHE_MAX_BYTES) return;
   if (endpointCache.size >= ENDPOINT_CACHE_MAX) endpointCache.clear();
   const bytes = Buffer.from(w.buf.subarray(w.pos - len, w.pos));
   endpointCache.set(key, {
