@@ -8,7 +8,8 @@
 //      printing (bench/grpc-receive.ts: transport + decode + the source, flows per CPU-s);
 //   3. the same file through `netscope observe --input-file F -o json` for comparison.
 // Flows: the demo cluster's traffic (TCP, HTTP, DNS, drops), as in bench/observe-throughput.ts.
-// Usage: node bench/grpc-throughput.ts [--flows 300000] [--runs 3]
+// Usage: node bench/grpc-throughput.ts [--flows 300000] [--runs 3] [--codec-runs 5] [--codec-only]
+//   --codec-only: section 1 alone (in-process, a few seconds of CPU).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +20,9 @@ import type { SourceEvent } from '../src/model/source.ts';
 import { createDemoSource } from '../src/sources/demo/index.ts';
 import { T } from '../src/grpc/schema.ts';
 import { eventFromResponse, eventToResponse } from '../src/grpc/flow-mapping.ts';
+import { encodeResponse } from '../src/grpc/services.ts';
+import { decodeGetFlowsResponse, encodeGetFlowsResponse } from '../src/grpc/wire/get-flows.ts';
+import { threadCpuNs } from './cpu-time.ts';
 import { decodeHubbleLine } from '../src/codec/hubble-json-decode.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -30,6 +34,9 @@ function arg(name: string, def: number): number {
 }
 const TOTAL = arg('--flows', 300_000);
 const RUNS = arg('--runs', 3);
+const CODEC_RUNS = arg('--codec-runs', 5);
+/** Only section 1 (the in-process codec): no child processes, a few seconds. */
+const CODEC_ONLY = process.argv.includes('--codec-only');
 
 const FILTERS: { name: string; args: string[] }[] = [
   { name: 'no filter', args: [] },
@@ -54,30 +61,44 @@ async function demoEvents(count: number): Promise<SourceEvent[]> {
   return out;
 }
 
+/** Main-thread CPU ns of f() (/proc schedstat: what this core spent, however loaded the machine is). */
+function cpuNs(f: () => void): number {
+  const t = threadCpuNs(process.pid);
+  f();
+  return threadCpuNs(process.pid) - t;
+}
+
 function codecBench(events: SourceEvent[]): void {
   const n = Math.min(events.length, 200_000);
   const sample = events.slice(0, n);
-  // Warm up the generated encoders/decoders first.
-  for (const ev of sample.slice(0, 5000)) eventFromResponse(T.GetFlowsResponse.decode(T.GetFlowsResponse.encode(eventToResponse(ev)!).finish()) as never);
-  let t = process.hrtime.bigint();
-  const encoded = sample.map((ev) => T.GetFlowsResponse.encode(eventToResponse(ev)!).finish());
-  const encS = Number(process.hrtime.bigint() - t) / 1e9;
+  const NODE = 'bench-node';
+  const protobufjsEncode = (ev: SourceEvent): Buffer => {
+    const m = eventToResponse(ev)!;
+    m.node_name ||= NODE;
+    return encodeResponse(m);
+  };
+  // Warm up the generated encoders/decoders (and the wire codec's functions) first.
+  for (const ev of sample.slice(0, 5000)) {
+    eventFromResponse(T.GetFlowsResponse.decode(protobufjsEncode(ev)) as never);
+    decodeGetFlowsResponse(encodeGetFlowsResponse(ev, NODE));
+  }
+  const encoded = sample.map(protobufjsEncode);
   const bytes = encoded.reduce((a, b) => a + b.length, 0);
-  t = process.hrtime.bigint();
-  for (const b of encoded) T.GetFlowsResponse.decode(b);
-  const decS = Number(process.hrtime.bigint() - t) / 1e9;
-  t = process.hrtime.bigint();
-  for (const b of encoded) eventFromResponse(T.GetFlowsResponse.decode(b) as never);
-  const mapS = Number(process.hrtime.bigint() - t) / 1e9;
   const lines = sample.map((ev) => encodeEvent(ev)!);
-  t = process.hrtime.bigint();
-  for (const l of lines) decodeHubbleLine(l);
-  const jsonS = Number(process.hrtime.bigint() - t) / 1e9;
-  console.log(`  ${k(n)} flows, ${Math.round(bytes / n)} bytes/flow in protobuf, ${Math.round(lines.reduce((a, l) => a + l.length, 0) / n)} in JSON`);
-  console.log(`  encode (model -> GetFlowsResponse bytes)       ${k(n / encS).padStart(10)} flows/s`);
-  console.log(`  decode (protobufjs only)                       ${k(n / decS).padStart(10)} flows/s`);
-  console.log(`  decode + mapping to Flow (the client's work)   ${k(n / mapS).padStart(10)} flows/s`);
-  console.log(`  for comparison: JSON line -> Flow (file path)  ${k(n / jsonS).padStart(10)} flows/s`);
+  const cases: [string, () => void][] = [
+    ['encode, protobufjs (eventToResponse + encode)', () => void sample.map(protobufjsEncode)],
+    ['encode, wire codec (encodeGetFlowsResponse)  ', () => void sample.map((ev) => encodeGetFlowsResponse(ev, NODE))],
+    ['decode, protobufjs only                      ', () => encoded.forEach((b) => T.GetFlowsResponse.decode(b))],
+    ['decode + mapping to Flow, protobufjs         ', () => encoded.forEach((b) => eventFromResponse(T.GetFlowsResponse.decode(b) as never))],
+    ['decode to Flow, wire codec                   ', () => encoded.forEach((b) => decodeGetFlowsResponse(b))],
+    ['for comparison: JSON line -> Flow (file path)', () => lines.forEach((l) => decodeHubbleLine(l))],
+  ];
+  console.log(`  ${k(n)} flows, ${Math.round(bytes / n)} bytes/flow in protobuf, ${Math.round(lines.reduce((a, l) => a + l.length, 0) / n)} in JSON; ${CODEC_RUNS} runs each, main-thread CPU per flow`);
+  for (const [name, f] of cases) {
+    const us = Array.from({ length: CODEC_RUNS }, () => cpuNs(f) / n / 1000).sort((a, b) => a - b);
+    const med = median(us);
+    console.log(`  ${name} ${med.toFixed(2).padStart(6)} us/flow (${us[0]!.toFixed(2)}-${us[us.length - 1]!.toFixed(2)}), ${k(1e6 / med).padStart(9)} flows per CPU-s`);
+  }
 }
 
 interface Serve {
@@ -143,6 +164,11 @@ async function main(): Promise<void> {
   console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   console.log(`generating ${k(TOTAL)} demo flows ...`);
   const events = await demoEvents(TOTAL);
+  if (CODEC_ONLY) {
+    console.log('\n1. codec in this process (one core)');
+    codecBench(events);
+    return;
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netscope-grpc-bench-'));
   const file = path.join(dir, 'flows.jsonl');
   fs.writeFileSync(file, events.map((ev) => encodeEvent(ev)!).join('\n') + '\n');

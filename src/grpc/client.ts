@@ -20,7 +20,8 @@ export interface ObserverClientOptions {
 }
 
 export interface ObserverClient {
-  getFlows(req: Msg): grpc.ClientReadableStream<Msg>;
+  /** GetFlowsResponse bytes, for decodeGetFlowsResponse (wire/get-flows.ts). */
+  getFlows(req: Msg): grpc.ClientReadableStream<Buffer>;
   getNodes(): Promise<Msg>;
   serverStatus(): Promise<Msg>;
   getNamespaces(): Promise<Msg>;
@@ -82,7 +83,7 @@ export function createObserverClient(opts: ObserverClientOptions): ObserverClien
     });
 
   return {
-    getFlows: (req) => (client.GetFlows as (r: Msg) => grpc.ClientReadableStream<Msg>).call(client, req),
+    getFlows: (req) => (client.GetFlows as (r: Msg) => grpc.ClientReadableStream<Buffer>).call(client, req),
     getNodes: unary('GetNodes'),
     serverStatus: unary('ServerStatus'),
     getNamespaces: unary('GetNamespaces'),

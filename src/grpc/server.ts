@@ -10,7 +10,6 @@ import type { Flow } from '../model/flow.ts';
 import type { Source, SourceEvent } from '../model/source.ts';
 import { parseAddress, type GrpcAddress } from './address.ts';
 import { filterSetFromRequest } from './filter-mapping.ts';
-import { eventToResponse } from './flow-mapping.ts';
 import { startGrpcServer, type Method } from './http2/grpc-server.ts';
 import type { ServerCall } from './http2/server-call.ts';
 import { Code } from './http2/status.ts';
@@ -18,6 +17,7 @@ import { EventRing, type RingEntry } from './ring.ts';
 import { T } from './schema.ts';
 import { encodeResponse, MAX_MESSAGE_BYTES, type Msg } from './services.ts';
 import type { ServerTlsFiles } from './tls.ts';
+import { encodeGetFlowsResponse } from './wire/get-flows.ts';
 
 /**
  * Hubble's default ring is 4,095 flows; netscope keeps 4x that: serve is often the only
@@ -107,12 +107,7 @@ export async function startObserverServer(opts: ObserverServerOptions): Promise<
   const addrs: GrpcAddress[] = opts.listen.map((l) => parseAddress(l, 'listen'));
   const bound: string[] = [];
 
-  const bytesOf = (e: RingEntry): Buffer => (e.bytes ??= encodeResponse(withNode(eventToResponse(e.ev)!)));
-  const withNode = (m: Msg): Msg => {
-    if (!m.node_name) m.node_name = opts.nodeName;
-    if (m.flow && !(m.flow as Msg).node_name) (m.flow as Msg).node_name = opts.nodeName;
-    return m;
-  };
+  const bytesOf = (e: RingEntry): Buffer => (e.bytes ??= encodeGetFlowsResponse(e.ev, opts.nodeName));
   const nowTs = (): Msg => timestampFromMs(now()) as unknown as Msg;
 
   const lostBytes = (n: number): Buffer =>

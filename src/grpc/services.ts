@@ -1,7 +1,10 @@
 // gRPC method definitions for observer.Observer and peer.Peer, shared by the client and
 // the server: paths from the protos, (de)serializers from protobufjs. Responses are
 // encoded once and written as bytes (the server's ring keeps them), so the response
-// serializer passes Buffers through.
+// serializer passes Buffers through. GetFlows responses are the per-flow hot path: the
+// server encodes them with the wire codec (wire/get-flows.ts), and the client gets them
+// as bytes, which its source decodes with the same codec (so a bad one is a warning
+// naming the server, and unknown enum values reach the source's reporting).
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import type protobuf from 'protobufjs';
 import { T } from './schema.ts';
@@ -32,8 +35,10 @@ function method(
   };
 }
 
+const getFlows = method('/observer.Observer/GetFlows', T.GetFlowsRequest, T.GetFlowsResponse, true);
+
 export const OBSERVER_SERVICE = {
-  GetFlows: method('/observer.Observer/GetFlows', T.GetFlowsRequest, T.GetFlowsResponse, true),
+  GetFlows: { ...getFlows, responseDeserialize: (b: Buffer): Buffer => b },
   GetNodes: method('/observer.Observer/GetNodes', T.GetNodesRequest, T.GetNodesResponse, false),
   GetNamespaces: method('/observer.Observer/GetNamespaces', T.GetNamespacesRequest, T.GetNamespacesResponse, false),
   ServerStatus: method('/observer.Observer/ServerStatus', T.ServerStatusRequest, T.ServerStatusResponse, false),

@@ -16,7 +16,6 @@ import { filterSetToRequest } from '../grpc/filter-mapping.ts';
 import { ResumePoint } from './grpc-resume.ts';
 import { createStreamClient, type StreamClient } from '../grpc/http2/client.ts';
 import type { StreamCall } from '../grpc/http2/server-stream.ts';
-import { Code, GrpcCallError } from '../grpc/http2/status.ts';
 import type { ClientTls } from '../grpc/tls.ts';
 import { enumNames, T } from '../grpc/schema.ts';
 import type { Msg } from '../grpc/services.ts';
@@ -161,8 +160,9 @@ export function createGrpcSource(opts: GrpcSourceOptions): Source {
           try {
             ev = decodeGetFlowsResponse(m, onUnknown);
           } catch (err) {
-            // As grpc-js reports a message its deserializer cannot read: the call fails.
-            throw new GrpcCallError(Code.INTERNAL, `Response message parsing error: ${err instanceof Error ? err.message : String(err)}`);
+            // gRPC frames each message, so one that does not parse is skipped and the next one read.
+            emitStatus('warning', `server ${opts.server}: a response could not be read (${String(err)}), skipped`);
+            continue;
           }
           if (ev === undefined) continue;
           if (ev.kind === 'flow') {

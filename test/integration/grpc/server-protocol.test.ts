@@ -12,6 +12,7 @@ import type { SourceEvent } from '../../../src/model/source.ts';
 import { startObserverServer } from '../../../src/grpc/server.ts';
 import { createObserverClient } from '../../../src/grpc/client.ts';
 import { OBSERVER_SERVICE, type Msg } from '../../../src/grpc/services.ts';
+import { T } from '../../../src/grpc/schema.ts';
 import { until, within } from '../../wait.ts';
 import { makePki } from './certs.ts';
 
@@ -34,8 +35,9 @@ test('grpc-js client: GetFlows history ends OK; GetNodes, ServerStatus, GetNames
   t.after(() => c.close());
   const got: string[] = [];
   const status = await within('the end of GetFlows', 5000, new Promise<grpc.StatusObject>((resolve) => {
-    const call = c.GetFlows!({ number: 10 }) as grpc.ClientReadableStream<Msg>;
-    call.on('data', (m: Msg) => got.push(String((m.flow as Msg).uuid)));
+    // The shared method table hands GetFlows responses over as bytes: protobufjs reads them here.
+    const call = c.GetFlows!({ number: 10 }) as grpc.ClientReadableStream<Buffer>;
+    call.on('data', (b: Buffer) => got.push(String(((T.GetFlowsResponse.decode(b) as unknown as Msg).flow as Msg).uuid)));
     call.on('status', resolve);
     call.on('error', () => {});
   }));

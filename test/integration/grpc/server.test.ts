@@ -15,7 +15,7 @@ import { parseFilterArgs } from '../../../src/filter/index.ts';
 import { startObserverServer } from '../../../src/grpc/server.ts';
 import { createObserverClient } from '../../../src/grpc/client.ts';
 import { PEER_SERVICE, type Msg } from '../../../src/grpc/services.ts';
-import { eventFromResponse } from '../../../src/grpc/flow-mapping.ts';
+import { decodeGetFlowsResponse } from '../../../src/grpc/wire/get-flows.ts';
 import { createGrpcSource } from '../../../src/sources/grpc.ts';
 import { collect } from './events.ts';
 
@@ -138,8 +138,8 @@ test('a slow follower gets lost events and never holds up a fast one', async (t)
   t.after(() => client.close());
   const slowCall = client.getFlows({ follow: true });
   const slowEvents: SourceEvent[] = [];
-  slowCall.on('data', (m: Msg) => {
-    const ev = eventFromResponse(m);
+  slowCall.on('data', (m: Buffer) => {
+    const ev = decodeGetFlowsResponse(m);
     if (ev) slowEvents.push(ev);
   });
   slowCall.on('error', () => {});
