@@ -8,10 +8,14 @@ import type { Flow } from '../model/flow.ts';
 
 export class ResumePoint {
   private lastText: string | undefined;
-  /** lastText split for the text comparison (undefined nanos: not protojson's form, compared by parsing). */
-  private lastPrefix = '';
+  /** Nanoseconds of lastText (undefined: not protojson's form, compared by parsing). */
   private lastNanos: number | undefined;
-  private readonly atLast = new Set<string>();
+  /**
+   * The flows seen at lastText. Their keys are built only when a second flow comes at that
+   * same time (rare in a stream whose times advance), not for every flow.
+   */
+  private atLast: Flow[] = [];
+  private keys: Set<string> | undefined;
 
   /** The time to resume from: the newest flow time seen (undefined: none yet). */
   get since(): Timestamp | undefined {
@@ -23,25 +27,30 @@ export class ResumePoint {
     const t = f.time;
     if (t === undefined) return true;
     const nanos = utcFraction(t);
+    const last = this.lastText;
     let c: number | undefined;
-    if (this.lastText === undefined) c = nanos !== undefined || parseTimestamp(t) !== undefined ? 1 : undefined;
+    if (last === undefined) c = nanos !== undefined || parseTimestamp(t) !== undefined ? 1 : undefined;
     else if (nanos !== undefined && this.lastNanos !== undefined) {
-      const prefix = t.slice(0, 19);
-      c = prefix === this.lastPrefix ? nanos - this.lastNanos : prefix < this.lastPrefix ? -1 : 1;
-    } else c = compareTimeText(t, this.lastText);
+      // Both are protojson UTC: the first 19 characters (to the second) order as text.
+      c = 0;
+      for (let i = 0; i < 19 && c === 0; i++) c = t.charCodeAt(i) - last.charCodeAt(i);
+      if (c === 0) c = nanos - this.lastNanos;
+    } else c = compareTimeText(t, last);
     if (c === undefined) return true; // not a time: nothing to resume by
     if (c > 0) {
       this.lastText = t;
-      this.lastPrefix = t.slice(0, 19);
       this.lastNanos = nanos;
-      this.atLast.clear();
-      this.atLast.add(flowKey(f));
+      this.atLast.length = 0;
+      this.atLast.push(f);
+      this.keys = undefined;
       return true;
     }
     if (c < 0) return true; // older than the newest seen: out of order (a relay's merge), never resent
+    this.keys ??= new Set(this.atLast.map(flowKey));
     const k = flowKey(f);
-    if (this.atLast.has(k)) return false;
-    this.atLast.add(k);
+    if (this.keys.has(k)) return false;
+    this.keys.add(k);
+    this.atLast.push(f);
     return true;
   }
 }

@@ -77,8 +77,10 @@ export function createGrpcSource(opts: GrpcSourceOptions): Source {
     let attempt = 0;
     let retryTimer: NodeJS.Timeout | undefined;
     let statusTimer: NodeJS.Timeout | undefined;
-    // Resume state: the newest flow time seen and the flows seen at that time.
-    const resumePoint = new ResumePoint();
+    // Resume state: the newest flow time seen and the flows seen at that time. Only a
+    // following stream reconnects and resumes; a history request ends at its first error,
+    // so it has nothing to tell apart (and, like hubble, passes on what the server sends).
+    const resumePoint = opts.follow ? new ResumePoint() : undefined;
     let flowsSeen = 0;
     const warned = new Set<string>();
     const onUnknown = (field: string, value: number): void => {
@@ -93,7 +95,7 @@ export function createGrpcSource(opts: GrpcSourceOptions): Source {
     const request = (): Msg => {
       const filters = filterSetToRequest(opts.filters);
       const base: Msg = { ...filters, until: opts.until };
-      if (resuming) return { ...base, follow: true, since: resumePoint.since ?? opts.since ?? startedTs };
+      if (resuming) return { ...base, follow: true, since: resumePoint?.since ?? opts.since ?? startedTs };
       return { ...base, number: opts.number ?? 0, first: opts.first === true, follow: opts.follow, since: opts.since };
     };
     const startedTs = ((): Timestamp => {
@@ -166,7 +168,7 @@ export function createGrpcSource(opts: GrpcSourceOptions): Source {
           }
           if (ev === undefined) continue;
           if (ev.kind === 'flow') {
-            if (!resumePoint.fresh(ev.flow)) continue;
+            if (resumePoint !== undefined && !resumePoint.fresh(ev.flow)) continue;
             flowsSeen++;
           }
           sub.next(ev);
