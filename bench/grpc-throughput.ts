@@ -8,8 +8,10 @@
 //      printing (bench/grpc-receive.ts: transport + decode + the source, flows per CPU-s);
 //   3. the same file through `netscope observe --input-file F -o json` for comparison.
 // Flows: the demo cluster's traffic (TCP, HTTP, DNS, drops), as in bench/observe-throughput.ts.
-// Usage: node bench/grpc-throughput.ts [--flows 300000] [--runs 3] [--codec-runs 5] [--codec-only]
+// Usage: node bench/grpc-throughput.ts [--flows 300000] [--runs 3] [--codec-runs 5] [--codec-only] [--binary PATH]
 //   --codec-only: section 1 alone (in-process, a few seconds of CPU).
+//   --binary: run server and client as this single executable (npm run build:binary) instead of
+//   bin/netscope (the checkout, whose Node also strips TypeScript at load).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,7 +28,8 @@ import { threadCpuNs } from './cpu-time.ts';
 import { decodeHubbleLine } from '../src/codec/hubble-json-decode.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
-const BIN = path.join(ROOT, 'bin/netscope');
+const binaryAt = process.argv.indexOf('--binary');
+const BIN = binaryAt >= 0 ? path.resolve(process.argv[binaryAt + 1]!) : path.join(ROOT, 'bin/netscope');
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(name);
@@ -161,6 +164,7 @@ function countLines(args: string[]): number {
 }
 
 async function main(): Promise<void> {
+  console.log(`netscope: ${BIN}`);
   console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   console.log(`generating ${k(TOTAL)} demo flows ...`);
   const events = await demoEvents(TOTAL);

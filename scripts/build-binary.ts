@@ -73,6 +73,14 @@ function postject(exe: string, blob: string): void {
   for (const l of lines) log(`postject: ${l}`);
 }
 
+/** bin/node-flags: the flags bin/netscope runs the checkout with, embedded as the SEA's execArgv. */
+function nodeFlags(root: string): string[] {
+  return readFileSync(join(root, 'bin', 'node-flags'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+}
+
 function mb(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
 }
@@ -126,7 +134,7 @@ async function main(): Promise<void> {
     disableExperimentalSEAWarning: true,
     useSnapshot: false,
     useCodeCache: !values['no-code-cache'],
-    execArgv: ['--disable-warning=ExperimentalWarning'],
+    execArgv: nodeFlags(root),
     // A jump host's NODE_OPTIONS belongs to its own Node apps; it must not change netscope.
     execArgvExtension: 'none',
     assets: seaAssets(files, join(work, 'manifest.json')),

@@ -40,5 +40,6 @@ export function buildInfo(): { version: string; commit: string; bpfBuildId: stri
 
 export function versionLines(): string[] {
   const b = buildInfo();
-  return [`netscope ${b.version}`, `git commit: ${b.commit}`, `node: ${b.node}`, `bpf build id: ${b.bpfBuildId}`];
+  // The flags the runtime was started with (bin/node-flags): they change its memory use.
+  return [`netscope ${b.version}`, `git commit: ${b.commit}`, `node: ${b.node}`, `node flags: ${process.execArgv.join(' ') || '(none)'}`, `bpf build id: ${b.bpfBuildId}`];
 }

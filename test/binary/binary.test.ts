@@ -60,7 +60,7 @@ test('--version prints version, git commit, embedded Node and BPF build id', () 
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '');
   const lines = r.stdout.trimEnd().split('\n');
-  assert.equal(lines.length, 4, r.stdout);
+  assert.equal(lines.length, 5, r.stdout);
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   assert.equal(lines[0], `netscope ${pkg.version}`);
   const commit = /^git commit: ([0-9a-f]{12})(-dirty)?$/.exec(lines[1] ?? '');
@@ -72,7 +72,12 @@ test('--version prints version, git commit, embedded Node and BPF build id', () 
   assert.equal(lines[2], `node: ${pinned.stdout.trim()}`);
   const idFile = join(root, 'build', 'bpf', 'BUILD_ID');
   const id = existsSync(idFile) ? readFileSync(idFile, 'utf8').trim() : 'not built';
-  assert.equal(lines[3], `bpf build id: ${id}`);
+  // The binary embeds bin/node-flags as its execArgv, as bin/netscope passes them to the checkout's Node.
+  const flags = readFileSync(join(root, 'bin', 'node-flags'), 'utf8').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
+  assert.ok(flags.includes('--max-semi-space-size=8'), 'bin/node-flags names the young generation size');
+  assert.equal(lines[3], `node flags: ${flags.join(' ')}`);
+  assert.equal(fromCheckout(['--version']).stdout.split('\n')[3], lines[3], 'bin/netscope passes the same flags');
+  assert.equal(lines[4], `bpf build id: ${id}`);
   assert.equal(run(['version']).stdout, r.stdout);
 });
 
