@@ -153,7 +153,9 @@ function timed(args: string[]): { seconds: number; cpu: number; rssMB: number; s
 }
 
 function receiveOnly(address: string): { flows: number; wall: number; cpu: number } {
-  const r = spawnSync('taskset', ['-c', '1', process.execPath, path.join(ROOT, 'bench/grpc-receive.ts'), '--server', address], { encoding: 'utf8' });
+  // With the flags netscope itself runs with (bin/node-flags), so its young generation is the same size.
+  const flags = fs.readFileSync(path.join(ROOT, 'bin/node-flags'), 'utf8').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
+  const r = spawnSync('taskset', ['-c', '1', process.execPath, ...flags, path.join(ROOT, 'bench/grpc-receive.ts'), '--server', address], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`grpc-receive failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as { flows: number; wall: number; cpu: number };
 }

@@ -141,6 +141,11 @@ export function fanIn(targets: Observable<TargetChange>, options: Partial<FanInO
     const now = (): number => o.scheduler.now();
 
     let statusTimer: Subscription | undefined;
+    /** Targets come in bursts (discovery lists every pod at once): one status line for the burst, not one per node. */
+    let addedStatus: Subscription | undefined;
+    /** History only: nodes whose stream ended well, and nodes that failed (with why). */
+    let nodesRead = 0;
+    const nodesFailed: string[] = [];
     const emitStatus = (force: boolean): void => {
       if (closed) return;
       if (!force && now() - lastStatusAt < STATUS_EVERY_MS) {
@@ -335,6 +340,7 @@ export function fanIn(targets: Observable<TargetChange>, options: Partial<FanInO
       if (!o.follow) {
         run.stats.state = 'done';
         run.stats.lastError = msg;
+        nodesFailed.push(run.target.node);
         nodeStatus(run, 'NODE_ERROR', msg);
         runs.delete(run.target.id);
         emitStatus(true);
@@ -365,6 +371,7 @@ export function fanIn(targets: Observable<TargetChange>, options: Partial<FanInO
       run.sub = undefined;
       if (!runs.has(run.target.id)) return;
       run.stats.state = 'done';
+      nodesRead++;
       runs.delete(run.target.id);
       emitStatus(true);
       maybeComplete();
@@ -381,7 +388,10 @@ export function fanIn(targets: Observable<TargetChange>, options: Partial<FanInO
       stats.nodes.set(target.id, st);
       const run: Run = { target, stats: st, memory: mem, attempt: 0 };
       runs.set(target.id, run);
-      emitStatus(true);
+      addedStatus ??= o.scheduler.schedule(() => {
+        addedStatus = undefined;
+        emitStatus(true);
+      });
       start(run);
     };
 
@@ -408,6 +418,13 @@ export function fanIn(targets: Observable<TargetChange>, options: Partial<FanInO
       if (closed || o.follow || !targetsDone || runs.size > 0) return;
       flushAll();
       closed = true;
+      addedStatus?.unsubscribe();
+      // History from nodes that all failed is no answer: say so (each node's own line came before).
+      if (nodesRead === 0 && nodesFailed.length > 0) {
+        const names = nodesFailed.slice(0, 3).join(', ') + (nodesFailed.length > 3 ? ` (+${nodesFailed.length - 3} more)` : '');
+        out.error(new Error(`${o.source}: no node could be read (${nodesFailed.length} failed: ${sanitize(names)})`));
+        return;
+      }
       out.complete();
     };
 
@@ -428,6 +445,7 @@ export function fanIn(targets: Observable<TargetChange>, options: Partial<FanInO
       targetSub.unsubscribe();
       timer?.unsubscribe();
       statusTimer?.unsubscribe();
+      addedStatus?.unsubscribe();
       for (const run of runs.values()) {
         run.sub?.unsubscribe();
         run.retry?.unsubscribe();

@@ -117,11 +117,15 @@ test('observe --agents with the --tls flags reads TLS agents; a wrong CA is one 
   (await tlsAgent(t, api, pki, 'netscope-agent-ccccc', 'node-3')).send(['c1'], at + 20);
   const named = await run(['observe', '--kubeconfig', kubeconfig, '--agents', '--tls-ca-cert-files', pki.ca, ...client, '--last', '1', '-o', 'json']);
   assert.deepEqual(uuids(named.stdout), ['a2', 'b2']);
+  assert.equal(named.code, 0, 'two of three nodes read: an answer, with the third named on stderr');
   assert.match(named.stderr, /node-3.*netscope-agent-ccccc.*not for node-3\.prod\.hubble-grpc\.cilium\.io/);
   api.remove('pods', 'netscope', 'netscope-agent-ccccc');
 
   const wrong = await run(['observe', '--kubeconfig', kubeconfig, '--agents', '--tls-ca-cert-files', pki.otherCa, ...client, '--last', '1', '-o', 'json']);
   assert.equal(wrong.stdout, '');
+  // No node could be read: a failure (status 1), said once more at the end.
+  assert.equal(wrong.code, 1, wrong.stderr);
+  assert.match(wrong.stderr.trimEnd().split('\n').at(-1) ?? '', /^netscope: agents: no node could be read \(2 failed: node-[12], node-[12]\)$/);
   const lines = wrong.stderr.split('\n').filter((l) => /not signed by a trusted CA/.test(l));
   assert.ok(lines.some((l) => /node-1/.test(l) && /netscope-agent-aaaaa/.test(l)), `a line naming node-1 and its agent: ${wrong.stderr}`);
   assert.ok(lines.some((l) => /node-2/.test(l)), `a line naming node-2: ${wrong.stderr}`);

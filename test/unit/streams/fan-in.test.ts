@@ -32,21 +32,23 @@ interface Out {
   ev: SourceEvent;
 }
 
-function run(setup: (sched: TestScheduler) => { targets: Observable<TargetChange>; opts?: Partial<FanInOptions>; until?: number }): { out: Out[]; stats: FanInStats; completed: boolean } {
+function run(setup: (sched: TestScheduler) => { targets: Observable<TargetChange>; opts?: Partial<FanInOptions>; until?: number }): { out: Out[]; stats: FanInStats; completed: boolean; error?: string } {
   const sched = new TestScheduler(() => undefined);
   sched.maxFrames = Number.POSITIVE_INFINITY; // virtual time runs until nothing is scheduled (or `until`)
   const stats = new FanInStats();
   const out: Out[] = [];
   let completed = false;
+  let error: string | undefined;
   const { targets, opts, until } = setup(sched);
   const sub = fanIn(targets, { scheduler: sched, random: () => 0, stats, ...opts }).subscribe({
     next: (ev) => out.push({ at: sched.now(), ev }),
     complete: () => (completed = true),
+    error: (err: unknown) => (error = err instanceof Error ? err.message : String(err)),
   });
   if (until !== undefined) sched.schedule(() => sub.unsubscribe(), until);
   sched.flush();
   sub.unsubscribe();
-  return { out, stats, completed };
+  return { out, stats, completed, error };
 }
 
 const add = (target: NodeTarget): TargetChange => ({ type: 'add', target });
@@ -257,4 +259,28 @@ test('an unavailable node reaches `observe` stderr the way hubble prints it', as
   assert.equal(err.length, 1);
   // The time is the local zone's (as hubble prints it): only its shape is checked.
   assert.match(err[0]!, /^\w{3} [ \d]\d \d\d:\d\d:\d\d\.\d{3} \[node-b\]: 1 nodes are unavailable: node-b\n$/);
+});
+
+test('history from nodes that all failed ends in an error naming them; one node read is an answer', () => {
+  const failing = (id: string): NodeTarget => node(id, () => throwError(() => new Error(`${id}: connection refused`)));
+  const none = run(() => ({ targets: from([add(failing('a')), add(failing('b'))]), opts: { follow: false } }));
+  assert.equal(none.completed, false);
+  assert.equal(none.error, 'agents: no node could be read (2 failed: a, b)');
+  // Each node's own reason came first, as node status.
+  assert.deepEqual(nodeStates(none.out, 'a'), ['NODE_ERROR']);
+  assert.deepEqual(nodeStates(none.out, 'b'), ['NODE_ERROR']);
+
+  const some = run((s) => ({ targets: from([add(failing('a')), add(node('b', () => timed(s, [[0, fl(100, 'b1')]], 'complete')))]), opts: { follow: false } }));
+  assert.equal(some.error, undefined);
+  assert.equal(some.completed, true);
+  assert.deepEqual(uuids(some.out), ['b1']);
+});
+
+test('targets added in one burst give one status line, not one per node', () => {
+  const { out } = run((s) => ({
+    targets: from([add(node('a', () => NEVER)), add(node('b', () => NEVER)), add(node('c', () => timed(s, [[50, fl(100, 'c1')]])))]),
+    until: 3000,
+  }));
+  const lines = out.filter((o) => o.ev.kind === 'status').map((o) => (o.ev as { message?: string }).message);
+  assert.deepEqual(lines, ['0/3 nodes connected', '1/3 nodes connected']);
 });
