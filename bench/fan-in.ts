@@ -63,7 +63,8 @@ const sock = `netscope-fanin-bench-${process.pid}`;
 const tmux = (...a: string[]) => execFileSync('tmux', ['-L', sock, ...a], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8' } });
 
 console.log(`netscope fan-in -> TUI benchmark: ${nodes} simulated agents x ${rate} flows/s = ${nodes * rate} flows/s; load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}; cores: ${cpus().length}`);
-tmux('new-session', '-d', '-x', '120', '-y', '40', '-c', ROOT, `export LANG=C.UTF-8 TERM=xterm-256color; exec bash --norc --noprofile`);
+// 160 columns: the status line drops its `seen N` count (which this reads) when the nodes' message leaves no room at 120.
+tmux('new-session', '-d', '-x', '160', '-y', '40', '-c', ROOT, `export LANG=C.UTF-8 TERM=xterm-256color; exec bash --norc --noprofile`);
 try {
   const node = join(ROOT, 'node_modules/.bin/node');
   const knobs = `${windowMs ? ` WINDOW_MS=${windowMs}` : ''}${maxBuffered ? ` MAX_BUFFERED=${maxBuffered}` : ''}`;
@@ -77,7 +78,11 @@ try {
   const pid = Number(tmux('list-panes', '-F', '#{pane_pid}').trim());
   await sleep(warmupS * 1000);
   // The status line's exact `seen` count: flows taken in by the TUI's store.
-  const seen = (): number => Number((/seen ([\d,]+)/.exec(tmux('capture-pane', '-p')) ?? ['', '0'])[1]!.replace(/,/g, ''));
+  const seen = (): number => {
+    const m = /seen ([\d,]+)/.exec(tmux('capture-pane', '-p'));
+    if (!m) throw new Error('the status line shows no `seen N` count (too narrow?)');
+    return Number(m[1]!.replace(/,/g, ''));
+  };
   const seen0 = seen();
   const t0 = Date.now();
   const s0 = procStat(pid);
