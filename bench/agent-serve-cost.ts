@@ -1,5 +1,6 @@
 // What serving costs the node agent on the lab's TCP_CRR load (issue 23's bench):
-//   node bench/agent-serve-cost.ts [--seconds 10] [--threads 2]   (root)
+//   node bench/agent-serve-cost.ts [--seconds 10] [--threads 2] [--only client]
+//        [--agent-node-options '--cpu-prof --cpu-prof-dir=/tmp/prof']   (root)
 // Runs the load three times and prints CPU per transaction (process CPU of node and its
 // loader child, /proc/PID/stat, all threads) against the load's own (the whole machine's
 // busy time per transaction without any collector, as bench/bpf-prog-cost.ts --collector):
@@ -25,6 +26,10 @@ const arg = (name: string, def: string): string => {
 const SECONDS = Number(arg('--seconds', '10'));
 const THREADS = Number(arg('--threads', '2'));
 const BIN = join(REPO_ROOT, 'bin', 'netscope');
+/** NODE_OPTIONS for the measured process only (not the client): e.g. --cpu-prof to profile the agent. */
+const AGENT_NODE_OPTIONS = arg('--agent-node-options', '');
+/** Run one case only: alone, idle or client (the load's own CPU is always measured). */
+const ONLY = arg('--only', '');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const { clientArgs } = await startCrrLab();
@@ -70,7 +75,8 @@ const baseUs = busyUsPerTx(t0, base.transactions);
 console.log(`the load's own CPU per transaction, nothing attached: ${baseUs.toFixed(1)} us (${base.tps.toFixed(0)} tps, ${cpus().length} CPUs)`);
 
 async function measure(name: string, args: string[], ready: RegExp | undefined, withClient: string | undefined): Promise<number> {
-  const proc = spawn(BIN, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const env = AGENT_NODE_OPTIONS === '' ? process.env : { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${AGENT_NODE_OPTIONS}`.trim() };
+  const proc = spawn(BIN, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
   if (ready) await started(proc, ready, name);
   else await sleep(5000); // observe says nothing when attached; attaching takes well under this
   let client: ChildProcess | undefined;
@@ -90,10 +96,20 @@ async function measure(name: string, args: string[], ready: RegExp | undefined, 
 }
 
 const P = 14244;
+const AGENT = ['agent', '--no-cluster', '--listen', `127.0.0.1:${P}`, '--health-listen', 'off'];
+if (ONLY === 'client') {
+  await measure('netscope agent --no-cluster, one client following', AGENT, /eBPF collector attached/, `127.0.0.1:${P}`);
+  process.exit(0);
+}
+if (ONLY === 'idle') {
+  await measure('netscope agent --no-cluster, no client', AGENT, /eBPF collector attached/, undefined);
+  process.exit(0);
+}
 const alone = await measure('the collector alone (observe --local, nothing matching)', ['observe', '--local', '--to-port', '1', '-o', 'json'], undefined, undefined);
+if (ONLY === 'alone') process.exit(0);
 await sleep(1000);
-const idle = await measure('netscope agent --no-cluster, no client', ['agent', '--no-cluster', '--listen', `127.0.0.1:${P}`, '--health-listen', 'off'], /eBPF collector attached/, undefined);
+const idle = await measure('netscope agent --no-cluster, no client', AGENT, /eBPF collector attached/, undefined);
 await sleep(1000);
-const one = await measure('netscope agent --no-cluster, one client following', ['agent', '--no-cluster', '--listen', `127.0.0.1:${P}`, '--health-listen', 'off'], /eBPF collector attached/, `127.0.0.1:${P}`);
+const one = await measure('netscope agent --no-cluster, one client following', AGENT, /eBPF collector attached/, `127.0.0.1:${P}`);
 console.log(`serving, no client: +${(((idle - alone) / baseUs) * 100).toFixed(2)} points over the collector alone (target <= 0.5); one client following: +${(((one - alone) / baseUs) * 100).toFixed(2)} points (target <= 2)`);
 process.exit(0);

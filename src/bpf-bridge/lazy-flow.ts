@@ -44,6 +44,44 @@ const L7_PROC_KEYS = [...L7_KEYS, 'netscope'] as const;
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
+/**
+ * A lazy flow's record, for an encoder that writes the flow's fields straight from it
+ * (src/grpc/wire/encode-lazy.ts) instead of building each field's object first.
+ * Filled in place by lazyRecord; `l7` is 0 for a conn flow, 1 for an L7 flow, 2 for
+ * an L7 flow with a netscope field (LazyL7ProcFlow).
+ */
+export class LazyRecord {
+  buf: Buffer = Buffer.alloc(0);
+  at = 0;
+  ctx: LazyContext | undefined = undefined;
+  /** The uuid's number, or its text once read (or when given as text). */
+  uuid: number | string = 0;
+  l7: 0 | 1 | 2 = 0;
+  folded = false;
+}
+
+// Set in the classes' static blocks: the only code outside them that reads their private fields.
+let connRecord: (f: LazyConnFlow, out: LazyRecord) => void;
+let l7Record: (f: LazyL7Flow, out: LazyRecord) => void;
+
+/**
+ * Fills `out` with f's record when f is a lazy conn or L7 flow with nothing assigned to
+ * it (its every field is what its record says); false otherwise, out left as it was.
+ */
+export function lazyRecord(f: Flow, out: LazyRecord): boolean {
+  if (f instanceof LazyConnFlow) {
+    if (Object.keys(f).length !== 0) return false;
+    connRecord(f, out);
+    return true;
+  }
+  if (f instanceof LazyL7Flow) {
+    if (Object.keys(f).length !== 0) return false;
+    l7Record(f, out);
+    return true;
+  }
+  return false;
+}
+
 /** An assignment to a decoded field: an own property, which shadows the getter from then on. */
 function assign(f: object, key: string, value: unknown): void {
   Object.defineProperty(f, key, { value, writable: true, enumerable: true, configurable: true });
@@ -76,6 +114,17 @@ export class LazyConnFlow implements Flow {
   #ip: IP | undefined = undefined;
   #l4: Layer4 | undefined = undefined;
   #ext: NetscopeExtension | undefined = undefined;
+
+  static {
+    connRecord = (f, out) => {
+      out.buf = f.#buf;
+      out.at = f.#at;
+      out.ctx = f.#ctx;
+      out.uuid = f.#uuid;
+      out.l7 = 0;
+      out.folded = false;
+    };
+  }
 
   constructor(buf: Buffer, at: number, ctx: LazyContext, uuid: number | string) {
     this.#buf = buf;
@@ -232,6 +281,17 @@ export class LazyL7Flow implements Flow {
   #l7: Layer7 | undefined = undefined;
   #summary: string | undefined = undefined;
   #ext: NetscopeExtension | undefined = undefined;
+
+  static {
+    l7Record = (f, out) => {
+      out.buf = f.#buf;
+      out.at = f.#at;
+      out.ctx = f.#ctx;
+      out.uuid = f.#uuid;
+      out.l7 = f instanceof LazyL7ProcFlow ? 2 : 1;
+      out.folded = f.#folded;
+    };
+  }
 
   constructor(buf: Buffer, at: number, folded: boolean, ctx: LazyContext, uuid: number | string) {
     this.#buf = buf;

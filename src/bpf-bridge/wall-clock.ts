@@ -64,6 +64,27 @@ export class WallClock {
     return ns === 0 ? this.msPrefix + DIGITS3_Z[us]! : this.msPrefix + threeDigits(us) + DIGITS3_Z[ns]!;
   }
 
+  /**
+   * timeAt's instant as seconds and nanos, into out (for a binary encoder: no text).
+   * False where timeAt's text is not a plain UTC one of the years 1970-9999 (the
+   * caller then parses the text, as for any flow).
+   */
+  timestampAt(lo: number, hi: number, out: { seconds: number; nanos: number }): boolean {
+    if (hi !== this.baseHi) this.timeAt(lo, hi);
+    if (this.baseNegative) return false;
+    let seconds = this.baseSec;
+    let nanos = this.baseNanos + lo;
+    if (nanos >= 1_000_000_000) {
+      const carry = Math.floor(nanos / 1_000_000_000);
+      seconds += carry;
+      nanos -= carry * 1_000_000_000;
+    }
+    if (seconds >= MAX_SECONDS) return false;
+    out.seconds = seconds;
+    out.nanos = nanos;
+    return true;
+  }
+
   /** `t` is wall-clock ns since the epoch. */
   private timeOf(t: bigint): string {
     const seconds = Number(t / 1_000_000_000n);
@@ -81,6 +102,9 @@ export class WallClock {
     this.baseHi = -1;
   }
 }
+
+/** 10000-01-01T00:00:00Z: the first second RFC 3339 cannot write. */
+const MAX_SECONDS = 253_402_300_800;
 
 /** '000Z'..'999Z': the last group of a time's fraction. */
 const DIGITS3_Z = Array.from({ length: 1000 }, (_, i) => threeDigits(i) + 'Z');

@@ -9,6 +9,7 @@ import type { SourceEvent } from '../../model/source.ts';
 import type { Timestamp } from '../../codec/timestamp.ts';
 import { decodeFlow, decodeTimestamp, decodeWrapped, type UnknownEnum } from './decode-flow.ts';
 import { encodeFlow, encodeLost, encodeNodeStatus, encodeTime } from './encode-flow.ts';
+import { encodeLazyFlowResponse } from './encode-lazy.ts';
 import { ENUMS } from './enums.ts';
 import * as F from './fields.ts';
 import { WireReader } from './reader.ts';
@@ -33,6 +34,7 @@ export function encodeGetFlowsResponse(ev: SourceEvent, nodeName: string): Buffe
   w.reset();
   switch (ev.kind) {
     case 'flow':
+      if (encodeLazyFlowResponse(w, ev.flow, nodeName)) break; // the collector's flows, from their records
       encodeFlow(w, F.GET_FLOWS_RESPONSE.flow, ev.flow, nodeName);
       tail(w, ev.flow.node_name || nodeName, ev.flow.time);
       break;
