@@ -27,6 +27,12 @@ export interface AgentConfig {
   cluster: boolean;
   kubeconfig?: string;
   context?: string;
+  /**
+   * $NETSCOPE_SERVICE_ACCOUNT_DIR: where the in-cluster token, CA and namespace files are
+   * (default the kubelet's mount). For running the agent "in cluster" outside a pod, as
+   * bench/agent-rss.ts and the integration tests do against the fake API server.
+   */
+  serviceAccountDir?: string;
   clusterName: string;
   /** What Peer.Notify advertises; undefined: worked out from --listen and $POD_IP. */
   advertiseAddress?: string;
@@ -194,5 +200,6 @@ export function parseAgentArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     }
   }
   cfg.advertiseAddress ??= advertisedAddress(cfg.listen, env.POD_IP);
+  if (env.NETSCOPE_SERVICE_ACCOUNT_DIR) cfg.serviceAccountDir = env.NETSCOPE_SERVICE_ACCOUNT_DIR;
   return cfg;
 }

@@ -6,7 +6,8 @@
 import type { AgentConfig } from './agent-args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { buildInfo } from '../version-info.ts';
-import { hasClusterConfig } from '../../k8s/kubeconfig-files.ts';
+import { hasClusterConfig, inClusterAvailable, kubeconfigFiles, type KubeConfigOptions } from '../../k8s/kubeconfig-files.ts';
+import { loadInCluster } from '../../k8s/in-cluster.ts';
 import { sanitize } from '../../model/sanitize.ts';
 import { openSource, type SourceOptions } from '../../sources/open.ts';
 import type { ResourceKind } from '../../k8s/resources.ts';
@@ -25,11 +26,14 @@ const COLLECTOR = 'local';
 export function agentSourceOptions(cfg: AgentConfig): SourceOptions {
   const local: SourceOptions = { kind: 'local', nodeName: cfg.nodeName };
   if (!cfg.cluster) return local;
-  const kube = { kubeconfig: cfg.kubeconfig, context: cfg.context };
+  const kube: KubeConfigOptions = { kubeconfig: cfg.kubeconfig, context: cfg.context, serviceAccountDir: cfg.serviceAccountDir };
   if (!hasClusterConfig(kube)) {
     throw new CliError('no Kubernetes configuration (not in a pod with a service account, no $KUBECONFIG or ~/.kube/config): give --kubeconfig, or --no-cluster for flows by address and process');
   }
-  return { kind: 'cluster', kube, flows: local, follow: true, kinds: AGENT_MODEL_KINDS };
+  // In a pod (kubectl's order: kubeconfig files first): the service account, without
+  // loading @kubernetes/client-node, which costs ~77 MB of RSS (docs/agent.md, "Memory").
+  const target = kubeconfigFiles(kube).length === 0 && inClusterAvailable(kube) ? loadInCluster(kube) : undefined;
+  return { kind: 'cluster', kube, ...(target ? { target } : {}), flows: local, follow: true, kinds: AGENT_MODEL_KINDS };
 }
 
 export async function runAgent(cfg: AgentConfig): Promise<number> {
