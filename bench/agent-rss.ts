@@ -1,5 +1,5 @@
 // The node agent's memory at 5,000 pods (issue 23: RSS under 150 MB with the default ring):
-//   node bench/agent-rss.ts [--seconds 20] [--binary dist/netscope] [--node-flags '...'] [--heap-snapshot] [--no-cluster | --in-cluster] [--buffer-size N]   (root)
+//   node bench/agent-rss.ts [--seconds 20] [--binary dist/netscope] [--node-flags '...'] [--heap-snapshot] [--no-cluster | --in-cluster] [--buffer-size N] [--heap-growing-percent N]   (root)
 // `netscope agent` in cluster mode (--kubeconfig) against the fake API server holding
 // bench/k8s-model.ts's cluster (5,000 pods of ~6 KB JSON, 1,000 services and
 // EndpointSlices, 500 NetworkPolicies, 50 nodes and namespaces; served from a child
@@ -14,7 +14,8 @@
 // the ring cost without the model); --in-cluster: the agent as in a pod, with a service
 // account (token, CA; HTTPS, bearer token) and KUBERNETES_SERVICE_HOST/PORT instead of a
 // kubeconfig, which is the path that does not load @kubernetes/client-node;
-// --buffer-size: the agent's ring size (default its default).
+// --buffer-size: the agent's ring size (default its default); --heap-growing-percent:
+// passed to the agent (its V8 old-generation growth step; default V8's).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,6 +38,7 @@ const NODE_FLAGS = arg('--node-flags', '').split(' ').filter(Boolean);
 const NO_CLUSTER = process.argv.includes('--no-cluster');
 const IN_CLUSTER = process.argv.includes('--in-cluster');
 const RING = Number(arg('--buffer-size', String(DEFAULT_BUFFER_SIZE)));
+const GROWING = arg('--heap-growing-percent', '');
 const NODE = process.execPath;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const mb = (kb: number): string => (kb / 1024).toFixed(1);
@@ -74,11 +76,11 @@ const kubeconfig = writeKubeconfig(dir, 'config', [{ name: 'bench', server: url!
 const { clientArgs } = await startCrrLab();
 const PORT = 14245;
 const snapshotFlags = SNAPSHOT ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`] : [];
-const agentArgs = ['agent', ...(NO_CLUSTER ? ['--no-cluster'] : IN_CLUSTER ? [] : ['--kubeconfig', kubeconfig]), '--node-name', 'node-0', '--listen', `127.0.0.1:${PORT}`, '--health-listen', 'off', '--buffer-size', String(RING)];
+const agentArgs = ['agent', ...(NO_CLUSTER ? ['--no-cluster'] : IN_CLUSTER ? [] : ['--kubeconfig', kubeconfig]), '--node-name', 'node-0', '--listen', `127.0.0.1:${PORT}`, '--health-listen', 'off', '--buffer-size', String(RING), ...(GROWING ? ['--heap-growing-percent', GROWING] : [])];
 const agent: ChildProcess = BINARY
   ? spawn(BINARY, agentArgs, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...clusterEnv, NODE_OPTIONS: snapshotFlags.join(' ') } })
   : spawn(NODE, ['--disable-warning=ExperimentalWarning', ...NODE_FLAGS, ...snapshotFlags, join(REPO_ROOT, 'src', 'cli', 'main.ts'), ...agentArgs], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...clusterEnv } });
-console.log(`agent: ${BINARY || 'the checkout (node src/cli/main.ts)'}${NODE_FLAGS.length ? ` with ${NODE_FLAGS.join(' ')}` : ''}, ${NO_CLUSTER ? 'no cluster' : IN_CLUSTER ? 'in cluster (service account)' : 'with --kubeconfig'}`);
+console.log(`agent: ${BINARY || 'the checkout (node src/cli/main.ts)'}${NODE_FLAGS.length ? ` with ${NODE_FLAGS.join(' ')}` : ''}, ${NO_CLUSTER ? 'no cluster' : IN_CLUSTER ? 'in cluster (service account)' : 'with --kubeconfig'}${GROWING ? `, --heap-growing-percent ${GROWING}` : ''}`);
 process.on('exit', () => agent.kill('SIGKILL'));
 let stderr = '';
 let servingKb = 0;

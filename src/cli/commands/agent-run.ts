@@ -3,6 +3,7 @@
 // endpoint. A collector that cannot start or fails ends the process with status 1: a
 // node agent without its collector has nothing to serve, and the kubelet restarts it
 // with backoff (discovery then shows the node as crash-looping).
+import { setFlagsFromString } from 'node:v8';
 import type { AgentConfig } from './agent-args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { buildInfo } from '../version-info.ts';
@@ -37,9 +38,11 @@ export function agentSourceOptions(cfg: AgentConfig): SourceOptions {
 }
 
 export async function runAgent(cfg: AgentConfig): Promise<number> {
-  // No V8 heap flags here, unlike the TUI: a small young generation and growth step cut
-  // RSS by ~40 MB at 5,000 pods but cost ~10 us of CPU per TCP_CRR transaction, twenty
-  // times the serving budget (docs/agent.md, "Memory").
+  // No V8 heap flags by default, unlike the TUI: a small growth step cuts RSS at 5,000
+  // pods and a full ring from ~255 to ~153 MB but costs the busy agent several times more
+  // full collections (docs/agent.md, "Memory"). V8 reads the factor whenever it sets
+  // the next limit, so setting it now, before the model and the ring exist, applies.
+  if (cfg.heapGrowingPercent !== undefined) setFlagsFromString(`--heap-growing-percent=${cfg.heapGrowingPercent}`);
   const { startObserverServer } = await import('../../grpc/server.ts');
   const say = (line: string): void => void process.stderr.write(`netscope agent: ${sanitize(line)}\n`);
   const health: AgentHealth = {};
