@@ -1,5 +1,5 @@
 // The node agent's memory at 5,000 pods (issue 23: RSS under 150 MB with the default ring):
-//   node bench/agent-rss.ts [--seconds 20] [--binary dist/netscope] [--node-flags '...'] [--heap-snapshot] [--no-cluster] [--buffer-size N]   (root)
+//   node bench/agent-rss.ts [--seconds 20] [--binary dist/netscope] [--node-flags '...'] [--heap-snapshot] [--no-cluster | --in-cluster] [--buffer-size N] [--heap-growing-percent N]   (root)
 // `netscope agent` in cluster mode (--kubeconfig) against the fake API server holding
 // bench/k8s-model.ts's cluster (5,000 pods of ~6 KB JSON, 1,000 services and
 // EndpointSlices, 500 NetworkPolicies, 50 nodes and namespaces; served from a child
@@ -11,7 +11,11 @@
 // executable (npm run build:binary) instead of the checkout (whose Node strips TypeScript
 // at load, with memory of its own); --node-flags: V8/Node flags for the checkout's agent,
 // to try heap settings; --no-cluster: the agent without Kubernetes (what the flows and
-// the ring cost without the model); --buffer-size: the agent's ring size (default its default).
+// the ring cost without the model); --in-cluster: the agent as in a pod, with a service
+// account (token, CA; HTTPS, bearer token) and KUBERNETES_SERVICE_HOST/PORT instead of a
+// kubeconfig, which is the path that does not load @kubernetes/client-node;
+// --buffer-size: the agent's ring size (default its default); --heap-growing-percent:
+// passed to the agent (its V8 old-generation growth step; default V8's).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,7 +36,9 @@ const SNAPSHOT = process.argv.includes('--heap-snapshot');
 const BINARY = arg('--binary', '');
 const NODE_FLAGS = arg('--node-flags', '').split(' ').filter(Boolean);
 const NO_CLUSTER = process.argv.includes('--no-cluster');
+const IN_CLUSTER = process.argv.includes('--in-cluster');
 const RING = Number(arg('--buffer-size', String(DEFAULT_BUFFER_SIZE)));
+const GROWING = arg('--heap-growing-percent', '');
 const NODE = process.execPath;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const mb = (kb: number): string => (kb / 1024).toFixed(1);
@@ -57,21 +63,24 @@ function childrenOf(pid: number): number[] {
 }
 
 // The cluster: bench/k8s-model.ts's fake API server, in its own process (not counted).
-const api = spawn(NODE, [join(REPO_ROOT, 'bench', 'k8s-model.ts'), '--serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
-process.on('exit', () => api.kill());
-const [url] = (await new Promise<string>((resolve) => createInterface({ input: api.stdout! }).once('line', resolve))).split(' ');
 const dir = tempDir();
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const serviceAccount = join(dir, 'serviceaccount');
+const api = spawn(NODE, [join(REPO_ROOT, 'bench', 'k8s-model.ts'), '--serve', ...(IN_CLUSTER ? ['--service-account', serviceAccount] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+process.on('exit', () => api.kill());
+const [url] = (await new Promise<string>((resolve) => createInterface({ input: api.stdout! }).once('line', resolve))).split(' ');
+const apiUrl = new URL(url!);
+const clusterEnv = IN_CLUSTER ? { KUBERNETES_SERVICE_HOST: apiUrl.hostname, KUBERNETES_SERVICE_PORT: apiUrl.port, NETSCOPE_SERVICE_ACCOUNT_DIR: serviceAccount, KUBECONFIG: '', HOME: dir } : {};
 const kubeconfig = writeKubeconfig(dir, 'config', [{ name: 'bench', server: url! }]);
 
 const { clientArgs } = await startCrrLab();
 const PORT = 14245;
 const snapshotFlags = SNAPSHOT ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`] : [];
-const agentArgs = ['agent', ...(NO_CLUSTER ? ['--no-cluster'] : ['--kubeconfig', kubeconfig]), '--node-name', 'node-0', '--listen', `127.0.0.1:${PORT}`, '--health-listen', 'off', '--buffer-size', String(RING)];
+const agentArgs = ['agent', ...(NO_CLUSTER ? ['--no-cluster'] : IN_CLUSTER ? [] : ['--kubeconfig', kubeconfig]), '--node-name', 'node-0', '--listen', `127.0.0.1:${PORT}`, '--health-listen', 'off', '--buffer-size', String(RING), ...(GROWING ? ['--heap-growing-percent', GROWING] : [])];
 const agent: ChildProcess = BINARY
-  ? spawn(BINARY, agentArgs, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_OPTIONS: snapshotFlags.join(' ') } })
-  : spawn(NODE, ['--disable-warning=ExperimentalWarning', ...NODE_FLAGS, ...snapshotFlags, join(REPO_ROOT, 'src', 'cli', 'main.ts'), ...agentArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
-console.log(`agent: ${BINARY || 'the checkout (node src/cli/main.ts)'}${NODE_FLAGS.length ? ` with ${NODE_FLAGS.join(' ')}` : ''}`);
+  ? spawn(BINARY, agentArgs, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...clusterEnv, NODE_OPTIONS: snapshotFlags.join(' ') } })
+  : spawn(NODE, ['--disable-warning=ExperimentalWarning', ...NODE_FLAGS, ...snapshotFlags, join(REPO_ROOT, 'src', 'cli', 'main.ts'), ...agentArgs], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...clusterEnv } });
+console.log(`agent: ${BINARY || 'the checkout (node src/cli/main.ts)'}${NODE_FLAGS.length ? ` with ${NODE_FLAGS.join(' ')}` : ''}, ${NO_CLUSTER ? 'no cluster' : IN_CLUSTER ? 'in cluster (service account)' : 'with --kubeconfig'}${GROWING ? `, --heap-growing-percent ${GROWING}` : ''}`);
 process.on('exit', () => agent.kill('SIGKILL'));
 let stderr = '';
 let servingKb = 0;

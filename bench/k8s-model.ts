@@ -4,6 +4,8 @@
 // the real reflector and transport, then measures IP lookups and flow enrichment.
 //   npm run bench:k8s            (targets: model < 3 s, RSS < 300 MB, >= 1,000,000 lookups/s)
 import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ClusterModel } from '../src/k8s/cluster.ts';
@@ -12,6 +14,7 @@ import { loadKubeConfig } from '../src/k8s/kubeconfig.ts';
 import { enrichFlow } from '../src/streams/enrich.ts';
 import type { Flow } from '../src/model/flow.ts';
 import { FakeApiServer } from '../test/fake-apiserver/server.ts';
+import { makeSelfSignedCert } from '../test/fake-apiserver/tls.ts';
 import { endpointSlice, namespace, networkPolicy, node, pod, service } from '../test/fake-apiserver/fixtures.ts';
 import { tempDir, writeKubeconfig } from '../test/fake-apiserver/kubeconfig.ts';
 
@@ -52,8 +55,22 @@ function realistic<T extends { metadata: Record<string, unknown>; spec: Record<s
   return p;
 }
 
+/**
+ * `--serve [--service-account DIR]`: with DIR, serves HTTPS requiring a bearer token and
+ * writes a service account there (token, ca.crt, namespace) for an "in cluster" client.
+ */
 async function serve(): Promise<void> {
-  const s = new FakeApiServer();
+  const i = process.argv.indexOf('--service-account');
+  const saDir = i >= 0 ? process.argv[i + 1] : undefined;
+  const tls = saDir === undefined ? undefined : makeSelfSignedCert();
+  const token = 'bench-service-account-token';
+  if (saDir !== undefined) {
+    mkdirSync(saDir, { recursive: true });
+    writeFileSync(join(saDir, 'token'), `${token}\n`);
+    writeFileSync(join(saDir, 'ca.crt'), tls!.cert);
+    writeFileSync(join(saDir, 'namespace'), 'netscope\n');
+  }
+  const s = new FakeApiServer(saDir === undefined ? {} : { tls, token });
   s.seed('namespaces', Array.from({ length: NAMESPACES }, (_, i) => namespace(`ns-${i}`)));
   s.seed('nodes', Array.from({ length: NODES }, (_, i) => node(`node-${i}`, `192.168.${i >> 8}.${i & 255}`)));
   // Pod i belongs to service i % SERVICES (5 pods per service), namespace (i % SERVICES) % NAMESPACES.

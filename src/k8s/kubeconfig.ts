@@ -3,26 +3,17 @@
 // ~/.kube/config, else the in-cluster service account. Every failure is one line
 // naming the culprit (file, field, context).
 import { readFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import { parseDocument } from 'yaml';
 import { sanitize } from '../model/sanitize.ts';
-import { inClusterAvailable, kubeconfigFiles, SERVICE_ACCOUNT_DIR, type KubeConfigOptions } from './kubeconfig-files.ts';
+import { inClusterAvailable, kubeconfigFiles, type KubeConfigOptions } from './kubeconfig-files.ts';
+import { loadInCluster } from './in-cluster.ts';
+import type { KubeTarget, RequestAuth } from './target.ts';
 import { yamlSyntaxError } from '../model/yaml-errors.ts';
 
+export type { KubeTarget, RequestAuth } from './target.ts';
 export { hasClusterConfig, kubeconfigFiles, SERVICE_ACCOUNT_DIR, type KubeConfigOptions } from './kubeconfig-files.ts';
-
-export interface KubeTarget {
-  kc: KubeConfig;
-  contextName: string;
-  clusterName: string;
-  userName: string;
-  server: string;
-  /** Namespace from -n, else the context's, else `default`. */
-  namespace: string;
-  /** Where the config came from: file paths, or `in-cluster`. */
-  origin: string;
-}
 
 /** A kubeconfig problem; the message is one line naming file/field/context. */
 export class KubeConfigError extends Error {
@@ -110,6 +101,7 @@ function selectContext(kc: KubeConfig, contextName: string, origin: string, name
   kc.setCurrentContext(contextName);
   return {
     kc,
+    auth: kubeConfigAuth(kc, cluster.server),
     contextName,
     clusterName: cluster.name,
     userName: ctx.user ?? '',
@@ -131,32 +123,37 @@ export function loadKubeConfig(opts: KubeConfigOptions = {}): KubeTarget {
   return selectContext(kc, opts.context ?? kc.currentContext ?? '', origin, opts.namespace);
 }
 
-function loadInCluster(opts: KubeConfigOptions): KubeTarget {
-  const env = opts.env ?? process.env;
-  const dir = opts.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
-  const host = env.KUBERNETES_SERVICE_HOST ?? '';
-  const port = env.KUBERNETES_SERVICE_PORT ?? '443';
-  const scheme = port === '80' || port === '8080' || port === '8001' ? 'http' : 'https';
-  const server = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  // Same shape as client-node's loadFromCluster, which reads process.env and fixed paths only.
-  const kc = new KubeConfig();
-  kc.clusters = [{ name: 'inCluster', server, caFile: join(dir, 'ca.crt'), skipTLSVerify: false }];
-  kc.users = [{ name: 'inClusterUser', authProvider: { name: 'tokenFile', config: { tokenFile: join(dir, 'token') } } }];
-  kc.contexts = [{ name: 'inClusterContext', cluster: 'inCluster', user: 'inClusterUser' }];
-  kc.currentContext = 'inClusterContext';
-  let ns = opts.namespace;
-  if (ns === undefined) {
-    try {
-      ns = readFileSync(join(dir, 'namespace'), 'utf8').trim() || 'default';
-    } catch {
-      ns = 'default';
-    }
-  }
-  return { kc, contextName: 'inClusterContext', clusterName: 'inCluster', userName: 'inClusterUser', server, namespace: ns, origin: 'in-cluster' };
+/**
+ * client-node's credentials for the selected context (tokens, client certs, exec
+ * plugins, re-applied per request since they rotate). client-node refuses `http://`
+ * servers unless TLS verification is marked skipped; kubectl allows them (`kubectl
+ * proxy`), and there is no TLS to verify, so such servers get a copy with the flag set.
+ * client-node always builds an https agent, which a plain-http request must not use.
+ */
+function kubeConfigAuth(kc: KubeConfig, server: string): RequestAuth {
+  const plain = server.startsWith('http:');
+  const config = plain ? plainHttpConfig(kc) : kc;
+  return {
+    async apply(opts) {
+      await config.applyToHTTPSOptions(opts);
+      if (plain) delete opts.agent;
+    },
+  };
+}
+
+function plainHttpConfig(kc: KubeConfig): KubeConfig {
+  const copy = new KubeConfig();
+  const current = kc.getCurrentCluster();
+  copy.clusters = kc.clusters.map((c) => (c === current ? { ...c, skipTLSVerify: true } : c));
+  copy.users = kc.users;
+  copy.contexts = kc.contexts;
+  copy.currentContext = kc.currentContext;
+  return copy;
 }
 
 /** The same kubeconfig pointed at another context (the TUI's `:ctx`). */
 export function switchContext(target: KubeTarget, contextName: string, namespace?: string): KubeTarget {
+  if (target.kc === undefined) throw new KubeConfigError(`context "${contextName}" not found: the in-cluster service account has one context, ${target.contextName}`);
   // A fresh KubeConfig: client-node caches HTTP agents per cluster/user on the instance.
   const kc = new KubeConfig();
   kc.clusters = target.kc.clusters;
@@ -168,6 +165,7 @@ export function switchContext(target: KubeTarget, contextName: string, namespace
 
 /** Context names for `:ctx`, with the current one marked. */
 export function listContexts(target: KubeTarget): { name: string; cluster: string; user: string; namespace: string; current: boolean }[] {
+  if (target.kc === undefined) return [{ name: target.contextName, cluster: target.clusterName, user: target.userName, namespace: target.namespace, current: true }];
   return target.kc.contexts.map((c) => ({
     name: c.name,
     cluster: c.cluster,

@@ -11,7 +11,7 @@ import net from 'node:net';
 import WebSocket from 'ws';
 import { sanitize } from '../model/sanitize.ts';
 import type { KubeTarget } from './kubeconfig.ts';
-import { KubeTransport, plainHttpConfig, readBody } from './transport.ts';
+import { KubeTransport, readBody } from './transport.ts';
 
 export const HUBBLE_RELAY = { namespace: 'kube-system', service: 'hubble-relay' } as const;
 
@@ -106,12 +106,10 @@ export interface PortForwardOptions {
 }
 
 async function wsOptions(target: KubeTarget): Promise<WebSocket.ClientOptions> {
-  const isHttp = target.server.startsWith('http:');
-  const kc = isHttp ? plainHttpConfig(target.kc) : target.kc;
   const opts: https.RequestOptions = { headers: {} };
-  await kc.applyToHTTPSOptions(opts);
-  if (isHttp) delete opts.agent;
-  return { headers: opts.headers as Record<string, string>, agent: opts.agent as https.Agent | undefined, handshakeTimeout: 30_000 };
+  await target.auth.apply(opts);
+  // client-node puts its TLS material in an agent; the in-cluster auth gives the CA alone.
+  return { headers: opts.headers as Record<string, string>, agent: opts.agent as https.Agent | undefined, ...(opts.ca !== undefined ? { ca: opts.ca } : {}), handshakeTimeout: 30_000 };
 }
 
 /** Resolves the Service's pod now (a missing Service or pod is a PortForwardError) and listens on loopback. */

@@ -5,7 +5,7 @@ import { Subject, type Observable, type Subscription } from 'rxjs';
 import { apiErrorFrom } from './api-error.ts';
 import { ClusterModel, type ClusterModelOptions, type ResourceState } from './cluster.ts';
 import type { IpIdentity } from './identity.ts';
-import { switchContext, type KubeTarget } from './kubeconfig.ts';
+import type { KubeTarget } from './target.ts';
 import { objectPath, RESOURCE_TYPES, type ResourceKind } from './resources.ts';
 import { clusterStatusLine, type ClusterStatusLine } from './status-line.ts';
 import type { ClusterStore } from './store.ts';
@@ -71,6 +71,8 @@ export class ClusterSession {
 
   /** Connects to another context of the same kubeconfig; throws KubeConfigError if unknown. */
   async switchContext(name: string): Promise<void> {
+    // Loaded here: an in-cluster agent never switches and never loads client-node.
+    const { switchContext } = await import('./kubeconfig.ts');
     const target = switchContext(this.current.target, name);
     const old = this.current.model;
     this.detach?.();

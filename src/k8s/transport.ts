@@ -1,13 +1,11 @@
-// HTTP(S) GETs to the API server with the kubeconfig's credentials. client-node
-// supplies TLS material and auth headers (tokens, client certs, exec credential
-// plugins, refreshed per request); node:http(s) streams the body so watches and
-// large lists are read incrementally.
+// HTTP(S) GETs to the API server with the target's credentials (target.auth: client-node
+// for kubeconfig files, the service account's files in cluster; re-applied per request);
+// node:http(s) streams the body so watches and large lists are read incrementally.
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import { KubeConfig } from '@kubernetes/client-node';
 import { delayText } from './backoff.ts';
-import type { KubeTarget } from './kubeconfig.ts';
+import type { KubeTarget } from './target.ts';
 
 /** What the reflector needs from the network: one streaming GET. */
 export interface ApiTransport {
@@ -54,7 +52,6 @@ function describeNetworkError(server: string, err: NodeJS.ErrnoException): strin
 export class KubeTransport implements ApiTransport {
   readonly server: string;
   private readonly target: KubeTarget;
-  private readonly kc: KubeConfig;
 
   /** How long to wait for response headers (a blackholed server must not hang a list for minutes). */
   private readonly responseTimeoutMs: number;
@@ -63,22 +60,19 @@ export class KubeTransport implements ApiTransport {
     this.target = target;
     this.responseTimeoutMs = opts.responseTimeoutMs ?? 30_000;
     this.server = target.server.replace(/\/+$/, '');
-    this.kc = target.server.startsWith('http:') ? plainHttpConfig(target.kc) : target.kc;
   }
 
   async get(path: string, signal: AbortSignal, getOpts: { stream?: boolean } = {}): Promise<IncomingMessage> {
     const opts: https.RequestOptions = { headers: { Accept: 'application/json' } };
     try {
       // Re-applied per request: exec plugins and token files rotate credentials.
-      await this.kc.applyToHTTPSOptions(opts);
+      await this.target.auth.apply(opts);
     } catch (err) {
       const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
       throw new TransportError(`credentials for context "${this.target.contextName}" failed: ${msg}`, 'ECREDENTIALS');
     }
     const url = new URL(this.server + path);
     const isHttps = url.protocol === 'https:';
-    // client-node always builds an https agent; plain-http servers (kubectl proxy) need none.
-    if (!isHttps) delete opts.agent;
     const mod = isHttps ? https : http;
     return new Promise<IncomingMessage>((resolve, reject) => {
       const req = mod.request(url, { ...opts, method: 'GET', signal }, (res) => {
@@ -98,21 +92,6 @@ export class KubeTransport implements ApiTransport {
       req.end();
     });
   }
-}
-
-/**
- * client-node refuses `http://` servers unless TLS verification is marked skipped;
- * kubectl allows them (`kubectl proxy`). There is no TLS to verify on plain HTTP,
- * so a copy of the config with the flag set is used for such servers only.
- */
-export function plainHttpConfig(kc: KubeConfig): KubeConfig {
-  const copy = new KubeConfig();
-  const current = kc.getCurrentCluster();
-  copy.clusters = kc.clusters.map((c) => (c === current ? { ...c, skipTLSVerify: true } : c));
-  copy.users = kc.users;
-  copy.contexts = kc.contexts;
-  copy.currentContext = kc.currentContext;
-  return copy;
 }
 
 /** Reads a whole response body as text. */

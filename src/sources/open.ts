@@ -4,13 +4,14 @@
 import { defer, from, switchMap } from 'rxjs';
 import type { Source } from '../model/source.ts';
 import type { KubeConfigOptions } from '../k8s/kubeconfig-files.ts';
-import type { KubeTarget } from '../k8s/kubeconfig.ts';
+import type { KubeTarget } from '../k8s/target.ts';
 import type { ResourceKind } from '../k8s/resources.ts';
 import { createDemoSource } from './demo/index.ts';
 import { createFileSource, type FlowControl } from './file.ts';
 import { createLocalSource, type LocalSourceOptions } from './local.ts';
 import type { GrpcSourceOptions } from './grpc.ts';
 import type { RelayRequest } from './relay-port-forward.ts';
+import type { ClusterSourceOptions } from './cluster-target.ts';
 
 export type SourceOptions =
   | {
@@ -48,6 +49,8 @@ export type SourceOptions =
       /** The cluster model (list+watch); enriches `flows` when given, else status only. */
       kind: 'cluster';
       kube: KubeConfigOptions;
+      /** Already loaded (the agent's in-cluster service account): `kube` is not read, client-node not loaded. */
+      target?: KubeTarget;
       flows?: SourceOptions;
       follow: boolean;
       /** What the model lists and watches (default: every kind the views use). */
@@ -85,9 +88,11 @@ export function openSource(opts: SourceOptions): Source {
       const relay = opts.discoverRelay;
       // Loaded on subscribe: the Kubernetes client takes long to import.
       const discover = opts.discover;
-      return defer(() => Promise.all([import('./cluster.ts'), relay && !discover ? import('./relay-port-forward.ts') : undefined])).pipe(
-        switchMap(([m, r]) =>
-          m.createClusterSource({
+      const target = opts.target;
+      const load = target ? import('./cluster-target.ts').then((m) => (o: ClusterSourceOptions) => m.clusterSourceFor(target, o)) : import('./cluster.ts').then((m) => m.createClusterSource);
+      return defer(() => Promise.all([load, relay && !discover ? import('./relay-port-forward.ts') : undefined])).pipe(
+        switchMap(([createClusterSource, r]) =>
+          createClusterSource({
             kube: opts.kube,
             flows,
             follow: opts.follow,

@@ -3,10 +3,12 @@
 // endpoint. A collector that cannot start or fails ends the process with status 1: a
 // node agent without its collector has nothing to serve, and the kubelet restarts it
 // with backoff (discovery then shows the node as crash-looping).
+import { setFlagsFromString } from 'node:v8';
 import type { AgentConfig } from './agent-args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { buildInfo } from '../version-info.ts';
-import { hasClusterConfig } from '../../k8s/kubeconfig-files.ts';
+import { hasClusterConfig, inClusterAvailable, kubeconfigFiles, type KubeConfigOptions } from '../../k8s/kubeconfig-files.ts';
+import { loadInCluster } from '../../k8s/in-cluster.ts';
 import { sanitize } from '../../model/sanitize.ts';
 import { openSource, type SourceOptions } from '../../sources/open.ts';
 import type { ResourceKind } from '../../k8s/resources.ts';
@@ -25,17 +27,23 @@ const COLLECTOR = 'local';
 export function agentSourceOptions(cfg: AgentConfig): SourceOptions {
   const local: SourceOptions = { kind: 'local', nodeName: cfg.nodeName };
   if (!cfg.cluster) return local;
-  const kube = { kubeconfig: cfg.kubeconfig, context: cfg.context };
+  const kube: KubeConfigOptions = { kubeconfig: cfg.kubeconfig, context: cfg.context, serviceAccountDir: cfg.serviceAccountDir };
   if (!hasClusterConfig(kube)) {
     throw new CliError('no Kubernetes configuration (not in a pod with a service account, no $KUBECONFIG or ~/.kube/config): give --kubeconfig, or --no-cluster for flows by address and process');
   }
-  return { kind: 'cluster', kube, flows: local, follow: true, kinds: AGENT_MODEL_KINDS };
+  // In a pod (kubectl's order: kubeconfig files first): the service account, without
+  // loading @kubernetes/client-node (~7 MB of RSS in the single binary at start, ~77 MB
+  // imported in a bare Node; docs/agent.md, "Memory").
+  const target = kubeconfigFiles(kube).length === 0 && inClusterAvailable(kube) ? loadInCluster(kube) : undefined;
+  return { kind: 'cluster', kube, ...(target ? { target } : {}), flows: local, follow: true, kinds: AGENT_MODEL_KINDS };
 }
 
 export async function runAgent(cfg: AgentConfig): Promise<number> {
-  // No V8 heap flags here, unlike the TUI: a small young generation and growth step cut
-  // RSS by ~40 MB at 5,000 pods but cost ~10 us of CPU per TCP_CRR transaction, twenty
-  // times the serving budget (docs/agent.md, "Memory").
+  // No V8 heap flags by default, unlike the TUI: a small growth step cuts RSS at 5,000
+  // pods and a full ring from ~255 to ~153 MB but costs the busy agent several times more
+  // full collections (docs/agent.md, "Memory"). V8 reads the factor whenever it sets
+  // the next limit, so setting it now, before the model and the ring exist, applies.
+  if (cfg.heapGrowingPercent !== undefined) setFlagsFromString(`--heap-growing-percent=${cfg.heapGrowingPercent}`);
   const { startObserverServer } = await import('../../grpc/server.ts');
   const say = (line: string): void => void process.stderr.write(`netscope agent: ${sanitize(line)}\n`);
   const health: AgentHealth = {};

@@ -39,6 +39,10 @@ test('defaults without flags: $NODE_NAME, loopback 4244, and bad input is one li
   assert.equal(parse(['--no-cluster']).cluster, false);
   assert.equal(parse(['--listen', ':4244', '--insecure']).listen[0], ':4244');
   assert.equal(parseAgentArgs(['-h']), 'help');
+  assert.equal(c.heapGrowingPercent, undefined);
+  assert.equal(parse(['--heap-growing-percent', '25']).heapGrowingPercent, 25);
+  assert.equal(c.serviceAccountDir, undefined);
+  assert.equal(parse([], { NETSCOPE_SERVICE_ACCOUNT_DIR: '/tmp/sa' }).serviceAccountDir, '/tmp/sa');
   const cases: [string[], RegExp][] = [
     [['--listen', ':4244'], /^refusing to serve flows in plaintext on \[::\]:4244/],
     [['--listen', 'nope'], /"--listen" flag: nope: missing port/],
@@ -49,6 +53,7 @@ test('defaults without flags: $NODE_NAME, loopback 4244, and bad input is one li
     [['--no-cluster', '--kubeconfig', 'k'], /cannot use --no-cluster and --kubeconfig together/],
     [['--node-name', ''], /"--node-name" flag: want a name/],
     [['--bogus'], /unknown flag: --bogus/],
+    [['--heap-growing-percent', '0'], /"--heap-growing-percent" flag: want an integer from 1 to 300/],
   ];
   for (const [argv, re] of cases) assert.throws(() => parseAgentArgs(argv, {}), (e: unknown) => e instanceof CliError && re.test(e.message), argv.join(' '));
 });
