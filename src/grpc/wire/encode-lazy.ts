@@ -6,7 +6,7 @@
 // are the same for every flow of a kind are copied as bytes made once, and only the
 // texts the wire carries (addresses, uuid, summary) are made.
 // The bytes are encodeGetFlowsResponse's for the same flow as a plain object
-// (test/unit/grpc/wire-encode-lazy.test.ts, test/integration/bpf/lazy-encode.test.ts).
+// (test/unit/grpc/wire-encode-lazy.test.ts, test/integration/bpf/lazy.test.ts).
 import { formatAddress } from '../../bpf-bridge/address.ts';
 import { EVENT_FROM_ENDPOINT, EVENT_L7, EVENT_TO_ENDPOINT, connExtension, connSummary, connTcpFlags } from '../../bpf-bridge/flow-parts.ts';
 import { LazyRecord, lazyRecord } from '../../bpf-bridge/lazy-flow.ts';

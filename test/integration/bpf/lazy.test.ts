@@ -1,7 +1,10 @@
 // Lazy decoding on a real run's records (runs as root in CI): the loader's raw output
 // around HTTP, plain TCP (short and long-lived), a refused and a blocked connection
 // and DNS, kept chunk by chunk as the collector read it, decoded again lazily and
-// eagerly: the same flows, field by field, after materializing, and in JSON.
+// eagerly: the same flows, field by field, after materializing, and in JSON. And the
+// agent's encoding of them: every flow encoded straight from its record
+// (src/grpc/wire/encode-lazy.ts) must be the bytes the general encoder and protobufjs
+// write for the same flow as a plain object.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -9,9 +12,13 @@ import { Lab, REPO_ROOT, destroyLab } from '../../lab/lab.ts';
 import { collectAround } from '../../lab/collect.ts';
 import { formatAddress } from '../../../src/bpf-bridge/address.ts';
 import { RecordReader, RecType, TUPLE } from '../../../src/bpf-bridge/records.ts';
-import { isDeferred } from '../../../src/model/plain-flow.ts';
+import { LazyRecord, lazyRecord } from '../../../src/bpf-bridge/lazy-flow.ts';
+import { isDeferred, plainFlow } from '../../../src/model/plain-flow.ts';
 import type { Flow } from '../../../src/model/flow.ts';
-import { assertLazyMatchesEager } from '../../bpf-bridge/lazy-compare.ts';
+import type { SourceEvent } from '../../../src/model/source.ts';
+import { encodeGetFlowsResponse } from '../../../src/grpc/wire/get-flows.ts';
+import { assertLazyMatchesEager, counter, decode } from '../../bpf-bridge/lazy-compare.ts';
+import { referenceBytes } from '../../unit/grpc/wire-fixtures.ts';
 
 let lab: Lab;
 const chunks: Buffer[] = [];
@@ -72,4 +79,23 @@ test('a lab run\'s records: lazy flows are the eager flows, as read and cut anyw
   const deferred = assertLazyMatchesEager(own, 0);
   assert.ok(deferred > 0);
   for (const chunk of [7, 1000, 1 << 16]) assert.equal(assertLazyMatchesEager(Buffer.concat(own), chunk), deferred, `chunks of ${chunk} bytes`);
+});
+
+const flowsOf = (evs: SourceEvent[]): Flow[] => evs.flatMap((e) => (e.kind === 'flow' ? [e.flow] : []));
+
+test("a lab run's lazy flows encode to the bytes of their plain objects and of protobufjs", () => {
+  const own = labChunks();
+  const fast = flowsOf(decode(own, 0, { eager: false, uuid: counter() }));
+  const slow = flowsOf(decode(own, 0, { eager: false, uuid: counter() }));
+  const rec = new LazyRecord();
+  let direct = 0;
+  for (let i = 0; i < fast.length; i++) {
+    if (lazyRecord(fast[i]!, rec)) direct++;
+    const bytes = Buffer.from(encodeGetFlowsResponse({ kind: 'flow', flow: fast[i]! }, 'lab-node'));
+    const ev: SourceEvent = { kind: 'flow', flow: plainFlow(slow[i]!) };
+    assert.equal(bytes.toString('hex'), encodeGetFlowsResponse(ev, 'lab-node').toString('hex'), `flow ${i} (${ev.flow.Summary}): the general encoder`);
+    assert.equal(bytes.toString('hex'), referenceBytes(ev, 'lab-node').toString('hex'), `flow ${i} (${ev.flow.Summary}): protobufjs`);
+  }
+  // Conn opens and closes, HTTP and plain L7 flows; drops and DNS take the general encoder.
+  assert.ok(direct >= 10 && direct < fast.length, `${direct} of ${fast.length} flows encoded from their records`);
 });
