@@ -7,8 +7,8 @@ import { delimiter } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import { parseDocument } from 'yaml';
 import { sanitize } from '../model/sanitize.ts';
-import { inClusterAvailable, kubeconfigFiles, type KubeConfigOptions } from './kubeconfig-files.ts';
-import { loadInCluster } from './in-cluster.ts';
+import { kubeconfigFiles, type KubeConfigOptions } from './kubeconfig-files.ts';
+import { inClusterTarget } from './in-cluster.ts';
 import type { KubeTarget, RequestAuth } from './target.ts';
 import { yamlSyntaxError } from '../model/yaml-errors.ts';
 
@@ -113,11 +113,10 @@ function selectContext(kc: KubeConfig, contextName: string, origin: string, name
 
 /** Loads the kubeconfig and selects the context; throws KubeConfigError with one line. */
 export function loadKubeConfig(opts: KubeConfigOptions = {}): KubeTarget {
+  const inCluster = inClusterTarget(opts);
+  if (inCluster) return inCluster;
   const files = kubeconfigFiles(opts);
-  if (files.length === 0) {
-    if (inClusterAvailable(opts)) return loadInCluster(opts);
-    throw new KubeConfigError('no kubeconfig found (set KUBECONFIG, pass --kubeconfig, or create ~/.kube/config)');
-  }
+  if (files.length === 0) throw new KubeConfigError('no kubeconfig found (set KUBECONFIG, pass --kubeconfig, or create ~/.kube/config)');
   const kc = merge(files.map(loadFile));
   const origin = files.join(delimiter);
   return selectContext(kc, opts.context ?? kc.currentContext ?? '', origin, opts.namespace);

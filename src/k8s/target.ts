@@ -1,6 +1,6 @@
 // What a cluster connection needs once its config is loaded: the server, the names for
 // messages, and how to authenticate a request. Kept free of @kubernetes/client-node
-// (type imports only) so the agent's in-cluster path never loads it (~77 MB of RSS).
+// (type imports only) so the in-cluster path never loads it (docs/agent.md, "Memory").
 import type https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 

@@ -32,7 +32,7 @@ export interface ClusterSourceOptions {
 /**
  * The cluster of an already loaded target as a cold Source that connects on subscribe.
  * Apart from createClusterSource so that an in-cluster agent reaches it without
- * kubeconfig.ts, whose @kubernetes/client-node costs ~77 MB of RSS once imported.
+ * kubeconfig.ts and the @kubernetes/client-node it imports.
  */
 export function clusterSourceFor(target: KubeTarget, opts: Omit<ClusterSourceOptions, 'kube'>): Source {
   return new Observable<SourceEvent>((sub) => {

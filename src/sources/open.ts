@@ -49,8 +49,6 @@ export type SourceOptions =
       /** The cluster model (list+watch); enriches `flows` when given, else status only. */
       kind: 'cluster';
       kube: KubeConfigOptions;
-      /** Already loaded (the agent's in-cluster service account): `kube` is not read, client-node not loaded. */
-      target?: KubeTarget;
       flows?: SourceOptions;
       follow: boolean;
       /** What the model lists and watches (default: every kind the views use). */
@@ -88,9 +86,17 @@ export function openSource(opts: SourceOptions): Source {
       const relay = opts.discoverRelay;
       // Loaded on subscribe: the Kubernetes client takes long to import.
       const discover = opts.discover;
-      const target = opts.target;
-      const load = target ? import('./cluster-target.ts').then((m) => (o: ClusterSourceOptions) => m.clusterSourceFor(target, o)) : import('./cluster.ts').then((m) => m.createClusterSource);
-      return defer(() => Promise.all([load, relay && !discover ? import('./relay-port-forward.ts') : undefined])).pipe(
+      // In a pod with no kubeconfig file: the service account, without kubeconfig.ts and
+      // the @kubernetes/client-node it imports (what the agent runs as).
+      const load = async (): Promise<(o: ClusterSourceOptions) => Source> => {
+        const inCluster = (await import('../k8s/in-cluster.ts')).inClusterTarget(opts.kube);
+        if (inCluster) {
+          const { clusterSourceFor } = await import('./cluster-target.ts');
+          return (o) => clusterSourceFor(inCluster, o);
+        }
+        return (await import('./cluster.ts')).createClusterSource;
+      };
+      return defer(() => Promise.all([load(), relay && !discover ? import('./relay-port-forward.ts') : undefined])).pipe(
         switchMap(([createClusterSource, r]) =>
           createClusterSource({
             kube: opts.kube,

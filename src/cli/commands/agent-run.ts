@@ -7,8 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import type { AgentConfig } from './agent-args.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { buildInfo } from '../version-info.ts';
-import { hasClusterConfig, inClusterAvailable, kubeconfigFiles, type KubeConfigOptions } from '../../k8s/kubeconfig-files.ts';
-import { loadInCluster } from '../../k8s/in-cluster.ts';
+import { hasClusterConfig, type KubeConfigOptions } from '../../k8s/kubeconfig-files.ts';
 import { sanitize } from '../../model/sanitize.ts';
 import { openSource, type SourceOptions } from '../../sources/open.ts';
 import type { ResourceKind } from '../../k8s/resources.ts';
@@ -31,11 +30,8 @@ export function agentSourceOptions(cfg: AgentConfig): SourceOptions {
   if (!hasClusterConfig(kube)) {
     throw new CliError('no Kubernetes configuration (not in a pod with a service account, no $KUBECONFIG or ~/.kube/config): give --kubeconfig, or --no-cluster for flows by address and process');
   }
-  // In a pod (kubectl's order: kubeconfig files first): the service account, without
-  // loading @kubernetes/client-node (~7 MB of RSS in the single binary at start, ~77 MB
-  // imported in a bare Node; docs/agent.md, "Memory").
-  const target = kubeconfigFiles(kube).length === 0 && inClusterAvailable(kube) ? loadInCluster(kube) : undefined;
-  return { kind: 'cluster', kube, ...(target ? { target } : {}), flows: local, follow: true, kinds: AGENT_MODEL_KINDS };
+  // In a pod, openSource reads the service account without @kubernetes/client-node.
+  return { kind: 'cluster', kube, flows: local, follow: true, kinds: AGENT_MODEL_KINDS };
 }
 
 export async function runAgent(cfg: AgentConfig): Promise<number> {

@@ -33,7 +33,7 @@ if (o.kind !== 'cluster') throw new Error('not a cluster source');
 const sub = openSource({ ...o, flows: { kind: 'file', path: process.env.FLOWS } }).subscribe((ev) => {
   if (ev.kind === 'status') process.stdout.write('STATUS ' + ev.state + ' ' + (ev.message ?? '') + '\\n');
   if (ev.kind === 'flow') {
-    process.stdout.write('FLOW ' + JSON.stringify({ in: 'target' in o, pod: ev.flow.source?.pod_name, ns: ev.flow.source?.namespace }) + '\\n');
+    process.stdout.write('FLOW ' + JSON.stringify({ pod: ev.flow.source?.pod_name, ns: ev.flow.source?.namespace }) + '\\n');
     sub.unsubscribe();
     process.exit(0);
   }
@@ -63,7 +63,7 @@ test('in a pod the agent names flows from the service account, over HTTPS with i
     assert.doesNotMatch(stdout, /IMPORTED client-node/);
     const flow = stdout.split('\n').find((l) => l.startsWith('FLOW '));
     assert.ok(flow, stdout);
-    assert.deepEqual(JSON.parse(flow.slice(5)), { in: true, pod: 'web-1', ns: 'shop' });
+    assert.deepEqual(JSON.parse(flow.slice(5)), { pod: 'web-1', ns: 'shop' });
     assert.match(stdout, /STATUS connected context inClusterContext: 1 namespaces/);
   } finally {
     await server.stop();
