@@ -10,11 +10,12 @@ export class ResumePoint {
   private lastText: string | undefined;
   /** Nanoseconds of lastText (undefined: not protojson's form, compared by parsing). */
   private lastNanos: number | undefined;
+  /** The first flow seen at lastText. */
+  private firstAtLast: Flow | undefined;
   /**
-   * The flows seen at lastText. Their keys are built only when a second flow comes at that
-   * same time (rare in a stream whose times advance), not for every flow.
+   * Keys of the flows seen at lastText, built only when a second flow comes at that same
+   * time (rare in a stream whose times advance), not for every flow.
    */
-  private atLast: Flow[] = [];
   private keys: Set<string> | undefined;
 
   /** The time to resume from: the newest flow time seen (undefined: none yet). */
@@ -40,17 +41,15 @@ export class ResumePoint {
     if (c > 0) {
       this.lastText = t;
       this.lastNanos = nanos;
-      this.atLast.length = 0;
-      this.atLast.push(f);
+      this.firstAtLast = f;
       this.keys = undefined;
       return true;
     }
     if (c < 0) return true; // older than the newest seen: out of order (a relay's merge), never resent
-    this.keys ??= new Set(this.atLast.map(flowKey));
+    this.keys ??= new Set([flowKey(this.firstAtLast!)]);
     const k = flowKey(f);
     if (this.keys.has(k)) return false;
     this.keys.add(k);
-    this.atLast.push(f);
     return true;
   }
 }
