@@ -9,7 +9,8 @@
 // full and its peak (VmHWM). --heap-snapshot: a heap snapshot at the end (SIGUSR2),
 // summarised by constructor, to see where the memory goes. --binary: run the single
 // executable (npm run build:binary) instead of the checkout (whose Node strips TypeScript
-// at load, with memory of its own); --node-flags: V8/Node flags for the checkout's agent,
+// at load, with memory of its own; it runs with bin/node-flags, as bin/netscope does);
+// --node-flags: more V8/Node flags for the checkout's agent,
 // to try heap settings; --no-cluster: the agent without Kubernetes (what the flows and
 // the ring cost without the model); --in-cluster: the agent as in a pod, with a service
 // account (token, CA; HTTPS, bearer token) and KUBERNETES_SERVICE_HOST/PORT instead of a
@@ -26,6 +27,7 @@ import { tempDir, writeKubeconfig } from '../test/fake-apiserver/kubeconfig.ts';
 import { REPO_ROOT } from '../test/lab/lab.ts';
 import { runAsync } from './collector-attach.ts';
 import { startCrrLab } from './crr-lab.ts';
+import { nodeFlags } from '../scripts/node-flags.ts';
 
 const arg = (name: string, def: string): string => {
   const i = process.argv.indexOf(name);
@@ -79,7 +81,7 @@ const snapshotFlags = SNAPSHOT ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic
 const agentArgs = ['agent', ...(NO_CLUSTER ? ['--no-cluster'] : IN_CLUSTER ? [] : ['--kubeconfig', kubeconfig]), '--node-name', 'node-0', '--listen', `127.0.0.1:${PORT}`, '--health-listen', 'off', '--buffer-size', String(RING), ...(GROWING ? ['--heap-growing-percent', GROWING] : [])];
 const agent: ChildProcess = BINARY
   ? spawn(BINARY, agentArgs, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...clusterEnv, NODE_OPTIONS: snapshotFlags.join(' ') } })
-  : spawn(NODE, ['--disable-warning=ExperimentalWarning', ...NODE_FLAGS, ...snapshotFlags, join(REPO_ROOT, 'src', 'cli', 'main.ts'), ...agentArgs], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...clusterEnv } });
+  : spawn(NODE, [...nodeFlags(REPO_ROOT), ...NODE_FLAGS, ...snapshotFlags, join(REPO_ROOT, 'src', 'cli', 'main.ts'), ...agentArgs], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...clusterEnv } });
 console.log(`agent: ${BINARY || 'the checkout (node src/cli/main.ts)'}${NODE_FLAGS.length ? ` with ${NODE_FLAGS.join(' ')}` : ''}, ${NO_CLUSTER ? 'no cluster' : IN_CLUSTER ? 'in cluster (service account)' : 'with --kubeconfig'}${GROWING ? `, --heap-growing-percent ${GROWING}` : ''}`);
 process.on('exit', () => agent.kill('SIGKILL'));
 let stderr = '';

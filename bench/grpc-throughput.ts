@@ -25,6 +25,7 @@ import { eventFromResponse, eventToResponse } from '../src/grpc/flow-mapping.ts'
 import { encodeResponse } from '../src/grpc/services.ts';
 import { decodeGetFlowsResponse, encodeGetFlowsResponse } from '../src/grpc/wire/get-flows.ts';
 import { threadCpuNs } from './cpu-time.ts';
+import { nodeFlags } from '../scripts/node-flags.ts';
 import { decodeHubbleLine } from '../src/codec/hubble-json-decode.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -156,8 +157,7 @@ function timed(args: string[]): { seconds: number; cpu: number; rssMB: number; s
 
 function receiveOnly(address: string): { flows: number; wall: number; cpu: number } {
   // With the flags netscope itself runs with (bin/node-flags), so its young generation is the same size.
-  const flags = fs.readFileSync(path.join(ROOT, 'bin/node-flags'), 'utf8').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
-  const r = spawnSync('taskset', ['-c', '1', process.execPath, ...flags, path.join(ROOT, 'bench/grpc-receive.ts'), '--server', address], { encoding: 'utf8' });
+  const r = spawnSync('taskset', ['-c', '1', process.execPath, ...nodeFlags(ROOT), path.join(ROOT, 'bench/grpc-receive.ts'), '--server', address], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`grpc-receive failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as { flows: number; wall: number; cpu: number };
 }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { collectAssets, seaAssets } from './sea/assets.ts';
 import { bundleCli } from './sea/bundle.ts';
+import { nodeFlags } from './node-flags.ts';
 
 const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
@@ -71,14 +72,6 @@ function postject(exe: string, blob: string): void {
   const lines = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => l.trim() !== '' && !noise.test(l));
   if (r.status !== 0) throw new Error(`postject failed: ${lines.join('; ') || `status ${r.status}`}`);
   for (const l of lines) log(`postject: ${l}`);
-}
-
-/** bin/node-flags: the flags bin/netscope runs the checkout with, embedded as the SEA's execArgv. */
-function nodeFlags(root: string): string[] {
-  return readFileSync(join(root, 'bin', 'node-flags'), 'utf8')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'));
 }
 
 function mb(bytes: number): string {

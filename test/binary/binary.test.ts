@@ -18,6 +18,7 @@ import { namespace, node, pod, service } from '../fake-apiserver/fixtures.ts';
 import { writeKubeconfig } from '../fake-apiserver/kubeconfig.ts';
 import { makeSelfSignedCert } from '../fake-apiserver/tls.ts';
 import { until, within } from '../wait.ts';
+import { nodeFlags } from '../../scripts/node-flags.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let work = '';
@@ -73,7 +74,7 @@ test('--version prints version, git commit, embedded Node and BPF build id', () 
   const idFile = join(root, 'build', 'bpf', 'BUILD_ID');
   const id = existsSync(idFile) ? readFileSync(idFile, 'utf8').trim() : 'not built';
   // The binary embeds bin/node-flags as its execArgv, as bin/netscope passes them to the checkout's Node.
-  const flags = readFileSync(join(root, 'bin', 'node-flags'), 'utf8').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
+  const flags = nodeFlags(root);
   assert.ok(flags.includes('--max-semi-space-size=8'), 'bin/node-flags names the young generation size');
   assert.equal(lines[3], `node flags: ${flags.join(' ')}`);
   assert.equal(fromCheckout(['--version']).stdout.split('\n')[3], lines[3], 'bin/netscope passes the same flags');
