@@ -4,8 +4,6 @@
 // the real reflector and transport, then measures IP lookups and flow enrichment.
 //   npm run bench:k8s            (targets: model < 3 s, RSS < 300 MB, >= 1,000,000 lookups/s)
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ClusterModel } from '../src/k8s/cluster.ts';
@@ -16,7 +14,7 @@ import type { Flow } from '../src/model/flow.ts';
 import { FakeApiServer } from '../test/fake-apiserver/server.ts';
 import { makeSelfSignedCert } from '../test/fake-apiserver/tls.ts';
 import { endpointSlice, namespace, networkPolicy, node, pod, service } from '../test/fake-apiserver/fixtures.ts';
-import { tempDir, writeKubeconfig } from '../test/fake-apiserver/kubeconfig.ts';
+import { tempDir, writeKubeconfig, writeServiceAccount } from '../test/fake-apiserver/kubeconfig.ts';
 
 const PODS = 5000;
 const SERVICES = 1000;
@@ -65,10 +63,7 @@ async function serve(): Promise<void> {
   const tls = saDir === undefined ? undefined : makeSelfSignedCert();
   const token = 'bench-service-account-token';
   if (saDir !== undefined) {
-    mkdirSync(saDir, { recursive: true });
-    writeFileSync(join(saDir, 'token'), `${token}\n`);
-    writeFileSync(join(saDir, 'ca.crt'), tls!.cert);
-    writeFileSync(join(saDir, 'namespace'), 'netscope\n');
+    writeServiceAccount(saDir, { token: `${token}\n`, ca: tls!.cert, namespace: 'netscope\n' });
   }
   const s = new FakeApiServer(saDir === undefined ? {} : { tls, token });
   s.seed('namespaces', Array.from({ length: NAMESPACES }, (_, i) => namespace(`ns-${i}`)));

@@ -1,5 +1,5 @@
 // Writes kubeconfig files for tests, in the format kubectl writes.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -38,4 +38,16 @@ export function writeKubeconfig(dir: string, file: string, contexts: TestContext
   const path = join(dir, file);
   writeFileSync(path, kubeconfigYaml(contexts, current));
   return path;
+}
+
+/**
+ * Writes a pod's service account as the kubelet mounts it (token, ca.crt and, when
+ * given, namespace) into `dir`, made if missing; returns `dir`.
+ */
+export function writeServiceAccount(dir: string, sa: { token: string; ca: string; namespace?: string }): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'token'), sa.token);
+  writeFileSync(join(dir, 'ca.crt'), sa.ca);
+  if (sa.namespace !== undefined) writeFileSync(join(dir, 'namespace'), sa.namespace);
+  return dir;
 }

@@ -6,12 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FakeApiServer } from '../../fake-apiserver/server.ts';
 import { namespace, pod } from '../../fake-apiserver/fixtures.ts';
-import { tempDir } from '../../fake-apiserver/kubeconfig.ts';
+import { tempDir, writeServiceAccount } from '../../fake-apiserver/kubeconfig.ts';
 import { makeSelfSignedCert } from '../../fake-apiserver/tls.ts';
 import { REPO_ROOT } from '../../lab/lab.ts';
 
@@ -49,11 +49,7 @@ test('in a pod the agent names flows from the service account, over HTTPS with i
   const url = new URL(await server.start());
   const dir = tempDir();
   try {
-    const sa = join(dir, 'serviceaccount');
-    mkdirSync(sa);
-    writeFileSync(join(sa, 'token'), 'sa-token\n');
-    writeFileSync(join(sa, 'ca.crt'), tls.cert);
-    writeFileSync(join(sa, 'namespace'), 'netscope\n');
+    const sa = writeServiceAccount(join(dir, 'serviceaccount'), { token: 'sa-token\n', ca: tls.cert, namespace: 'netscope\n' });
     const flows = join(dir, 'flows.jsonl');
     writeFileSync(flows, `${JSON.stringify({ flow: { time: '2026-01-01T00:00:00Z', IP: { source: '10.244.1.10', destination: '1.1.1.1' } } })}\n`);
     writeFileSync(join(dir, 'hook.mjs'), HOOK);

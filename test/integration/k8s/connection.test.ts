@@ -2,7 +2,7 @@
 // plugins, in-cluster service accounts; and what happens when it goes wrong.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClusterModel } from '../../../src/k8s/cluster.ts';
 import { loadKubeConfig } from '../../../src/k8s/kubeconfig.ts';
@@ -10,7 +10,7 @@ import type { ReflectorStatus } from '../../../src/k8s/reflector.ts';
 import { clusterStatusLine } from '../../../src/k8s/status-line.ts';
 import { KubeTransport } from '../../../src/k8s/transport.ts';
 import { namespace, pod } from '../../fake-apiserver/fixtures.ts';
-import { tempDir, writeKubeconfig } from '../../fake-apiserver/kubeconfig.ts';
+import { tempDir, writeKubeconfig, writeServiceAccount } from '../../fake-apiserver/kubeconfig.ts';
 import { FakeApiServer } from '../../fake-apiserver/server.ts';
 import { makeSelfSignedCert } from '../../fake-apiserver/tls.ts';
 import { FAST_BACKOFF, waitFor } from './helpers.ts';
@@ -108,11 +108,7 @@ test('in-cluster service account over HTTPS', async () => {
   const url = await server.start();
   const dir = tempDir();
   try {
-    const sa = join(dir, 'sa');
-    mkdirSync(sa);
-    writeFileSync(join(sa, 'token'), 'sa-token');
-    writeFileSync(join(sa, 'ca.crt'), tls.cert);
-    writeFileSync(join(sa, 'namespace'), 'shop');
+    const sa = writeServiceAccount(join(dir, 'sa'), { token: 'sa-token', ca: tls.cert, namespace: 'shop' });
     const port = new URL(url).port;
     const target = loadKubeConfig({ env: { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port }, home: dir, serviceAccountDir: sa });
     const model = new ClusterModel({ transport: new KubeTransport(target), kinds: ['Pod'], backoff: FAST_BACKOFF });

@@ -2,18 +2,16 @@
 // (bound tokens rotate), the CA only for HTTPS, and one line naming a bad file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inClusterServer, loadInCluster } from '../../../src/k8s/in-cluster.ts';
+import { writeServiceAccount } from '../../fake-apiserver/kubeconfig.ts';
 
 function withServiceAccount(fn: (dir: string) => Promise<void>): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'netscope-sa-'));
-  const dir = join(root, 'serviceaccount');
-  mkdirSync(dir);
-  writeFileSync(join(dir, 'token'), 'token-1\n');
-  writeFileSync(join(dir, 'ca.crt'), 'CA PEM');
+  const dir = writeServiceAccount(join(root, 'serviceaccount'), { token: 'token-1\n', ca: 'CA PEM' });
   return fn(dir).finally(() => rmSync(root, { recursive: true, force: true }));
 }
 

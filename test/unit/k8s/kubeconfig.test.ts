@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasClusterConfig, KubeConfigError, listContexts, loadKubeConfig, switchContext } from '../../../src/k8s/kubeconfig.ts';
-import { tempDir, writeKubeconfig } from '../../fake-apiserver/kubeconfig.ts';
+import { tempDir, writeKubeconfig, writeServiceAccount } from '../../fake-apiserver/kubeconfig.ts';
 
 function withDir(fn: (dir: string) => void): void {
   const dir = tempDir();
@@ -103,11 +103,7 @@ test('unreadable file and no kubeconfig at all', () =>
 
 test('in-cluster: service account token, CA and namespace', () =>
   withDir((dir) => {
-    const sa = join(dir, 'var/run/secrets/kubernetes.io/serviceaccount');
-    mkdirSync(sa, { recursive: true });
-    writeFileSync(join(sa, 'token'), 'sa-token');
-    writeFileSync(join(sa, 'ca.crt'), 'ca');
-    writeFileSync(join(sa, 'namespace'), 'netscope\n');
+    const sa = writeServiceAccount(join(dir, 'var/run/secrets/kubernetes.io/serviceaccount'), { token: 'sa-token', ca: 'ca', namespace: 'netscope\n' });
     const env = { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' };
     assert.equal(hasClusterConfig({ env, home: dir, serviceAccountDir: sa }), true);
     const t = loadKubeConfig({ env, home: dir, serviceAccountDir: sa });
