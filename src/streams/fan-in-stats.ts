@@ -2,6 +2,11 @@
 import type { SourceState } from '../model/source.ts';
 import { delayText } from '../k8s/backoff.ts';
 
+/** ` (+N more)` after the first of a list of nodes, or nothing when none are left out. */
+export function moreNodes(leftOut: number): string {
+  return leftOut > 0 ? ` (+${leftOut} more)` : '';
+}
+
 export type NodeState = 'connecting' | 'connected' | 'unavailable' | 'gone' | 'done';
 
 export interface NodeStats {
@@ -53,12 +58,12 @@ export class FanInStats {
     const parts = [`${connected}/${live.length + this.missing.size} nodes connected`];
     if (this.missing.size > 0) {
       const first = [...this.missing].sort()[0]!;
-      parts.push(`${first}: no agent pod${this.missing.size > 1 ? ` (+${this.missing.size - 1} more)` : ''}`);
+      parts.push(`${first}: no agent pod${moreNodes(this.missing.size - 1)}`);
     }
     if (down.length > 0) {
       const d = down[0]!;
       const retry = d.retryInMs !== undefined ? `, retry in ${delayText(d.retryInMs)}` : '';
-      parts.push(`${d.node} unavailable: ${d.lastError ?? 'unknown error'}${retry}${down.length > 1 ? ` (+${down.length - 1} more)` : ''}`);
+      parts.push(`${d.node} unavailable: ${d.lastError ?? 'unknown error'}${retry}${moreNodes(down.length - 1)}`);
     }
     if (late > 0) parts.push(`${late} flows late (shown out of order)`);
     let state: SourceState;

@@ -29,7 +29,7 @@ import { backoffDelay, delayText, type BackoffOptions } from '../k8s/backoff.ts'
 import type { Flow } from '../model/flow.ts';
 import { sanitize } from '../model/sanitize.ts';
 import type { SourceEvent } from '../model/source.ts';
-import { FanInStats, type NodeStats } from './fan-in-stats.ts';
+import { FanInStats, moreNodes, type NodeStats } from './fan-in-stats.ts';
 import { RecentFlows } from './recent-flows.ts';
 import { NodeQueue, ReorderBuffer, type Keyed } from './reorder-buffer.ts';
 import { keyLess, timeKey, type TimeKey } from './flow-time-key.ts';
@@ -143,7 +143,7 @@ export function fanIn(targets: Observable<TargetChange>, options: Partial<FanInO
     let statusTimer: Subscription | undefined;
     /** Targets come in bursts (discovery lists every pod at once): one status line for the burst, not one per node. */
     let addedStatus: Subscription | undefined;
-    /** History only: nodes whose stream ended well, and nodes that failed (with why). */
+    /** History only: how many nodes' streams ended well, and which nodes failed. */
     let nodesRead = 0;
     const nodesFailed: string[] = [];
     const emitStatus = (force: boolean): void => {
@@ -421,7 +421,7 @@ export function fanIn(targets: Observable<TargetChange>, options: Partial<FanInO
       addedStatus?.unsubscribe();
       // History from nodes that all failed is no answer: say so (each node's own line came before).
       if (nodesRead === 0 && nodesFailed.length > 0) {
-        const names = nodesFailed.slice(0, 3).join(', ') + (nodesFailed.length > 3 ? ` (+${nodesFailed.length - 3} more)` : '');
+        const names = nodesFailed.slice(0, 3).join(', ') + moreNodes(nodesFailed.length - 3);
         out.error(new Error(`${o.source}: no node could be read (${nodesFailed.length} failed: ${sanitize(names)})`));
         return;
       }
