@@ -19,7 +19,6 @@ import * as F from './fields.ts';
 import { parseTime } from './time.ts';
 import { WireWriter } from './writer.ts';
 
-const VARINT = F.WT.VARINT;
 const LEN = F.WT.LEN;
 
 /** Bytes made once with the writer's own methods (kept: the slab is never written again). */
@@ -29,13 +28,7 @@ function made(write: (w: WireWriter) => void): Buffer {
   return Buffer.from(w.finish());
 }
 
-function enumBytes(w: WireWriter, field: number, n: number | undefined): void {
-  if (n === undefined) return;
-  w.tag(field, VARINT);
-  w.int32(n);
-}
-
-const FORWARDED = made((w) => enumBytes(w, F.FLOW.verdict, enumNumber(ENUMS.verdict, 'FORWARDED')));
+const FORWARDED = made((w) => i32(w, F.FLOW.verdict, enumNumber(ENUMS.verdict, 'FORWARDED')));
 const IPV4 = enumNumber(ENUMS.ipVersion, 'IPv4');
 const IPV6 = enumNumber(ENUMS.ipVersion, 'IPv6');
 
@@ -43,12 +36,12 @@ const IPV6 = enumNumber(ENUMS.ipVersion, 'IPv6');
 const ENDPOINTS_L3_L4 = made((w) => {
   w.end(w.begin(F.FLOW.source));
   w.end(w.begin(F.FLOW.destination));
-  enumBytes(w, F.FLOW.Type, enumNumber(ENUMS.flowType, 'L3_L4'));
+  i32(w, F.FLOW.Type, enumNumber(ENUMS.flowType, 'L3_L4'));
 });
 const ENDPOINTS_L7 = made((w) => {
   w.end(w.begin(F.FLOW.source));
   w.end(w.begin(F.FLOW.destination));
-  enumBytes(w, F.FLOW.Type, enumNumber(ENUMS.flowType, 'L7'));
+  i32(w, F.FLOW.Type, enumNumber(ENUMS.flowType, 'L7'));
 });
 
 function eventType(w: WireWriter, et: { type?: number; sub_type?: number }): void {
@@ -68,8 +61,8 @@ function isReply(w: WireWriter, v: boolean): void {
 function connSide(passive: boolean): Buffer {
   return made((w) => {
     eventType(w, passive ? EVENT_TO_ENDPOINT : EVENT_FROM_ENDPOINT);
-    enumBytes(w, F.FLOW.traffic_direction, enumNumber(ENUMS.direction, passive ? 'INGRESS' : 'EGRESS'));
-    enumBytes(w, F.FLOW.trace_observation_point, enumNumber(ENUMS.obsPoint, passive ? 'TO_ENDPOINT' : 'FROM_ENDPOINT'));
+    i32(w, F.FLOW.traffic_direction, enumNumber(ENUMS.direction, passive ? 'INGRESS' : 'EGRESS'));
+    i32(w, F.FLOW.trace_observation_point, enumNumber(ENUMS.obsPoint, passive ? 'TO_ENDPOINT' : 'FROM_ENDPOINT'));
     isReply(w, passive);
   });
 }
@@ -80,7 +73,7 @@ const CONN_ACTIVE = connSide(false);
 function l7Side(reqEgress: boolean): Buffer {
   return made((w) => {
     eventType(w, EVENT_L7);
-    enumBytes(w, F.FLOW.traffic_direction, enumNumber(ENUMS.direction, reqEgress ? 'EGRESS' : 'INGRESS'));
+    i32(w, F.FLOW.traffic_direction, enumNumber(ENUMS.direction, reqEgress ? 'EGRESS' : 'INGRESS'));
     isReply(w, true);
   });
 }
@@ -136,7 +129,7 @@ function ip(w: WireWriter, buf: Buffer, at: number, swap: boolean): void {
   str(w, F.IP.source, swap ? d : s);
   str(w, F.IP.destination, swap ? s : d);
   // As ipOf: IPv4-mapped peers are printed as IPv4, so the version goes by the text.
-  enumBytes(w, F.IP.ipVersion, family === 4 || !s.includes(':') ? IPV4 : IPV6);
+  i32(w, F.IP.ipVersion, family === 4 || !s.includes(':') ? IPV4 : IPV6);
   w.end(n);
 }
 
