@@ -3,7 +3,8 @@
 // `netscope agent` in cluster mode (--kubeconfig) against the fake API server holding
 // bench/k8s-model.ts's cluster (5,000 pods of ~6 KB JSON, 1,000 services and
 // EndpointSlices, 500 NetworkPolicies, 50 nodes and namespaces; served from a child
-// process), its eBPF collector fed by the lab's TCP_CRR load (bench/crr-lab.ts) until the
+// process; two of its pods have the lab's addresses, so every flow is named from the
+// model), its eBPF collector fed by the lab's TCP_CRR load (bench/crr-lab.ts) until the
 // ring holds its default 16,383 flows, and then for --seconds more. Prints the agent's
 // RSS (node; its loader child separately) once the model is loaded, once the ring is
 // full and its peak (VmHWM). --heap-snapshot: a heap snapshot at the end (SIGUSR2),
@@ -56,6 +57,32 @@ function memKb(pid: number): { rss: number; hwm: number; anon: number } {
   return { rss: field('VmRSS'), hwm: field('VmHWM'), anon: field('RssAnon') };
 }
 
+/**
+ * The process's RSS by mapping, largest first: the executable's file-backed pages, the
+ * anonymous mappings (V8's heap pages and malloc arenas have no name) and the rest.
+ */
+function rssByMapping(pid: number): string {
+  const by = new Map<string, number>();
+  let name = '';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      name = head[1] === '' ? '(anonymous)' : head[1]!.replace(/^.*\//, '');
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) by.set(name, (by.get(name) ?? 0) + Number(rss[1]));
+  }
+  return [...by].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([n, kb]) => `${n} ${mb(kb)} MB`).join(', ');
+}
+
+/** utime + stime of a process (all its threads), in us. */
+function cpuUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 1e4;
+}
+
 function childrenOf(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
@@ -68,14 +95,17 @@ function childrenOf(pid: number): number[] {
 const dir = tempDir();
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const serviceAccount = join(dir, 'serviceaccount');
-const api = spawn(NODE, [join(REPO_ROOT, 'bench', 'k8s-model.ts'), '--serve', ...(IN_CLUSTER ? ['--service-account', serviceAccount] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+// The lab first: its two pods' addresses are given to two of the cluster's pods, so that
+// the agent names every flow from the model, as an agent on a real node does.
+const { lab, clientArgs } = await startCrrLab();
+const labPods = `${lab.pod('client').ip},${lab.pod('server').ip}`;
+const api = spawn(NODE, [join(REPO_ROOT, 'bench', 'k8s-model.ts'), '--serve', '--pod-ips', labPods, ...(IN_CLUSTER ? ['--service-account', serviceAccount] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
 process.on('exit', () => api.kill());
 const [url] = (await new Promise<string>((resolve) => createInterface({ input: api.stdout! }).once('line', resolve))).split(' ');
 const apiUrl = new URL(url!);
 const clusterEnv = IN_CLUSTER ? { KUBERNETES_SERVICE_HOST: apiUrl.hostname, KUBERNETES_SERVICE_PORT: apiUrl.port, NETSCOPE_SERVICE_ACCOUNT_DIR: serviceAccount, KUBECONFIG: '', HOME: dir } : {};
 const kubeconfig = writeKubeconfig(dir, 'config', [{ name: 'bench', server: url! }]);
 
-const { clientArgs } = await startCrrLab();
 const PORT = 14245;
 const snapshotFlags = SNAPSHOT ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`] : [];
 const agentArgs = ['agent', ...(NO_CLUSTER ? ['--no-cluster'] : IN_CLUSTER ? [] : ['--kubeconfig', kubeconfig]), '--node-name', 'node-0', '--listen', `127.0.0.1:${PORT}`, '--health-listen', 'off', '--buffer-size', String(RING), ...(GROWING ? ['--heap-growing-percent', GROWING] : [])];
@@ -126,6 +156,7 @@ const modelKb = modelLoadedKb;
 console.log(`RSS when serving starts ${mb(servingKb)} MB; ${NO_CLUSTER ? 'no cluster model (--no-cluster)' : 'with the 5,000-pod model loaded'}, before the collector: ${mb(modelKb)} MB`);
 
 const t0 = Date.now();
+const cpu0 = { us: cpuUs(agent.pid!), seen: (await status()).seen };
 const loadRun = (async () => {
   let runs = 0;
   while (true) {
@@ -141,10 +172,13 @@ const filledIn = (Date.now() - t0) / 1000;
 console.log(`ring full (${RING} flows) after ${filledIn.toFixed(1)} s of load: RSS ${mb(fullKb)} MB`);
 const done = await loadRun;
 const endKb = memKb(agent.pid!);
+const cpuPerFlow = (cpuUs(agent.pid!) - cpu0.us) / (done.seen - cpu0.seen);
 clearInterval(sampler);
 console.log(`after ${((Date.now() - t0) / 1000).toFixed(0)} s of load (${done.seen} flows seen, ${done.numFlows} held): RSS ${mb(endKb.rss)} MB, of which anonymous ${mb(endKb.anon)} MB (peak ${mb(anonPeakKb)} MB)`);
 console.log(`peak RSS: ${mb(Math.max(peakKb, endKb.hwm))} MB (VmHWM ${mb(endKb.hwm)} MB, sampled ${mb(peakKb)} MB) (target < 150); loader child peak ${mb(loaderPeakKb)} MB`);
+console.log(`agent CPU (node, all threads; not its loader) per flow seen under the load: ${cpuPerFlow.toFixed(2)} us`);
 console.log(`load average: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
+console.log(`RSS by mapping now: ${rssByMapping(agent.pid!)}`);
 
 if (SNAPSHOT) {
   agent.kill('SIGUSR2');

@@ -54,12 +54,17 @@ function realistic<T extends { metadata: Record<string, unknown>; spec: Record<s
 }
 
 /**
- * `--serve [--service-account DIR]`: with DIR, serves HTTPS requiring a bearer token and
- * writes a service account there (token, ca.crt, namespace) for an "in cluster" client.
+ * `--serve [--service-account DIR] [--pod-ips IP,IP...]`: with DIR, serves HTTPS requiring
+ * a bearer token and writes a service account there (token, ca.crt, namespace) for an "in
+ * cluster" client; with --pod-ips, the first pods get these addresses instead of their own
+ * (bench/agent-rss.ts gives them its lab's, so that the agent names the lab's flows).
  */
 async function serve(): Promise<void> {
   const i = process.argv.indexOf('--service-account');
   const saDir = i >= 0 ? process.argv[i + 1] : undefined;
+  const ipsAt = process.argv.indexOf('--pod-ips');
+  const podIPs = ipsAt >= 0 ? (process.argv[ipsAt + 1] ?? '').split(',').filter(Boolean) : [];
+  const ipOf = (k: number): string => podIPs[k] ?? podIP(k);
   const tls = saDir === undefined ? undefined : makeSelfSignedCert();
   const token = 'bench-service-account-token';
   if (saDir !== undefined) {
@@ -73,7 +78,7 @@ async function serve(): Promise<void> {
     'pods',
     Array.from({ length: PODS }, (_, i) => {
       const svc = i % SERVICES;
-      const p = pod(`ns-${svc % NAMESPACES}`, `app-${svc}-${i}`, podIP(i), {
+      const p = pod(`ns-${svc % NAMESPACES}`, `app-${svc}-${i}`, ipOf(i), {
         labels: { app: `app-${svc}`, tier: 'backend', version: 'v1' },
         owner: `Deployment/app-${svc}`,
         node: `node-${i % NODES}`,
@@ -86,7 +91,7 @@ async function serve(): Promise<void> {
     'endpointslices',
     Array.from({ length: SERVICES }, (_, j) => {
       const eps = [];
-      for (let i = j; i < PODS; i += SERVICES) eps.push({ ip: podIP(i), pod: `app-${j}-${i}`, node: `node-${i % NODES}` });
+      for (let i = j; i < PODS; i += SERVICES) eps.push({ ip: ipOf(i), pod: `app-${j}-${i}`, node: `node-${i % NODES}` });
       return endpointSlice(`ns-${j % NAMESPACES}`, `app-${j}`, eps);
     }),
   );

@@ -69,17 +69,35 @@ let l7Record: (f: LazyL7Flow, out: LazyRecord) => void;
  * it (its every field is what its record says); false otherwise, out left as it was.
  */
 export function lazyRecord(f: Flow, out: LazyRecord): boolean {
+  if (!(f instanceof LazyConnFlow || f instanceof LazyL7Flow) || Object.keys(f).length !== 0) return false;
+  return lazyRecordOf(f, out);
+}
+
+/**
+ * Fills `out` with f's record when f is a lazy conn or L7 flow, whatever was assigned to
+ * it (its own properties: a ring keeps those beside the record); false otherwise.
+ */
+export function lazyRecordOf(f: Flow, out: LazyRecord): boolean {
   if (f instanceof LazyConnFlow) {
-    if (Object.keys(f).length !== 0) return false;
     connRecord(f, out);
     return true;
   }
   if (f instanceof LazyL7Flow) {
-    if (Object.keys(f).length !== 0) return false;
     l7Record(f, out);
     return true;
   }
   return false;
+}
+
+/**
+ * The flow of a record that lazyRecordOf read (its bytes possibly copied elsewhere since,
+ * `buf` and `at` saying where): the same class and fields, nothing assigned.
+ */
+export function lazyFlowOf(rec: LazyRecord): Flow {
+  if (rec.ctx === undefined) throw new Error('lazyFlowOf: a record without its decoding context');
+  if (rec.l7 === 0) return new LazyConnFlow(rec.buf, rec.at, rec.ctx, rec.uuid);
+  if (rec.l7 === 2) return new LazyL7ProcFlow(rec.buf, rec.at, rec.folded, rec.ctx, rec.uuid);
+  return new LazyL7Flow(rec.buf, rec.at, rec.folded, rec.ctx, rec.uuid);
 }
 
 /** An assignment to a decoded field: an own property, which shadows the getter from then on. */

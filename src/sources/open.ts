@@ -53,6 +53,8 @@ export type SourceOptions =
       follow: boolean;
       /** What the model lists and watches (default: every kind the views use). */
       kinds?: readonly ResourceKind[];
+      /** Objects per list page (default the reflector's, 500). */
+      pageSize?: number;
       /**
        * Without `flows`: look for Hubble Relay in the cluster and read it when found.
        */
@@ -102,7 +104,7 @@ export function openSource(opts: SourceOptions): Source {
             kube: opts.kube,
             flows,
             follow: opts.follow,
-            modelOptions: opts.kinds ? { kinds: opts.kinds } : undefined,
+            modelOptions: opts.kinds || opts.pageSize ? { kinds: opts.kinds, pageSize: opts.pageSize } : undefined,
             discoverFlows: relay === undefined ? undefined : (discover ?? (r ? (target) => r.openRelayPortForward(target, { request: relay }) : undefined)),
           }),
         ),

@@ -20,8 +20,15 @@ function unset(v: string | readonly unknown[] | undefined): boolean {
 
 /** The endpoint with gaps filled from `id`, or the same object when nothing changed. */
 function fillEndpoint(ep: Endpoint | undefined, id: IpIdentity, observedOn: string | undefined): Endpoint | undefined {
+  const host = id.kind === 'node' && observedOn !== undefined && observedOn === id.nodeName;
+  if (isEmpty(ep)) return namedEndpoint(id, host) ?? ep;
+  return filled(ep, id, host) ?? ep;
+}
+
+/** `ep` with gaps filled from `id`, a new object; undefined when `id` adds nothing. */
+function filled(ep: Endpoint | undefined, id: IpIdentity, host: boolean): Endpoint | undefined {
   let labels: readonly string[] = id.labels;
-  if (id.kind === 'node') labels = [observedOn !== undefined && observedOn === id.nodeName ? 'reserved:host' : 'reserved:remote-node'];
+  if (id.kind === 'node') labels = [host ? 'reserved:host' : 'reserved:remote-node'];
   const out: Endpoint = { ...ep };
   let changed = false;
   if (id.kind === 'pod' || id.kind === 'endpoint') {
@@ -42,11 +49,59 @@ function fillEndpoint(ep: Endpoint | undefined, id: IpIdentity, observedOn: stri
     out.labels = [...labels];
     changed = true;
   }
-  return changed ? out : ep;
+  return changed ? out : undefined;
+}
+
+function isEmpty(ep: Endpoint | undefined): boolean {
+  if (ep === undefined) return true;
+  for (const _ in ep) return false;
+  return true;
+}
+
+/**
+ * What an identity names, made once per identity and shared by every flow it names:
+ * a node agent names tens of thousands of flows a second, and an endpoint per flow was
+ * most of what its ring kept alive (and V8 promoted). Frozen, because shared: flows are
+ * values, and nothing may change one flow's endpoint under another.
+ */
+interface Named {
+  /** A pod's, an endpoint's or a service's endpoint; a node's as seen from elsewhere. */
+  endpoint: Endpoint | undefined;
+  /** A node's endpoint seen on that node (reserved:host). */
+  hostEndpoint: Endpoint | undefined;
+  service: Service | undefined;
+}
+
+/** Kept as long as the model keeps the identity (a changed object is a new identity). */
+const NAMED = new WeakMap<IpIdentity, Named>();
+
+function named(id: IpIdentity): Named {
+  let n = NAMED.get(id);
+  if (n === undefined) {
+    const service = id.service ? Object.freeze({ name: id.service.name, namespace: id.service.namespace }) : undefined;
+    n = { endpoint: frozen(filled(undefined, id, false)), hostEndpoint: id.kind === 'node' ? frozen(filled(undefined, id, true)) : undefined, service };
+    NAMED.set(id, n);
+  }
+  return n;
+}
+
+function namedEndpoint(id: IpIdentity, host: boolean): Endpoint | undefined {
+  const n = named(id);
+  return host ? n.hostEndpoint : n.endpoint;
+}
+
+function frozen(ep: Endpoint | undefined): Endpoint | undefined {
+  if (ep === undefined) return undefined;
+  if (ep.labels) Object.freeze(ep.labels);
+  if (ep.workloads) {
+    for (const w of ep.workloads) Object.freeze(w);
+    Object.freeze(ep.workloads);
+  }
+  return Object.freeze(ep);
 }
 
 function serviceOf(id: IpIdentity | undefined): Service | undefined {
-  return id?.service ? { name: id.service.name, namespace: id.service.namespace } : undefined;
+  return id === undefined ? undefined : named(id).service;
 }
 
 function serviceUnset(s: Service | undefined): boolean {

@@ -20,6 +20,15 @@ import { startHealthServer, type AgentHealth } from '../../agent/health.ts';
  */
 export const AGENT_MODEL_KINDS: readonly ResourceKind[] = ['Namespace', 'Node', 'Pod', 'Service', 'EndpointSlice'];
 
+/**
+ * Objects per list page of the agent's model (client-go's and the TUI's: 500). A page
+ * of 500 pods is ~3 MB of JSON whose parsed objects outlive the young generation while it
+ * is parsed; the 5,000-pod model then peaked at 153-158 MB RSS before the first flow,
+ * with pages of 100 at 134-141 MB. The agent lists once per start and relist, from inside
+ * the cluster, so 5x the requests cost little.
+ */
+export const AGENT_LIST_PAGE = 100;
+
 /** The collector's source name (its status events say when it attached). */
 const COLLECTOR = 'local';
 
@@ -31,15 +40,13 @@ export function agentSourceOptions(cfg: AgentConfig): SourceOptions {
     throw new CliError('no Kubernetes configuration (not in a pod with a service account, no $KUBECONFIG or ~/.kube/config): give --kubeconfig, or --no-cluster for flows by address and process');
   }
   // In a pod, openSource reads the service account without @kubernetes/client-node.
-  return { kind: 'cluster', kube, flows: local, follow: true, kinds: AGENT_MODEL_KINDS };
+  return { kind: 'cluster', kube, flows: local, follow: true, kinds: AGENT_MODEL_KINDS, pageSize: AGENT_LIST_PAGE };
 }
 
 export async function runAgent(cfg: AgentConfig): Promise<number> {
-  // No V8 heap flags by default, unlike the TUI: a small growth step cuts RSS at 5,000
-  // pods and a full ring from ~255 to ~153 MB but costs the busy agent several times more
-  // full collections (docs/agent.md, "Memory"). V8 reads the factor whenever it sets
-  // the next limit, so setting it now, before the model and the ring exist, applies.
-  if (cfg.heapGrowingPercent !== undefined) setFlagsFromString(`--heap-growing-percent=${cfg.heapGrowingPercent}`);
+  // V8 reads the growth step whenever it sets the next limit, so setting it now, before
+  // the model and the ring exist, applies (0: V8's own).
+  if (cfg.heapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${cfg.heapGrowingPercent}`);
   const { startObserverServer } = await import('../../grpc/server.ts');
   const say = (line: string): void => void process.stderr.write(`netscope agent: ${sanitize(line)}\n`);
   const health: AgentHealth = {};

@@ -5,6 +5,7 @@
 // import of client-node.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { AGENT_LIST_PAGE } from '../../../src/cli/commands/agent-run.ts';
 import { execFile } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,6 +62,10 @@ test('in a pod the agent names flows from the service account, over HTTPS with i
     assert.ok(flow, stdout);
     assert.deepEqual(JSON.parse(flow.slice(5)), { pod: 'web-1', ns: 'shop' });
     assert.match(stdout, /STATUS connected context inClusterContext: 1 namespaces/);
+    // The agent lists in its own page size (AGENT_LIST_PAGE), not the reflector's default.
+    const lists = server.requests.filter((r) => r.path.endsWith('/pods') && r.query.get('watch') === null);
+    assert.ok(lists.length > 0);
+    for (const r of lists) assert.equal(r.query.get('limit'), String(AGENT_LIST_PAGE));
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });

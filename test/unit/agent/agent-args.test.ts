@@ -39,8 +39,9 @@ test('defaults without flags: $NODE_NAME, loopback 4244, and bad input is one li
   assert.equal(parse(['--no-cluster']).cluster, false);
   assert.equal(parse(['--listen', ':4244', '--insecure']).listen[0], ':4244');
   assert.equal(parseAgentArgs(['-h']), 'help');
-  assert.equal(c.heapGrowingPercent, undefined);
-  assert.equal(parse(['--heap-growing-percent', '25']).heapGrowingPercent, 25);
+  assert.equal(c.heapGrowingPercent, 25);
+  assert.equal(parse(['--heap-growing-percent', '0']).heapGrowingPercent, 0);
+  assert.equal(parse(['--heap-growing-percent', '50']).heapGrowingPercent, 50);
   assert.equal(c.serviceAccountDir, undefined);
   assert.equal(parse([], { NETSCOPE_SERVICE_ACCOUNT_DIR: '/tmp/sa' }).serviceAccountDir, '/tmp/sa');
   const cases: [string[], RegExp][] = [
@@ -53,7 +54,7 @@ test('defaults without flags: $NODE_NAME, loopback 4244, and bad input is one li
     [['--no-cluster', '--kubeconfig', 'k'], /cannot use --no-cluster and --kubeconfig together/],
     [['--node-name', ''], /"--node-name" flag: want a name/],
     [['--bogus'], /unknown flag: --bogus/],
-    [['--heap-growing-percent', '0'], /"--heap-growing-percent" flag: want an integer from 1 to 300/],
+    [['--heap-growing-percent', '301'], /"--heap-growing-percent" flag: want an integer from 0 to 300/],
   ];
   for (const [argv, re] of cases) assert.throws(() => parseAgentArgs(argv, {}), (e: unknown) => e instanceof CliError && re.test(e.message), argv.join(' '));
 });

@@ -3,7 +3,7 @@
 // privilege for nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AGENT_MODEL_KINDS, agentSourceOptions } from '../../../src/cli/commands/agent-run.ts';
+import { AGENT_LIST_PAGE, AGENT_MODEL_KINDS, agentSourceOptions } from '../../../src/cli/commands/agent-run.ts';
 import { MODEL_RULES } from '../../../src/agent/manifest.ts';
 import { RESOURCE_TYPES } from '../../../src/k8s/resources.ts';
 
@@ -14,8 +14,9 @@ test('the agent lists and watches what its ClusterRole grants, nothing more or l
 });
 
 test('in a cluster the agent\'s source is the model with those kinds around the collector', () => {
-  const o = agentSourceOptions({ nodeName: 'n', listen: [], insecure: false, cluster: true, clusterName: 'default', kubeconfig: '/nonexistent/kubeconfig-given' });
+  const o = agentSourceOptions({ nodeName: 'n', listen: [], insecure: false, cluster: true, clusterName: 'default', heapGrowingPercent: 25, kubeconfig: '/nonexistent/kubeconfig-given' });
   assert.ok(o.kind === 'cluster');
   assert.deepEqual(o.kinds, AGENT_MODEL_KINDS);
+  assert.equal(o.pageSize, AGENT_LIST_PAGE);
   assert.equal(o.flows?.kind, 'local');
 });

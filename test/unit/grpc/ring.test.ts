@@ -65,11 +65,11 @@ test('utcTime reads the same times as a whole-string parse, with and without a s
 
 test('an entry has the time of its event (flows, lost events, node status) and none for other kinds', () => {
   const r = new EventRing(8);
-  const f = r.push({ kind: 'flow', flow: { time: '2026-12-03T12:00:01.5Z' } });
-  const l = r.push({ kind: 'lost', time: '2026-12-03T12:00:02Z', lost: { num_events_lost: 3 } });
-  const n = r.push({ kind: 'node-status', time: '2026-12-03T12:00:03.25Z', status: { state_change: 'NODE_CONNECTED', node_names: ['a'] } });
-  const bad = r.push({ kind: 'flow', flow: { time: 'yesterday' } });
-  const none = r.push({ kind: 'flow', flow: {} });
+  const f = r.at(r.push({ kind: 'flow', flow: { time: '2026-12-03T12:00:01.5Z' } }))!;
+  const l = r.at(r.push({ kind: 'lost', time: '2026-12-03T12:00:02Z', lost: { num_events_lost: 3 } }))!;
+  const n = r.at(r.push({ kind: 'node-status', time: '2026-12-03T12:00:03.25Z', status: { state_change: 'NODE_CONNECTED', node_names: ['a'] } }))!;
+  const bad = r.at(r.push({ kind: 'flow', flow: { time: 'yesterday' } }))!;
+  const none = r.at(r.push({ kind: 'flow', flow: {} }))!;
   const s = Date.parse('2026-12-03T12:00:00Z') / 1000;
   assert.deepEqual(f.ts, { seconds: s + 1, nanos: 500_000_000 });
   assert.deepEqual(l.ts, { seconds: s + 2, nanos: 0 });

@@ -86,3 +86,34 @@ test('operator enriches flow events and passes other events through', async () =
   assert.equal(out[2], events[2]);
   assert.equal(out[1]!.kind === 'flow' && out[1].flow.source?.pod_name, 'frontend-1');
 });
+
+test('flows named by the same identity share one frozen endpoint and service; a changed pod is named anew', () => {
+  const m = model();
+  const a = enrichFlow(bare('10.0.0.1', '10.0.0.2', { traffic_direction: 'EGRESS' }), m);
+  const b = enrichFlow(bare('10.0.0.1', '10.0.0.2', { traffic_direction: 'EGRESS' }), m);
+  assert.notEqual(a, b);
+  assert.equal(a.source, b.source);
+  assert.equal(a.destination_service, b.destination_service);
+  assert.ok(Object.isFrozen(a.source) && Object.isFrozen(a.source?.labels) && Object.isFrozen(a.source?.workloads?.[0]));
+  assert.throws(() => {
+    (a.source as { pod_name?: string }).pod_name = 'changed';
+  }, TypeError);
+  // A node seen on itself and from elsewhere: two endpoints, each shared.
+  const onNode1 = enrichFlow(bare('192.168.0.1', '10.0.0.2', { node_name: 'node-1' }), m);
+  const onNode2 = enrichFlow(bare('192.168.0.1', '10.0.0.2', { node_name: 'node-2' }), m);
+  assert.deepEqual(onNode1.source?.labels, ['reserved:host']);
+  assert.deepEqual(onNode2.source?.labels, ['reserved:remote-node']);
+  assert.equal(enrichFlow(bare('192.168.0.1', '10.0.0.2', { node_name: 'node-2' }), m).source, onNode2.source);
+  // A relabelled pod is a new identity: its flows get its new labels.
+  m.replace('Pod', [
+    pod('shop', 'frontend-1', '10.0.0.1', { labels: { app: 'web' }, owner: 'Deployment/frontend', node: 'node-1' }),
+    pod('shop', 'cart-0', '10.0.0.2', { labels: { app: 'cart' }, owner: 'StatefulSet/cart', node: 'node-2' }),
+  ]);
+  const c = enrichFlow(bare('10.0.0.1', '10.0.0.2', { traffic_direction: 'EGRESS' }), m);
+  assert.ok(c.source?.labels?.includes('k8s:app=web'));
+  // A partly named endpoint is filled in a copy of its own, never shared.
+  const partial = bare('10.0.0.1', '10.0.0.2', { source: { namespace: 'shop' } });
+  const p = enrichFlow(partial, m);
+  assert.equal(p.source?.pod_name, 'frontend-1');
+  assert.notEqual(p.source, enrichFlow(partial, m).source);
+});
