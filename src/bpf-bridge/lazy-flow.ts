@@ -58,7 +58,19 @@ export class LazyRecord {
   uuid: number | string = 0;
   l7: 0 | 1 | 2 = 0;
   folded = false;
+  /** What was assigned to node_name, source and destination, or DECODED. */
+  nodeName: string | undefined | typeof DECODED = DECODED;
+  source: Endpoint | undefined | typeof DECODED = DECODED;
+  destination: Endpoint | undefined | typeof DECODED = DECODED;
 }
+
+/**
+ * Where nothing was assigned to node_name, source or destination. Those three are what
+ * enrichment names (on a node agent, every flow), so they are kept in private fields
+ * instead of own properties: defining own properties on every flow was most of what
+ * naming a flow cost. The other fields an assignment makes own properties (assign).
+ */
+export const DECODED: unique symbol = Symbol('decoded');
 
 // Set in the classes' static blocks: the only code outside them that reads their private fields.
 let connRecord: (f: LazyConnFlow, out: LazyRecord) => void;
@@ -70,12 +82,22 @@ let l7Record: (f: LazyL7Flow, out: LazyRecord) => void;
  */
 export function lazyRecord(f: Flow, out: LazyRecord): boolean {
   if (!(f instanceof LazyConnFlow || f instanceof LazyL7Flow) || Object.keys(f).length !== 0) return false;
-  return lazyRecordOf(f, out);
+  lazyRecordOf(f, PROBE);
+  const named = PROBE.nodeName !== DECODED || PROBE.source !== DECODED || PROBE.destination !== DECODED;
+  if (!named) lazyRecordOf(f, out);
+  PROBE.buf = EMPTY;
+  PROBE.ctx = undefined;
+  return !named;
 }
+
+const EMPTY = Buffer.alloc(0);
+/** lazyRecord's scratch: filled and read within one call. */
+const PROBE = new LazyRecord();
 
 /**
  * Fills `out` with f's record when f is a lazy conn or L7 flow, whatever was assigned to
- * it (its own properties: a ring keeps those beside the record); false otherwise.
+ * it (node_name, source and destination into `out`; the rest are f's own properties, which
+ * a ring keeps beside the record); false otherwise.
  */
 export function lazyRecordOf(f: Flow, out: LazyRecord): boolean {
   if (f instanceof LazyConnFlow) {
@@ -95,9 +117,16 @@ export function lazyRecordOf(f: Flow, out: LazyRecord): boolean {
  */
 export function lazyFlowOf(rec: LazyRecord): Flow {
   if (rec.ctx === undefined) throw new Error('lazyFlowOf: a record without its decoding context');
-  if (rec.l7 === 0) return new LazyConnFlow(rec.buf, rec.at, rec.ctx, rec.uuid);
-  if (rec.l7 === 2) return new LazyL7ProcFlow(rec.buf, rec.at, rec.folded, rec.ctx, rec.uuid);
-  return new LazyL7Flow(rec.buf, rec.at, rec.folded, rec.ctx, rec.uuid);
+  if (rec.l7 === 0) return new LazyConnFlow(rec.buf, rec.at, rec.ctx, rec.uuid, rec);
+  if (rec.l7 === 2) return new LazyL7ProcFlow(rec.buf, rec.at, rec.folded, rec.ctx, rec.uuid, rec);
+  return new LazyL7Flow(rec.buf, rec.at, rec.folded, rec.ctx, rec.uuid, rec);
+}
+
+/** The names a flow was given (LazyRecord's nodeName, source, destination). */
+interface Named {
+  readonly nodeName: string | undefined | typeof DECODED;
+  readonly source: Endpoint | undefined | typeof DECODED;
+  readonly destination: Endpoint | undefined | typeof DECODED;
 }
 
 /** An assignment to a decoded field: an own property, which shadows the getter from then on. */
@@ -132,6 +161,9 @@ export class LazyConnFlow implements Flow {
   #ip: IP | undefined = undefined;
   #l4: Layer4 | undefined = undefined;
   #ext: NetscopeExtension | undefined = undefined;
+  #nodeName: string | undefined | typeof DECODED;
+  #source: Endpoint | undefined | typeof DECODED;
+  #destination: Endpoint | undefined | typeof DECODED;
 
   static {
     connRecord = (f, out) => {
@@ -141,14 +173,20 @@ export class LazyConnFlow implements Flow {
       out.uuid = f.#uuid;
       out.l7 = 0;
       out.folded = false;
+      out.nodeName = f.#nodeName;
+      out.source = f.#source;
+      out.destination = f.#destination;
     };
   }
 
-  constructor(buf: Buffer, at: number, ctx: LazyContext, uuid: number | string) {
+  constructor(buf: Buffer, at: number, ctx: LazyContext, uuid: number | string, named?: Named) {
     this.#buf = buf;
     this.#at = at;
     this.#ctx = ctx;
     this.#uuid = uuid;
+    this.#nodeName = named === undefined ? DECODED : named.nodeName;
+    this.#source = named === undefined ? DECODED : named.source;
+    this.#destination = named === undefined ? DECODED : named.destination;
   }
 
   #flags(): number {
@@ -174,11 +212,12 @@ export class LazyConnFlow implements Flow {
   set uuid(v: string | undefined) {
     assign(this, 'uuid', v);
   }
-  get node_name(): string {
-    return this.#ctx.nodeName;
+  get node_name(): string | undefined {
+    const v = this.#nodeName;
+    return v === DECODED ? this.#ctx.nodeName : v;
   }
   set node_name(v: string | undefined) {
-    assign(this, 'node_name', v);
+    this.#nodeName = v;
   }
   get IP(): IP {
     return (this.#ip ??= ipAt(this.#buf, this.#at, false));
@@ -186,17 +225,19 @@ export class LazyConnFlow implements Flow {
   set IP(v: IP | undefined) {
     assign(this, 'IP', v);
   }
-  get source(): Endpoint {
-    return NO_ENDPOINT;
+  get source(): Endpoint | undefined {
+    const v = this.#source;
+    return v === DECODED ? NO_ENDPOINT : v;
   }
   set source(v: Endpoint | undefined) {
-    assign(this, 'source', v);
+    this.#source = v;
   }
-  get destination(): Endpoint {
-    return NO_ENDPOINT;
+  get destination(): Endpoint | undefined {
+    const v = this.#destination;
+    return v === DECODED ? NO_ENDPOINT : v;
   }
   set destination(v: Endpoint | undefined) {
-    assign(this, 'destination', v);
+    this.#destination = v;
   }
   get verdict(): 'FORWARDED' {
     return 'FORWARDED';
@@ -268,7 +309,7 @@ export class LazyConnFlow implements Flow {
     return materialize(this, CONN_KEYS);
   }
   copy(): Flow {
-    const c = new LazyConnFlow(this.#buf, this.#at, this.#ctx, this.#uuid);
+    const c = new LazyConnFlow(this.#buf, this.#at, this.#ctx, this.#uuid, { nodeName: this.#nodeName, source: this.#source, destination: this.#destination });
     c.#time = this.#time;
     c.#ip = this.#ip;
     c.#l4 = this.#l4;
@@ -300,6 +341,10 @@ export class LazyL7Flow implements Flow {
   #summary: string | undefined = undefined;
   #ext: NetscopeExtension | undefined = undefined;
 
+  #nodeName: string | undefined | typeof DECODED;
+  #source: Endpoint | undefined | typeof DECODED;
+  #destination: Endpoint | undefined | typeof DECODED;
+
   static {
     l7Record = (f, out) => {
       out.buf = f.#buf;
@@ -308,15 +353,21 @@ export class LazyL7Flow implements Flow {
       out.uuid = f.#uuid;
       out.l7 = f instanceof LazyL7ProcFlow ? 2 : 1;
       out.folded = f.#folded;
+      out.nodeName = f.#nodeName;
+      out.source = f.#source;
+      out.destination = f.#destination;
     };
   }
 
-  constructor(buf: Buffer, at: number, folded: boolean, ctx: LazyContext, uuid: number | string) {
+  constructor(buf: Buffer, at: number, folded: boolean, ctx: LazyContext, uuid: number | string, named?: Named) {
     this.#buf = buf;
     this.#at = at;
     this.#folded = folded;
     this.#ctx = ctx;
     this.#uuid = uuid;
+    this.#nodeName = named === undefined ? DECODED : named.nodeName;
+    this.#source = named === undefined ? DECODED : named.source;
+    this.#destination = named === undefined ? DECODED : named.destination;
   }
 
   /** The observing socket sent the request (client side). */
@@ -356,11 +407,12 @@ export class LazyL7Flow implements Flow {
   set uuid(v: string | undefined) {
     assign(this, 'uuid', v);
   }
-  get node_name(): string {
-    return this.#ctx.nodeName;
+  get node_name(): string | undefined {
+    const v = this.#nodeName;
+    return v === DECODED ? this.#ctx.nodeName : v;
   }
   set node_name(v: string | undefined) {
-    assign(this, 'node_name', v);
+    this.#nodeName = v;
   }
   /** The response's direction: server -> client. */
   get IP(): IP {
@@ -369,17 +421,19 @@ export class LazyL7Flow implements Flow {
   set IP(v: IP | undefined) {
     assign(this, 'IP', v);
   }
-  get source(): Endpoint {
-    return NO_ENDPOINT;
+  get source(): Endpoint | undefined {
+    const v = this.#source;
+    return v === DECODED ? NO_ENDPOINT : v;
   }
   set source(v: Endpoint | undefined) {
-    assign(this, 'source', v);
+    this.#source = v;
   }
-  get destination(): Endpoint {
-    return NO_ENDPOINT;
+  get destination(): Endpoint | undefined {
+    const v = this.#destination;
+    return v === DECODED ? NO_ENDPOINT : v;
   }
   set destination(v: Endpoint | undefined) {
-    assign(this, 'destination', v);
+    this.#destination = v;
   }
   get verdict(): 'FORWARDED' {
     return 'FORWARDED';
@@ -449,8 +503,8 @@ export class LazyL7Flow implements Flow {
     return materialize(this, this.keys());
   }
   copy(): Flow {
-    const C = this.constructor as new (buf: Buffer, at: number, folded: boolean, ctx: LazyContext, uuid: number | string) => LazyL7Flow;
-    const c = new C(this.#buf, this.#at, this.#folded, this.#ctx, this.#uuid);
+    const C = this.constructor as new (buf: Buffer, at: number, folded: boolean, ctx: LazyContext, uuid: number | string, named?: Named) => LazyL7Flow;
+    const c = new C(this.#buf, this.#at, this.#folded, this.#ctx, this.#uuid, { nodeName: this.#nodeName, source: this.#source, destination: this.#destination });
     c.#time = this.#time;
     c.#ip = this.#ip;
     c.#l4 = this.#l4;

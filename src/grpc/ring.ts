@@ -14,7 +14,7 @@
 import type { SourceEvent } from '../model/source.ts';
 import type { Flow } from '../model/flow.ts';
 import { compareTimestamps, parseTimestamp, type Timestamp } from '../codec/timestamp.ts';
-import { LazyRecord, lazyFlowOf, lazyRecordOf } from '../bpf-bridge/lazy-flow.ts';
+import { DECODED, LazyRecord, lazyFlowOf, lazyRecordOf } from '../bpf-bridge/lazy-flow.ts';
 
 /**
  * An event held by the ring. A collector flow's entry is made again by each at(): read
@@ -82,11 +82,13 @@ class SlotEntry implements RingEntry {
 const SLOT_BYTES = 256;
 
 /**
- * What enrichment assigns to a flow (src/streams/enrich.ts) and a slot keeps beside its
- * record. A flow with anything else assigned is kept as an object.
+ * What enrichment assigns to a flow (src/streams/enrich.ts) as own properties, which a
+ * slot keeps beside its record (node_name, source and destination a lazy flow keeps
+ * itself: LazyRecord). A flow with anything else assigned is kept as an object.
  */
-const NAMED_KEYS = ['node_name', 'source', 'destination', 'source_service', 'destination_service'] as const;
-const NAMED = NAMED_KEYS.length;
+const OWN_KEYS = ['source_service', 'destination_service'] as const;
+/** Per slot: node_name, source, destination (DECODED: not assigned), then OWN_KEYS (DECODED likewise). */
+const NAMED = 3 + OWN_KEYS.length;
 
 /** The slotted flows' storage, parallel arrays indexed by slot; made on the first such flow. */
 class FlowSlots {
@@ -98,7 +100,7 @@ class FlowSlots {
   readonly uuidText: (string | undefined)[];
   /** 0 conn, 1 L7, 2 L7 with a process (LazyRecord.l7), +4 when folded. */
   readonly kind: Uint8Array;
-  /** Per slot NAMED values (undefined: not assigned). */
+  /** Per slot NAMED values. */
   readonly named: unknown[];
   /** Whether slot i has anything assigned (so that most reads skip NAMED_KEYS). */
   readonly hasNamed: Uint8Array;
@@ -110,7 +112,7 @@ class FlowSlots {
     this.uuid = new Float64Array(capacity);
     this.uuidText = new Array<string | undefined>(capacity).fill(undefined);
     this.kind = new Uint8Array(capacity);
-    this.named = new Array<unknown>(capacity * NAMED).fill(undefined);
+    this.named = new Array<unknown>(capacity * NAMED).fill(DECODED);
     this.hasNamed = new Uint8Array(capacity);
     this.encoded = new Array<Buffer | undefined>(capacity).fill(undefined);
   }
@@ -234,7 +236,7 @@ export class EventRing {
     const size = REC.buf.readUInt32LE(REC.at + 4);
     if (size > SLOT_BYTES || REC.at + size > REC.buf.length) return false;
     const own = Object.keys(f);
-    for (const k of own) if (!(NAMED_KEYS as readonly string[]).includes(k)) return false;
+    for (const k of own) if (!(OWN_KEYS as readonly string[]).includes(k)) return false;
     const s = (this.flowSlots ??= new FlowSlots(this.capacity));
     REC.buf.copy(s.arena, i * SLOT_BYTES, REC.at, REC.at + size);
     s.ctx[i] = REC.ctx;
@@ -247,15 +249,23 @@ export class EventRing {
     }
     s.kind[i] = REC.l7 + (REC.folded ? 4 : 0);
     s.encoded[i] = undefined;
-    const r = f as unknown as Record<string, unknown>;
-    s.hasNamed[i] = own.length > 0 ? 1 : 0;
-    for (let k = 0; k < NAMED; k++) {
-      const key = NAMED_KEYS[k]!;
-      s.named[i * NAMED + k] = own.length > 0 && Object.hasOwn(r, key) ? r[key] : undefined;
+    const named = own.length > 0 || REC.nodeName !== DECODED || REC.source !== DECODED || REC.destination !== DECODED;
+    if (named || s.hasNamed[i] === 1) {
+      const at = i * NAMED;
+      s.named[at] = REC.nodeName;
+      s.named[at + 1] = REC.source;
+      s.named[at + 2] = REC.destination;
+      const r = f as unknown as Record<string, unknown>;
+      for (let k = 0; k < OWN_KEYS.length; k++) {
+        const key = OWN_KEYS[k]!;
+        s.named[at + 3 + k] = own.length > 0 && Object.hasOwn(r, key) ? r[key] : DECODED;
+      }
     }
+    s.hasNamed[i] = named ? 1 : 0;
     // Release the loader's chunk the record was a view into.
     REC.buf = OUT.buf;
     REC.ctx = undefined;
+    REC.nodeName = REC.source = REC.destination = DECODED;
     return true;
   }
 
@@ -263,7 +273,7 @@ export class EventRing {
     s.ctx[i] = undefined;
     s.uuidText[i] = undefined;
     s.encoded[i] = undefined;
-    if (s.hasNamed[i] === 1) for (let k = 0; k < NAMED; k++) s.named[i * NAMED + k] = undefined;
+    if (s.hasNamed[i] === 1) s.named.fill(DECODED, i * NAMED, (i + 1) * NAMED);
     s.hasNamed[i] = 0;
   }
 
@@ -278,13 +288,21 @@ export class EventRing {
     const kind = s.kind[i]!;
     OUT.l7 = (kind & 3) as 0 | 1 | 2;
     OUT.folded = (kind & 4) !== 0;
+    const named = s.hasNamed[i] === 1;
+    const at = i * NAMED;
+    if (named) {
+      OUT.nodeName = s.named[at] as LazyRecord['nodeName'];
+      OUT.source = s.named[at + 1] as LazyRecord['source'];
+      OUT.destination = s.named[at + 2] as LazyRecord['destination'];
+    }
     const flow = lazyFlowOf(OUT);
     OUT.ctx = undefined;
-    if (s.hasNamed[i] === 1) {
+    OUT.nodeName = OUT.source = OUT.destination = DECODED;
+    if (named) {
       const r = flow as unknown as Record<string, unknown>;
-      for (let k = 0; k < NAMED; k++) {
-        const v = s.named[i * NAMED + k];
-        if (v !== undefined) r[NAMED_KEYS[k]!] = v;
+      for (let k = 0; k < OWN_KEYS.length; k++) {
+        const v = s.named[at + 3 + k];
+        if (v !== DECODED) r[OWN_KEYS[k]!] = v;
       }
     }
     return new SlotEntry(seq, flow, s, i);
