@@ -9,7 +9,8 @@
 // `in` true for the same keys (one class per set of keys), fields assignable (an
 // assigned value shadows the decoded one), JSON.stringify and util.inspect through
 // materialize(). What a plain object does and these cannot: spread, Object.keys and
-// structuredClone see no decoded field; model/plain-flow.ts (plainFlow, copyFlow) is
+// structuredClone see no decoded field, nor an assigned node_name, source or destination
+// (kept in private fields: see DECODED); model/plain-flow.ts (plainFlow, copyFlow) is
 // the way for code that enumerates or copies flows.
 //
 // What could change between decoding and reading is fixed at decoding: the clock
